@@ -1,0 +1,266 @@
+"""Configuration: ``flyte.init(...)``, ``flyte.init_from_config(path)`` and the config file.
+
+A config file is YAML::
+
+    backend: local            # local | docker | dask
+    storage: file://.flyte_nb # where runs keep data (fsspec URL)
+    limits:
+      max_actions: 50000      # per run (seed 004)
+      max_action_concurrency: 0
+    local:
+      max_threads: 64         # threads for sync task bodies
+    docker: {...}             # settings of the docker backend
+    dask: {...}               # settings of the dask backend
+
+Flyte's own remote sections (``admin``, ``image``, ``task``) are accepted and ignored,
+so a Flyte config file works unchanged; any other key is an error naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .orchestrator._controller import DEFAULT_MAX_ACTIONS
+
+#: Environment variable naming a config file; checked first.
+CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
+
+BACKEND_SETTINGS: dict[str, frozenset[str]] = {
+    "local": frozenset({"max_threads"}),
+    "docker": frozenset({"base_image", "host", "pull", "network", "reuse", "cleanup"}),
+    "dask": frozenset({"address", "n_workers", "threads_per_worker"}),
+}
+LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency"})
+TOP_LEVEL_KEYS = frozenset({"backend", "storage", "limits"}) | frozenset(BACKEND_SETTINGS)
+#: Sections of a Flyte 2 config file that configure a remote cluster; irrelevant here.
+FLYTE_REMOTE_SECTIONS = frozenset({"admin", "image", "task", "console", "logger"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings in force: backend, storage URL, run limits, per-backend settings."""
+
+    backend: str = "local"
+    storage: str | None = None
+    max_actions: int = DEFAULT_MAX_ACTIONS
+    max_action_concurrency: int = 0
+    backends: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str | None = None
+
+    def settings(self, backend: str | None = None) -> dict[str, Any]:
+        """The settings section of ``backend`` (default: the current one)."""
+        return dict(self.backends.get(backend or self.backend, {}))
+
+
+_current: Config | None = None
+_announced = False
+
+
+def current_config() -> Config:
+    """The config set by ``init``/``init_from_config``; the local backend if neither ran."""
+    global _current
+    if _current is None:
+        _current = Config()
+    return _current
+
+
+def init(
+    backend: str | None = None,
+    *,
+    storage: str | None = None,
+    max_actions: int | None = None,
+    max_action_concurrency: int | None = None,
+    local: dict[str, Any] | None = None,
+    docker: dict[str, Any] | None = None,
+    dask: dict[str, Any] | None = None,
+    **flyte_options: Any,
+) -> Config:
+    """Set the backend and settings that later runs use, and return them.
+
+    ``flyte.init()`` alone selects the embedded local backend. Options of the Flyte 2
+    SDK's ``init`` that concern a remote cluster (``endpoint``, ``project``, ``org``, ...)
+    are accepted and ignored, so code written for it runs unchanged.
+    """
+    _check_flyte_options(flyte_options, "flyte.init")
+    base = Config()
+    data: dict[str, Any] = {"backend": backend or base.backend}
+    if storage is not None:
+        data["storage"] = storage
+    limits = {k: v for k, v in (("max_actions", max_actions), ("max_action_concurrency", max_action_concurrency)) if v is not None}
+    if limits:
+        data["limits"] = limits
+    for name, section in (("local", local), ("docker", docker), ("dask", dask)):
+        if section is not None:
+            data[name] = section
+    return _install(config_from_mapping(data, "flyte.init()"))
+
+
+def init_from_config(path_or_config: str | os.PathLike[str] | None = None, **flyte_options: Any) -> Config:
+    """Read a YAML config file and make it current.
+
+    With no path, looks for ``$FLYTE_NB_CONFIG``, ``./config.yaml``, ``./.flyte/config.yaml``
+    and the user config folder, in that order; finding none, it uses the local backend and
+    says so once. An explicit path that does not exist is an error.
+    """
+    _check_flyte_options(flyte_options, "flyte.init_from_config")
+    if path_or_config is not None:
+        path = Path(path_or_config).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"config file {str(path)!r} does not exist (resolved to {path.resolve()}); "
+                "create it, pass the right path, or call flyte.init_from_config() with no path to use defaults"
+            )
+        return _install(load_config_file(path))
+    for candidate in config_search_path():
+        if candidate.is_file():
+            return _install(load_config_file(candidate))
+    _announce_default()
+    return _install(Config())
+
+
+def config_search_path() -> list[Path]:
+    """Where ``init_from_config()`` looks for a config file, in order."""
+    paths: list[Path] = []
+    env = os.environ.get(CONFIG_ENV_VAR)
+    if env:
+        paths.append(Path(env).expanduser())
+    paths.append(Path.cwd() / "config.yaml")
+    paths.append(Path.cwd() / ".flyte" / "config.yaml")
+    paths.append(_user_config_dir() / "config.yaml")
+    return paths
+
+
+def load_config_file(path: Path) -> Config:
+    """Parse and validate one config file."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {str(path)!r}: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {str(path)!r} is not valid YAML: {exc}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(path)!r} must hold a mapping of settings, got {type(data).__name__}")
+    return config_from_mapping(data, str(path))
+
+
+def config_from_mapping(data: dict[str, Any], source: str) -> Config:
+    """Validate a mapping shaped like the config file into a :class:`Config`."""
+    from .executors import available_backends
+
+    unknown = set(data) - TOP_LEVEL_KEYS - FLYTE_REMOTE_SECTIONS
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in {source}; "
+            f"allowed keys are {', '.join(sorted(TOP_LEVEL_KEYS))}"
+        )
+    backend = data.get("backend", "local")
+    if backend not in available_backends():
+        raise ConfigError(
+            f"unknown backend {backend!r} in {source}; available backends: {', '.join(available_backends())}"
+        )
+    storage = data.get("storage")
+    if storage is not None and (not isinstance(storage, str) or not storage.strip()):
+        raise ConfigError(f"storage in {source} must be a URL string such as 'file://.flyte_nb', got {storage!r}")
+    limits = _section(data, "limits", LIMIT_KEYS, source)
+    for key, value in limits.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "max_actions" else 0):
+            low = 1 if key == "max_actions" else 0
+            raise ConfigError(f"limits.{key} in {source} must be an int >= {low}, got {value!r}")
+    backends = {name: _section(data, name, keys, source) for name, keys in BACKEND_SETTINGS.items() if name in data}
+    return replace(
+        Config(),
+        backend=backend,
+        storage=storage,
+        max_actions=limits.get("max_actions", DEFAULT_MAX_ACTIONS),
+        max_action_concurrency=limits.get("max_action_concurrency", 0),
+        backends=backends,
+        source=source,
+    )
+
+
+def _section(data: dict[str, Any], name: str, allowed: frozenset[str], source: str) -> dict[str, Any]:
+    section = data.get(name) or {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{name} in {source} must be a mapping, got {section!r}")
+    unknown = set(section) - allowed
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) {', '.join(sorted(map(str, unknown)))} under {name} in {source}; "
+            f"allowed keys are {', '.join(sorted(allowed))}"
+        )
+    return dict(section)
+
+
+#: Options of the Flyte 2 SDK's init functions that only matter for a remote cluster.
+_FLYTE_REMOTE_OPTIONS = frozenset(
+    {
+        "org",
+        "project",
+        "domain",
+        "root_dir",
+        "log_level",
+        "log_format",
+        "reset_root_logger",
+        "user_log_level",
+        "endpoint",
+        "headless",
+        "insecure",
+        "insecure_skip_verify",
+        "ca_cert_file_path",
+        "auth_type",
+        "command",
+        "proxy_command",
+        "api_key",
+        "client_id",
+        "client_credentials_secret",
+        "auth_client_config",
+        "rpc_retries",
+        "http_proxy_url",
+        "disable_keyring",
+        "batch_size",
+        "image_builder",
+        "images",
+        "source_config_path",
+        "sync_local_sys_paths",
+    }
+)
+
+
+def _check_flyte_options(options: dict[str, Any], where: str) -> None:
+    unknown = set(options) - _FLYTE_REMOTE_OPTIONS
+    if unknown:
+        raise TypeError(f"{where}() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+
+
+def _install(config: Config) -> Config:
+    global _current
+    _current = config
+    return config
+
+
+def _announce_default() -> None:
+    global _announced
+    if not _announced:
+        _announced = True
+        print(
+            "flyte_nb: no config file found (looked for $FLYTE_NB_CONFIG, ./config.yaml, ./.flyte/config.yaml "
+            f"and {_user_config_dir() / 'config.yaml'}); using the embedded local backend.",
+            file=sys.stderr,
+        )
+
+
+def _user_config_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("flyte_nb"))

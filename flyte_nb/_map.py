@@ -1,0 +1,277 @@
+"""``flyte.map``: one task over many inputs, in parallel, results in input order.
+
+Three ways to consume it, one engine (:meth:`MapCall.stream`):
+
+* ``for r in flyte.map(task, xs)`` / ``list(flyte.map(...))`` from sync code, including
+  inside an async task (the loop is re-entered, so nothing freezes);
+* ``async for r in flyte.map.aio(task, xs)``;
+* ``await flyte.map(task, xs)`` for the list.
+
+``concurrency=N`` runs exactly N workers, so at most N of the map's actions run at
+once and a new one starts as soon as any finishes; ``0`` starts them all at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
+from typing import Any
+
+from ._context import ActionContext, current
+from ._sync import run_sync
+from ._task import TaskTemplate
+from .errors import TaskCallError
+from .orchestrator._records import CallSite
+
+
+class MapCall:
+    """The result of ``flyte.map(...)``: iterate it, ``async for`` it, or await it for a list."""
+
+    def __init__(
+        self,
+        func: TaskTemplate[Any, Any] | functools.partial[Any],
+        iterables: tuple[Iterable[Any], ...],
+        *,
+        group_name: str | None,
+        concurrency: int,
+        return_exceptions: bool,
+        site: CallSite | None,
+    ) -> None:
+        self.task, self._fixed_args, self._fixed_kwargs = _unwrap(func)
+        if not iterables:
+            raise TaskCallError(f"flyte.map({self.task.name}, ...) needs at least one iterable of inputs")
+        for position, iterable in enumerate(iterables, start=1):
+            try:
+                iter(iterable)
+            except TypeError:
+                raise TaskCallError(
+                    f"flyte.map input {position} is not iterable (got {type(iterable).__name__} {iterable!r}); "
+                    "pass a list, range or other iterable with one item per action"
+                ) from None
+        if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 0:
+            raise TaskCallError(
+                f"flyte.map concurrency must be an int >= 0 (0 means no limit), got {concurrency!r}"
+            )
+        if group_name is not None and (not isinstance(group_name, str) or not group_name.strip()):
+            raise TaskCallError(f"flyte.map group_name must be a non-empty str, got {group_name!r}")
+        self.iterables = iterables
+        self.concurrency = concurrency
+        self.return_exceptions = bool(return_exceptions)
+        self.group_name = group_name or f"map {self.task.short_name}"
+        self.site = site
+
+    # ------------------------------------------------------------------ consuming
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            asyncio.get_running_loop()
+            has_loop = True
+        except RuntimeError:
+            has_loop = False
+        if not has_loop and current.get() is None:
+            # a plain script outside any run: one event loop for the whole map
+            yield from asyncio.run(self._collect())
+            return
+        stream = self.stream()
+        try:
+            while True:
+                try:
+                    item = run_sync(_next(stream))
+                except StopAsyncIteration:
+                    return
+                yield item
+        finally:
+            run_sync(stream.aclose())
+
+    def __await__(self) -> Generator[Any, None, list[Any]]:
+        return self._collect().__await__()
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self.stream()
+
+    async def _collect(self) -> list[Any]:
+        return [item async for item in self.stream()]
+
+    async def stream(self) -> AsyncIterator[Any]:
+        """Yield each input's result (or exception, with ``return_exceptions``) in order."""
+        ctx = current.get()
+        items = zip(*self.iterables)
+        if ctx is None:
+            async for outcome in self._outside_run(items):
+                yield outcome
+            return
+        controller = ctx.controller
+        group = controller.map_group(ctx.action.id, self.group_name, self.concurrency, self.site)
+        map_ctx = ActionContext(controller, ctx.action, group)
+        task, fixed, fixed_kw = self.task, self._fixed_args, self._fixed_kwargs
+        checked = False
+
+        def submission(values: tuple[Any, ...]) -> Any:
+            nonlocal checked
+            args = fixed + values
+            if not checked:
+                task.check_call(args, fixed_kw)
+                checked = True
+            return controller.submit(task, args, fixed_kw, map_ctx, None)
+
+        if self.concurrency == 0:
+            tasks = [asyncio.ensure_future(submission(values)) for values in items]
+            try:
+                for future in tasks:
+                    yield await self._settle(future)
+            finally:
+                _cancel_all(tasks)
+            return
+
+        results: dict[int, tuple[bool, Any]] = {}
+        progress = asyncio.Event()
+        numbered = enumerate(items)
+
+        async def worker() -> None:
+            for index, values in numbered:
+                try:
+                    value = await submission(values)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the action's failure becomes this item's outcome
+                    results[index] = (False, exc)
+                else:
+                    results[index] = (True, value)
+                progress.set()
+
+        def worker_ended(future: asyncio.Future[None]) -> None:
+            progress.set()  # wake the consumer so it sees an aborted worker
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(self.concurrency)]
+        for w in workers:
+            w.add_done_callback(worker_ended)
+        try:
+            index = 0
+            while True:
+                while index not in results:
+                    if all(w.done() for w in workers):
+                        for w in workers:  # a worker died: re-raise why (cancel, bad input)
+                            if w.cancelled():
+                                raise asyncio.CancelledError()
+                            if w.exception() is not None:
+                                raise w.exception()  # type: ignore[misc]
+                        return  # inputs exhausted
+                    progress.clear()
+                    await progress.wait()
+                ok, value = results.pop(index)
+                index += 1
+                if not ok and not self.return_exceptions:
+                    raise value
+                yield value
+        finally:
+            _cancel_all(workers)
+
+    async def _settle(self, future: asyncio.Future[Any]) -> Any:
+        try:
+            return await future
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if self.return_exceptions:
+                return exc
+            raise
+
+    async def _outside_run(self, items: Iterator[tuple[Any, ...]]) -> AsyncIterator[Any]:
+        """Outside a run a task is its function: call it for each input, in order."""
+        task = self.task
+        for values in items:
+            args = self._fixed_args + values
+            try:
+                if task.is_async:
+                    value = await task.func(*args, **self._fixed_kwargs)
+                else:
+                    value = await asyncio.to_thread(task.func, *args, **self._fixed_kwargs)
+            except Exception as exc:
+                if not self.return_exceptions:
+                    raise
+                value = exc
+            yield value
+
+    def __repr__(self) -> str:
+        limit = self.concurrency or "unlimited"
+        return f"<flyte.map {self.task.name} group={self.group_name!r} concurrency={limit}>"
+
+
+class _Mapper:
+    """``flyte.map``: call it for a :class:`MapCall`, or use ``flyte.map.aio`` for an async
+    iterator."""
+
+    def __call__(
+        self,
+        func: TaskTemplate[Any, Any] | functools.partial[Any],
+        *iterables: Iterable[Any],
+        group_name: str | None = None,
+        concurrency: int = 0,
+        return_exceptions: bool = True,
+    ) -> MapCall:
+        """Run ``func`` once per item of ``iterables`` (zipped), up to ``concurrency`` at once
+        (0: no limit). With ``return_exceptions`` (the default) a failed item yields its
+        exception; otherwise the first failure is raised and the rest are cancelled."""
+        return MapCall(
+            func,
+            iterables,
+            group_name=group_name,
+            concurrency=concurrency,
+            return_exceptions=return_exceptions,
+            site=_site(),
+        )
+
+    def aio(
+        self,
+        func: TaskTemplate[Any, Any] | functools.partial[Any],
+        *iterables: Iterable[Any],
+        group_name: str | None = None,
+        concurrency: int = 0,
+        return_exceptions: bool = True,
+    ) -> AsyncIterator[Any]:
+        """``async for result in flyte.map.aio(task, items, concurrency=N)``."""
+        call = MapCall(
+            func,
+            iterables,
+            group_name=group_name,
+            concurrency=concurrency,
+            return_exceptions=return_exceptions,
+            site=_site(),
+        )
+        return call.stream()
+
+    def __repr__(self) -> str:
+        return "flyte.map"
+
+
+map = _Mapper()  # noqa: A001 - the Flyte 2 name
+
+
+def _unwrap(func: Any) -> tuple[TaskTemplate[Any, Any], tuple[Any, ...], dict[str, Any]]:
+    if isinstance(func, functools.partial):
+        inner, args, kwargs = _unwrap(func.func)
+        return inner, args + func.args, {**kwargs, **func.keywords}
+    if isinstance(func, TaskTemplate):
+        return func, (), {}
+    raise TaskCallError(
+        f"flyte.map needs a task (a function decorated with @env.task) or a functools.partial of one, "
+        f"got {type(func).__name__} {getattr(func, '__name__', func)!r}"
+    )
+
+
+async def _next(stream: AsyncIterator[Any]) -> Any:
+    return await stream.__anext__()
+
+
+def _cancel_all(futures: list[asyncio.Future[Any]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.cancel()
+        elif not future.cancelled():
+            future.exception()  # mark as retrieved: its outcome was delivered or is moot
+
+
+def _site() -> CallSite | None:
+    frame = sys._getframe(2)
+    return CallSite(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)

@@ -1,0 +1,321 @@
+"""Declarative settings of environments and tasks: resources, reuse, retries, timeouts, cache.
+
+All of them validate on construction, so a mistake surfaces where it is written, with a
+sentence naming the field and what it accepts. Backends enforce them later.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal, Union
+
+from .errors import ConfigError
+
+__all__ = ["Backoff", "Cache", "Resources", "RetryStrategy", "ReusePolicy", "Timeout"]
+
+Duration = Union[int, float, timedelta]
+
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T|KB|MB|GB|TB|B)?\s*$", re.IGNORECASE)
+_MEMORY_FACTORS = {
+    None: 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "t": 1000**4,
+    "tb": 1000**4,
+    "ki": 1024,
+    "mi": 1024**2,
+    "gi": 1024**3,
+    "ti": 1024**4,
+}
+
+
+def seconds_of(value: Duration | None, what: str) -> float | None:
+    """A duration given as seconds or a timedelta, as float seconds (None and 0 mean unset)."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        secs = value.total_seconds()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        secs = float(value)
+    else:
+        raise ConfigError(f"{what} must be seconds (int or float) or a timedelta, got {value!r}")
+    if math.isnan(secs) or secs < 0:
+        raise ConfigError(f"{what} must be >= 0 seconds, got {value!r}")
+    return secs or None
+
+
+def memory_bytes(value: str | int, what: str = "memory") -> int:
+    """Parse a Kubernetes-style memory quantity (``"512Mi"``, ``"2Gi"``, ``"1G"``) into bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value <= 0:
+            raise ConfigError(f"{what} must be positive, got {value!r}")
+        return value
+    match = _MEMORY.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ConfigError(f"{what} must look like '512Mi', '2Gi' or '1G' (or be a number of bytes), got {value!r}")
+    number, unit = match.groups()
+    result = int(float(number) * _MEMORY_FACTORS[unit.lower() if unit else None])
+    if result <= 0:
+        raise ConfigError(f"{what} must be positive, got {value!r}")
+    return result
+
+
+def cpu_count(value: int | float | str, what: str = "cpu") -> float:
+    """Parse a CPU quantity (``2``, ``0.5``, ``"500m"``, ``"2"``) into cores."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{what} must be a number of cores like 2, 0.5 or '500m', got {value!r}")
+    if isinstance(value, (int, float)):
+        cores = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d+m\s*", value):
+        cores = int(value.strip()[:-1]) / 1000
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+        cores = float(value)
+    else:
+        raise ConfigError(f"{what} must be a number of cores like 2, 0.5 or '500m', got {value!r}")
+    if cores <= 0:
+        raise ConfigError(f"{what} must be more than 0 cores, got {value!r}")
+    return cores
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What each action of an environment may use. A pair ``(request, limit)`` is accepted.
+
+    ``Resources(cpu=2, memory="4Gi")``. Enforced by the container backends; the embedded
+    local backend records them only.
+    """
+
+    cpu: int | float | str | tuple[int | float | str, int | float | str] | None = None
+    memory: str | int | tuple[str | int, str | int] | None = None
+    gpu: int | str | None = None
+    disk: str | None = None
+    shm: str | None = None
+
+    def __post_init__(self) -> None:
+        for value in _pair(self.cpu):
+            cpu_count(value, "Resources.cpu")
+        for value in _pair(self.memory):
+            memory_bytes(value, "Resources.memory")
+        if self.disk is not None:
+            memory_bytes(self.disk, "Resources.disk")
+        if self.shm is not None and self.shm != "auto":
+            memory_bytes(self.shm, "Resources.shm")
+        if isinstance(self.gpu, int) and (isinstance(self.gpu, bool) or self.gpu < 0):
+            raise ConfigError(f"Resources.gpu must be a count >= 0 or a device name, got {self.gpu!r}")
+
+    @property
+    def cpu_limit(self) -> float | None:
+        """Cores an action may use at most (the limit of a pair)."""
+        values = _pair(self.cpu)
+        return cpu_count(values[-1]) if values else None
+
+    @property
+    def memory_limit(self) -> int | None:
+        """Bytes an action may use at most (the limit of a pair)."""
+        values = _pair(self.memory)
+        return memory_bytes(values[-1]) if values else None
+
+
+def _pair(value: object) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise ConfigError(f"a resource pair must be (request, limit), got {value!r}")
+        return value
+    return (value,)
+
+
+@dataclass
+class ReusePolicy:
+    """Keep warm worker containers and send actions to them instead of starting one each.
+
+    ``replicas`` is a fixed count or an autoscaling range ``(min, max)``; ``concurrency`` is
+    how many actions one replica runs at once. ``idle_ttl`` shuts the whole pool down after
+    that long without work, ``scaledown_ttl`` removes a single idle replica. Durations are
+    seconds or ``timedelta``.
+    """
+
+    replicas: int | tuple[int, int] = 2
+    idle_ttl: Duration = 30
+    concurrency: int = 1
+    scaledown_ttl: Duration = 30
+    scope: Literal["global", "run"] = "global"
+
+    def __post_init__(self) -> None:
+        replicas = self.replicas
+        if isinstance(replicas, int) and not isinstance(replicas, bool):
+            replicas = (replicas, replicas)
+        if not (
+            isinstance(replicas, tuple)
+            and len(replicas) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in replicas)
+        ):
+            raise ConfigError(f"ReusePolicy.replicas must be an int or a (min, max) pair of ints, got {self.replicas!r}")
+        low, high = replicas
+        if low < 0 or high < 1 or low > high:
+            raise ConfigError(
+                f"ReusePolicy.replicas must satisfy 0 <= min <= max and max >= 1, got {self.replicas!r}"
+            )
+        self.replicas = (low, high)
+        if not isinstance(self.concurrency, int) or isinstance(self.concurrency, bool) or self.concurrency < 1:
+            raise ConfigError(f"ReusePolicy.concurrency must be an int >= 1, got {self.concurrency!r}")
+        if self.scope not in ("global", "run"):
+            raise ConfigError(f"ReusePolicy.scope must be 'global' or 'run', got {self.scope!r}")
+        for name in ("idle_ttl", "scaledown_ttl"):
+            secs = seconds_of(getattr(self, name), f"ReusePolicy.{name}")
+            setattr(self, name, timedelta(seconds=secs or 0))
+
+    @property
+    def min_replicas(self) -> int:
+        return self.replicas[0]  # type: ignore[index]
+
+    @property
+    def max_replicas(self) -> int:
+        return self.replicas[1]  # type: ignore[index]
+
+    @property
+    def capacity(self) -> int:
+        """Actions the pool can run at once at full scale: ``max_replicas * concurrency``."""
+        return self.max_replicas * self.concurrency
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential pacing between retries: the n-th retry (0-based) waits
+    ``min(base * factor**n, cap)``."""
+
+    base: timedelta = timedelta(seconds=0.1)
+    factor: float = 2.0
+    cap: timedelta | None = timedelta(seconds=10)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.base, timedelta) or self.base < timedelta(0):
+            raise ConfigError(f"Backoff.base must be a timedelta >= 0, got {self.base!r}")
+        if not isinstance(self.factor, (int, float)) or not math.isfinite(self.factor) or self.factor < 1:
+            raise ConfigError(f"Backoff.factor must be a finite number >= 1, got {self.factor!r}")
+        if self.cap is not None and (not isinstance(self.cap, timedelta) or self.cap < timedelta(0)):
+            raise ConfigError(f"Backoff.cap must be a timedelta >= 0 or None, got {self.cap!r}")
+        if self.factor > 1 and self.cap is None:
+            raise ConfigError("Backoff.cap is required when factor > 1, so delays cannot grow without bound")
+
+    def delay(self, n: int) -> float:
+        """Seconds to wait before retry number ``n`` (0-based)."""
+        base = self.base.total_seconds()
+        cap = self.cap.total_seconds() if self.cap is not None else math.inf
+        try:
+            return min(base * self.factor**n, cap)
+        except OverflowError:
+            return cap
+
+
+#: Pacing used when ``retries=`` is a plain count: 0.1 s, 0.2 s, 0.4 s, ... capped at 10 s.
+DEFAULT_BACKOFF = Backoff()
+
+
+@dataclass
+class RetryStrategy:
+    """How often to retry a failed action, and how to pace it.
+
+    ``retries=3`` on a task means ``RetryStrategy(3, backoff=DEFAULT_BACKOFF)``; an explicit
+    ``RetryStrategy(count)`` without ``backoff`` retries back to back, as Flyte does.
+    """
+
+    count: int
+    backoff: Backoff | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count < 0:
+            raise ConfigError(f"RetryStrategy.count must be an int >= 0, got {self.count!r}")
+
+    @classmethod
+    def of(cls, value: int | RetryStrategy | None) -> RetryStrategy:
+        if value is None:
+            return cls(0)
+        if isinstance(value, RetryStrategy):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return cls(value, backoff=DEFAULT_BACKOFF if value else None)
+        raise ConfigError(f"retries must be an int >= 0 or a flyte.RetryStrategy, got {value!r}")
+
+
+@dataclass
+class Timeout:
+    """Wall-clock bounds of an action; each is seconds or a timedelta, None/0 meaning none.
+
+    ``max_runtime`` bounds each attempt while it runs, ``max_queued_time`` each wait for a
+    slot, and ``deadline`` the whole action across all attempts. A plain number or timedelta
+    given as a task's ``timeout=`` is its ``max_runtime``.
+    """
+
+    max_runtime: Duration | None = None
+    max_queued_time: Duration | None = None
+    deadline: Duration | None = None
+
+    def __post_init__(self) -> None:
+        self.max_runtime = seconds_of(self.max_runtime, "Timeout.max_runtime")
+        self.max_queued_time = seconds_of(self.max_queued_time, "Timeout.max_queued_time")
+        self.deadline = seconds_of(self.deadline, "Timeout.deadline")
+
+    @classmethod
+    def of(cls, value: Duration | Timeout | None) -> Timeout:
+        if isinstance(value, Timeout):
+            return value
+        if value is None or isinstance(value, (int, float, timedelta)) and not isinstance(value, bool):
+            return cls(max_runtime=value)
+        raise ConfigError(f"timeout must be seconds, a timedelta or a flyte.Timeout, got {value!r}")
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.max_runtime or self.max_queued_time or self.deadline)
+
+
+CACHE_BEHAVIOURS = ("auto", "override", "disable")
+
+
+@dataclass(frozen=True)
+class Cache:
+    """Cache settings of a task: ``behavior`` is ``"auto"`` (key from source and inputs),
+    ``"override"`` (key from ``version``) or ``"disable"``; ``ignore`` names inputs left
+    out of the key."""
+
+    behavior: Literal["auto", "override", "disable"] = "auto"
+    version: str | None = None
+    ignore: tuple[str, ...] = ()
+    salt: str = ""
+
+    def __post_init__(self) -> None:
+        if self.behavior not in CACHE_BEHAVIOURS:
+            raise ConfigError(f"Cache.behavior must be one of {CACHE_BEHAVIOURS}, got {self.behavior!r}")
+        if self.behavior == "override" and not self.version:
+            raise ConfigError("Cache(behavior='override') needs a version=... to key the cache on")
+        object.__setattr__(self, "ignore", tuple(self.ignore))
+
+    @classmethod
+    def of(cls, value: str | bool | Cache | None) -> Cache | None:
+        """Normalise the ``cache=`` argument of environments and tasks (None: inherit)."""
+        if value is None or isinstance(value, Cache):
+            return value
+        if value is True:
+            return cls("auto")
+        if value is False:
+            return cls("disable")
+        if value in ("auto", "disable"):
+            return cls(value)  # type: ignore[arg-type]
+        if value == "override":
+            raise ConfigError("cache='override' needs a version: write cache=flyte.Cache('override', version='v1')")
+        raise ConfigError(
+            f"cache must be 'auto', 'disable', True/False or flyte.Cache(...), got {value!r}"
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self.behavior != "disable"

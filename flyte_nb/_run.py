@@ -1,0 +1,347 @@
+"""``flyte.run``: start a task as a run, and the :class:`Run` handle it returns.
+
+Inside a running event loop (a notebook cell, async code) the run is scheduled on that
+loop and ``flyte.run`` returns at once; ``run.wait()`` re-enters the loop so it can
+block a cell without freezing anything. With no loop (a script) the run completes
+inside ``flyte.run``, so the Flyte docs' ``__main__`` blocks work as written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import string
+from collections.abc import Generator
+from typing import Any
+
+from ._config import current_config
+from ._context import current
+from ._sync import reenter
+from ._task import TaskTemplate
+from .errors import FlyteNbError, RunCancelledError, TaskCallError
+from .executors import create_executor
+from .orchestrator._controller import Controller, RunLimits
+from .orchestrator._events import RunSnapshot
+from .orchestrator._records import State
+
+log = logging.getLogger("flyte_nb")
+
+_active: dict[str, Run] = {}
+_NAME_ALPHABET = string.ascii_lowercase + string.digits
+
+#: How long ``wait()`` gives a run to wind down after an interrupt before re-raising.
+INTERRUPT_GRACE_S = 1.0
+
+
+class Run:
+    """A started run: its name and state, a way to wait for it, its outputs, and cancel."""
+
+    def __init__(self, controller: Controller, backend: str, task: TaskTemplate[Any, Any]) -> None:
+        self.controller = controller
+        self.backend = backend
+        self.task = task
+        self._future: asyncio.Future[Any] | None = None
+
+    # ------------------------------------------------------------------ state
+    @property
+    def name(self) -> str:
+        return self.controller.name
+
+    @property
+    def url(self) -> str:
+        """Where to find this run (a ``flyte-nb://`` address until runs are stored)."""
+        return f"flyte-nb://{self.backend}/runs/{self.name}"
+
+    @property
+    def phase(self) -> str:
+        """``queued``, ``running``, ``succeeded``, ``failed`` or ``cancelled``."""
+        return self.controller.phase
+
+    def done(self) -> bool:
+        """True once the run has ended, whichever way."""
+        return self.controller.done
+
+    def snapshot(self) -> RunSnapshot:
+        """Counts per state and per group right now."""
+        return self.controller.snapshot()
+
+    # ------------------------------------------------------------------ waiting
+    def wait(self, *_legacy: Any, quiet: bool = True, timeout: float | None = None) -> Run:
+        """Block until the run ends (or ``timeout`` seconds pass: TimeoutError), and return it.
+
+        Safe in a notebook cell: the kernel's loop keeps running the run meanwhile. An
+        interrupt (Ctrl-C, the kernel's stop button) cancels the run, then re-raises.
+        A failed run does not raise here; :meth:`outputs` does.
+        """
+        if self.done():
+            return self
+        ctx = current.get()
+        if ctx is not None and ctx.controller is self.controller:
+            raise FlyteNbError(f"run {self.name} cannot wait for itself from one of its own actions")
+        loop = self.controller.loop
+        assert loop is not None and self._future is not None
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is None and loop.is_running():  # another thread: block on the loop's thread
+            done = asyncio.run_coroutine_threadsafe(self._wait(timeout), loop).result()
+        elif running is loop:
+            try:
+                done = reenter(loop, self._wait(timeout))
+            except KeyboardInterrupt:
+                self.cancel("interrupted by the user (KeyboardInterrupt)")
+                reenter(loop, self._wait(INTERRUPT_GRACE_S))
+                raise
+        else:
+            raise FlyteNbError(
+                f"run {self.name} belongs to another event loop; await it there (await run) instead of run.wait()"
+            )
+        if not done:
+            raise TimeoutError(f"run {self.name} is still {self.phase} after {timeout:g} s")
+        return self
+
+    async def _wait(self, timeout: float | None) -> bool:
+        assert self._future is not None
+        finished, _ = await asyncio.wait({self._future}, timeout=timeout)
+        return bool(finished)
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await run`` waits for the run and gives its outputs (or raises its error)."""
+        return self._outputs_async().__await__()
+
+    async def _outputs_async(self) -> Any:
+        assert self._future is not None
+        try:
+            return await asyncio.shield(self._future)
+        except asyncio.CancelledError:
+            if self.phase == State.CANCELLED:
+                raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}") from None
+            self.cancel("the code awaiting it was cancelled")
+            raise
+
+    def outputs(self) -> Any:
+        """The entry task's return value. Waits for the run first; a failed run raises the
+        original exception, a cancelled one :class:`RunCancelledError`."""
+        self.wait()
+        assert self._future is not None
+        if self._future.cancelled() or self.phase == State.CANCELLED:
+            raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}")
+        return self._future.result()
+
+    def cancel(self, reason: str = "cancelled by the user") -> bool:
+        """Stop the run: running actions are cancelled and queued ones never start.
+        Returns False if it had already ended."""
+        return self.controller.cancel(reason)
+
+    def __repr__(self) -> str:
+        snap = self.controller
+        counts = ", ".join(f"{n} {state}" for state, n in snap.counts.items() if n)
+        elapsed = (snap.ended_at or _now()) - snap.started_at if snap.started_at else 0.0
+        total = len(snap.actions)
+        return (
+            f"<Run {self.name} {self.phase} · {self.task.name} · {self.backend} · "
+            f"{total} action{'s' if total != 1 else ''}{f' ({counts})' if counts else ''} · {elapsed:.2f} s>"
+        )
+
+
+class Runner:
+    """Run options (``flyte.with_runcontext(...)``) waiting for a task to run with them."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        backend: str | None = None,
+        max_action_concurrency: int | None = None,
+        max_actions: int | None = None,
+        overwrite_cache: bool = False,
+        disable_run_cache: bool = False,
+        env_vars: dict[str, str] | None = None,
+    ) -> None:
+        if name is not None and (not isinstance(name, str) or not name.strip() or "/" in name):
+            raise TaskCallError(f"a run name must be a non-empty string without '/', got {name!r}")
+        config = current_config()
+        self.name = name
+        self.backend = backend or config.backend
+        try:
+            self.limits = RunLimits(
+                max_actions=config.max_actions if max_actions is None else max_actions,
+                max_action_concurrency=(
+                    config.max_action_concurrency if max_action_concurrency is None else max_action_concurrency
+                ),
+            )
+        except ValueError as exc:
+            raise TaskCallError(f"bad run option: {exc}") from None
+        self.overwrite_cache = overwrite_cache
+        self.disable_run_cache = disable_run_cache
+        self.env_vars = dict(env_vars or {})
+
+    def run(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
+        """Start ``task(*args, **kwargs)`` as a run. In a running loop it returns at once;
+        in a script it returns when the run has ended."""
+        handle, main = self._prepare(task, args, kwargs)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            handle._future = loop.create_task(main, name=f"flyte_nb run {handle.name}")
+            return handle
+        try:
+            asyncio.run(_settle(handle, main))
+        finally:
+            _active.pop(handle.name, None)
+        return handle
+
+    async def aio(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
+        """Start the run on the current loop and return its handle at once."""
+        handle, main = self._prepare(task, args, kwargs)
+        handle._future = asyncio.get_running_loop().create_task(main, name=f"flyte_nb run {handle.name}")
+        return handle
+
+    def _prepare(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Run, Any]:
+        if not isinstance(task, TaskTemplate):
+            what = getattr(task, "__name__", None) or type(task).__name__
+            raise TaskCallError(
+                f"flyte.run needs a task, got {type(task).__name__} {what!r}; decorate the function with "
+                "@env.task (env = flyte.TaskEnvironment('name')) and pass that"
+            )
+        task.check_call(args, kwargs)
+        name = self.name or _new_name()
+        if name in _active:
+            raise TaskCallError(f"a run named {name!r} is still running; wait for it or choose another name")
+        executor = create_executor(self.backend, current_config().settings(self.backend))
+        controller = Controller(name, executor, self.limits)
+        handle = Run(controller, self.backend, task)
+        _active[name] = handle
+        return handle, _main(handle, args, kwargs)
+
+
+async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    controller = handle.controller
+    try:
+        async with controller.executor:
+            return await controller.run_root(handle.task, args, kwargs)
+    except Exception as exc:
+        log.warning("flyte_nb run %s failed: %s: %s", handle.name, type(exc).__name__, exc)
+        raise
+    finally:
+        _active.pop(handle.name, None)
+
+
+async def _settle(handle: Run, main: Any) -> None:
+    """Script mode: run to the end, keeping the outcome on the handle instead of raising."""
+    loop = asyncio.get_running_loop()
+    handle._future = loop.create_future()
+    try:
+        result = await main
+    except asyncio.CancelledError:
+        handle._future.cancel()
+        raise
+    except Exception as exc:
+        handle._future.set_exception(exc)
+    else:
+        handle._future.set_result(result)
+
+
+def with_runcontext(
+    mode: str | None = None,
+    *,
+    name: str | None = None,
+    backend: str | None = None,
+    max_action_concurrency: int | None = None,
+    max_actions: int | None = None,
+    overwrite_cache: bool = False,
+    disable_run_cache: bool = False,
+    env_vars: dict[str, str] | None = None,
+    **flyte_options: Any,
+) -> Runner:
+    """Options for the next run: ``flyte.with_runcontext(name="nightly",
+    max_action_concurrency=8).run(task, ...)``.
+
+    ``mode`` and the Flyte 2 SDK's remote-only options (``project``, ``queue``, ...) are
+    accepted and ignored; the backend comes from ``backend=`` or the config.
+    """
+    unknown = set(flyte_options) - _FLYTE_RUN_OPTIONS
+    if unknown:
+        raise TypeError(f"with_runcontext() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+    if mode not in (None, "local", "remote", "hybrid"):
+        raise TaskCallError(f"mode must be 'local', 'remote' or 'hybrid', got {mode!r}")
+    return Runner(
+        name=name,
+        backend=backend,
+        max_action_concurrency=max_action_concurrency,
+        max_actions=max_actions,
+        overwrite_cache=overwrite_cache,
+        disable_run_cache=disable_run_cache,
+        env_vars=env_vars,
+    )
+
+
+def run(task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
+    """Run ``task(*args, **kwargs)`` and return its :class:`Run`.
+
+    In a notebook (a running loop) it starts the run and returns at once: use
+    ``run.wait()``, ``await run`` or ``run.outputs()``. In a script it returns when the run
+    has ended.
+    """
+    return Runner().run(task, *args, **kwargs)
+
+
+async def _run_aio(task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
+    return await Runner().aio(task, *args, **kwargs)
+
+
+run.aio = _run_aio  # type: ignore[attr-defined]
+
+
+def active_runs() -> dict[str, Run]:
+    """Runs of this process that have not ended yet, by name."""
+    return dict(_active)
+
+
+def _new_name() -> str:
+    while True:
+        name = "r-" + "".join(secrets.choice(_NAME_ALPHABET) for _ in range(6))
+        if name not in _active:
+            return name
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+_FLYTE_RUN_OPTIONS = frozenset(
+    {
+        "service_account",
+        "version",
+        "copy_style",
+        "dry_run",
+        "copy_bundle_to",
+        "interactive_mode",
+        "raw_data_path",
+        "run_base_dir",
+        "run_start_time",
+        "project",
+        "domain",
+        "labels",
+        "annotations",
+        "interruptible",
+        "log_level",
+        "log_format",
+        "user_log_level",
+        "reset_root_logger",
+        "queue",
+        "notifications",
+        "custom_context",
+        "cache_lookup_scope",
+        "preserve_original_types",
+        "debug",
+        "tracked",
+        "tracked_strict",
+    }
+)

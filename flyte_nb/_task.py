@@ -1,0 +1,195 @@
+"""Tasks: functions that become actions when called inside a run.
+
+Outside a run a task is its function: calling it runs the function (an async task
+returns its coroutine). Inside a run, every call is an action the run's controller
+schedules: awaiting an async task's call submits it; a sync task blocks the calling
+code until its action is done, and ``task.aio(...)`` gives an awaitable for async code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
+
+from ._context import current
+from ._policies import Cache, RetryStrategy, Timeout
+from .errors import TaskCallError, TaskDefinitionError
+
+if TYPE_CHECKING:
+    from ._environment import TaskEnvironment
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Inputs or outputs up to this size travel inline with the action (seed 004: 10 MB).
+MAX_INLINE_IO_BYTES = 10 * 1024 * 1024
+
+_getframe = sys._getframe
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """The per-task options of ``@env.task(...)``, validated."""
+
+    short_name: str
+    cache: Cache | None
+    retries: RetryStrategy
+    timeout: Timeout
+    max_inline_io_bytes: int
+
+
+class TaskTemplate(Generic[P, R]):
+    """A function registered with a :class:`TaskEnvironment`. Call it like the function."""
+
+    def __init__(self, func: Callable[P, R], env: TaskEnvironment, settings: TaskSettings) -> None:
+        self.func = func
+        self.env = env
+        self.settings = settings
+        self.name = f"{env.name}.{func.__name__}"
+        self.short_name = settings.short_name
+        self.is_async = inspect.iscoroutinefunction(func)
+        self.retries = settings.retries
+        self.timeout = settings.timeout
+        self.max_inline_io_bytes = settings.max_inline_io_bytes
+        self.signature = inspect.signature(func)
+        params = self.signature.parameters.values()
+        self._names = frozenset(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        self._varargs = any(p.kind is p.VAR_POSITIONAL for p in params)
+        self._varkw = any(p.kind is p.VAR_KEYWORD for p in params)
+        self._max_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+        self._required = sum(
+            p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params
+        )
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+
+    @property
+    def cache(self) -> Cache | None:
+        """The cache policy in force: the task's own, else its environment's."""
+        return self.settings.cache if self.settings.cache is not None else self.env.cache
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        ctx = current.get()
+        if ctx is None:
+            return self.func(*args, **kwargs)
+        frame = _getframe(1)
+        self.check_call(args, kwargs)
+        submission = ctx.controller.submit(self, args, kwargs, ctx, (frame.f_code, frame.f_lineno))
+        if self.is_async:
+            return submission  # type: ignore[return-value]
+        from ._sync import run_sync
+
+        return run_sync(submission)
+
+    def aio(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, Any]:
+        """An awaitable call of this task, for async code (the way to call a sync task there)."""
+        ctx = current.get()
+        if ctx is None:
+            if self.is_async:
+                return self.func(*args, **kwargs)  # type: ignore[return-value]
+            return asyncio.to_thread(self.func, *args, **kwargs)
+        frame = _getframe(1)
+        self.check_call(args, kwargs)
+        return ctx.controller.submit(self, args, kwargs, ctx, (frame.f_code, frame.f_lineno))
+
+    def check_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Raise :class:`TaskCallError` if the function would not accept these arguments.
+
+        A few integer comparisons on the common path; the full signature binding (and its
+        helpful message) only when something looks off.
+        """
+        nargs = len(args)
+        if (
+            (nargs > self._max_positional and not self._varargs)
+            or nargs + len(kwargs) < self._required
+            or (kwargs and not self._varkw and not self._names.issuperset(kwargs))
+        ):
+            try:
+                self.signature.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise TaskCallError(
+                    f"task {self.name} was called with arguments it does not take: {exc}. "
+                    f"Its signature is {self.func.__name__}{self.signature}."
+                ) from None
+
+    def override(self, **options: Any) -> TaskTemplate[P, R]:
+        """A copy of this task with some options changed (``retries``, ``timeout``, ``cache``,
+        ``short_name``, ``max_inline_io_bytes``)."""
+        settings = task_settings(self.func, base=self.settings, **options)
+        return TaskTemplate(self.func, self.env, settings)
+
+    def __repr__(self) -> str:
+        kind = "async task" if self.is_async else "task"
+        return f"<{kind} {self.name}{self.signature}>"
+
+
+_UNSET: Any = object()
+
+
+def task_settings(
+    func: Callable[..., Any],
+    *,
+    base: TaskSettings | None = None,
+    short_name: str | None = _UNSET,
+    cache: Any = _UNSET,
+    retries: Any = _UNSET,
+    timeout: Any = _UNSET,
+    max_inline_io_bytes: int = _UNSET,
+    **unknown: Any,
+) -> TaskSettings:
+    """Validate ``@env.task(...)`` options into :class:`TaskSettings`."""
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise TaskDefinitionError(
+            f"unknown task option(s) {names} for {func.__name__}; accepted: short_name, cache, retries, "
+            "timeout, max_inline_io_bytes"
+        )
+    settings = base or TaskSettings(func.__name__, None, RetryStrategy(0), Timeout(), MAX_INLINE_IO_BYTES)
+    changes: dict[str, Any] = {}
+    if short_name is not _UNSET and short_name is not None:
+        changes["short_name"] = str(short_name)
+    if cache is not _UNSET:
+        changes["cache"] = Cache.of(cache)
+    if retries is not _UNSET:
+        changes["retries"] = RetryStrategy.of(retries)
+    if timeout is not _UNSET:
+        changes["timeout"] = Timeout.of(timeout)
+    if max_inline_io_bytes is not _UNSET:
+        changes["max_inline_io_bytes"] = inline_limit(max_inline_io_bytes, f"max_inline_io_bytes of {func.__name__}")
+    return replace(settings, **changes)
+
+
+def inline_limit(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise TaskDefinitionError(f"{what} must be an int >= 0 (bytes), got {value!r}")
+    return value
+
+
+def check_task_function(func: Any) -> None:
+    """Raise :class:`TaskDefinitionError` unless ``func`` is a named ``def`` function."""
+    if isinstance(func, TaskTemplate):
+        raise TaskDefinitionError(f"{func.name} is already a task; decorate the plain function once")
+    if isinstance(func, functools.partial):
+        raise TaskDefinitionError(
+            "env.task needs a function defined with def, got a functools.partial; "
+            "define a small def that calls it instead"
+        )
+    if not (inspect.isfunction(func) or inspect.ismethod(func)):
+        raise TaskDefinitionError(
+            f"env.task needs a function defined with def (async or not), got {type(func).__name__} {func!r}"
+        )
+    if func.__name__ == "<lambda>":
+        raise TaskDefinitionError(
+            "env.task needs a named function defined with def, got a lambda; "
+            "write `@env.task` above a `def` (or `async def`) instead"
+        )
+    if inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
+        raise TaskDefinitionError(
+            f"{func.__name__} is a generator; a task must return its result. Collect the items into a list "
+            "and return that, or use flyte.map to stream results from many actions"
+        )

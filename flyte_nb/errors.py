@@ -1,0 +1,102 @@
+"""Errors raised by flyte_nb.
+
+Every error flyte_nb raises on its own account derives from :class:`FlyteNbError`.
+Errors raised by *your* task code are never wrapped: a failing child action raises in
+its parent as the original exception type, with a note naming the action, its attempt
+and the child's traceback text (see :func:`action_failure_of`)::
+
+    FlyteNbError
+    ├── ConfigError (ValueError)         bad config file, key or init() argument
+    ├── TaskDefinitionError (TypeError)  env.task on something that is not a named function
+    ├── TaskCallError (TypeError)        a task called with arguments it does not take
+    ├── ActionTimeoutError (TimeoutError) an attempt or deadline ran out (per-task ``timeout``)
+    ├── ActionLimitError (RuntimeError)  a run tried to start more actions than its limit
+    ├── RunCancelledError                outputs() of a run that was cancelled
+    └── RunFailedError                   outputs() of a run whose entry action failed (chained)
+
+``NonRecoverableError`` is for user code: raise it (or a subclass) in a task to fail the
+action at once, without spending the remaining retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ActionFailure",
+    "ActionLimitError",
+    "ActionTimeoutError",
+    "ConfigError",
+    "FlyteNbError",
+    "NonRecoverableError",
+    "RunCancelledError",
+    "RunFailedError",
+    "TaskCallError",
+    "TaskDefinitionError",
+    "action_failure_of",
+]
+
+
+class FlyteNbError(Exception):
+    """Base of every error flyte_nb raises on its own account."""
+
+
+class ConfigError(FlyteNbError, ValueError):
+    """A configuration file, key or ``init()`` argument is wrong."""
+
+
+class TaskDefinitionError(FlyteNbError, TypeError):
+    """``env.task`` was applied to something that cannot be a task."""
+
+
+class TaskCallError(FlyteNbError, TypeError):
+    """A task was called (or run, or mapped) with arguments it does not accept."""
+
+
+class ActionTimeoutError(FlyteNbError, TimeoutError):
+    """An action ran past its ``timeout``.
+
+    Attributes: ``action`` (display name), ``attempt`` (1-based), ``seconds`` (the limit).
+    """
+
+    def __init__(self, message: str, *, action: str = "", attempt: int = 0, seconds: float = 0.0):
+        super().__init__(message)
+        self.action = action
+        self.attempt = attempt
+        self.seconds = seconds
+
+
+class ActionLimitError(FlyteNbError, RuntimeError):
+    """A run tried to start more actions than its limit (50,000 by default)."""
+
+    def __init__(self, message: str, *, limit: int = 0):
+        super().__init__(message)
+        self.limit = limit
+
+
+class RunCancelledError(FlyteNbError):
+    """The run was cancelled, so it has no outputs."""
+
+
+class RunFailedError(FlyteNbError):
+    """The run's entry action failed; the original exception is chained as ``__cause__``."""
+
+
+class NonRecoverableError(Exception):
+    """Raise this from task code to fail an action without retrying it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFailure:
+    """What flyte_nb knows about the action an exception came out of."""
+
+    action: str
+    action_id: int
+    attempt: int
+    attempts: int
+    traceback: str
+
+
+def action_failure_of(exc: BaseException) -> ActionFailure | None:
+    """The innermost action failure an exception raised by a child action carries, if any."""
+    return getattr(exc, "__flyte_action__", None)

@@ -1,0 +1,70 @@
+"""Backends, looked up by name.
+
+Built-ins are registered by dotted path and imported on first use, so importing
+flyte_nb never imports docker or dask. Third parties can add a backend through the
+``flyte_nb.executors`` entry-point group; an existing name is never overwritten.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import ConfigError
+from ._base import ActionSpec, Executor
+
+__all__ = ["ActionSpec", "Executor", "available_backends", "create_executor", "register_backend", "registry"]
+
+# name -> "module:attribute" (a class or factory taking the backend's settings as keywords)
+_BUILTIN: dict[str, tuple[str, str | None]] = {
+    "local": ("flyte_nb.executors._local:LocalExecutor", None),
+}
+_registry: dict[str, tuple[str, str | None]] = dict(_BUILTIN)
+_entry_points_loaded = False
+
+registry: Mapping[str, tuple[str, str | None]] = MappingProxyType(_registry)
+"""Read-only view: backend name -> (dotted path, pip extra that provides its dependencies)."""
+
+
+def register_backend(name: str, target: str, *, extra: str | None = None) -> None:
+    """Register a backend ``name`` implemented at ``"module:attribute"``."""
+    if name in _registry:
+        raise ConfigError(f"a backend named {name!r} is already registered ({_registry[name][0]})")
+    if ":" not in target:
+        raise ConfigError(f"backend target must look like 'package.module:ClassName', got {target!r}")
+    _registry[name] = (target, extra)
+
+
+def available_backends() -> tuple[str, ...]:
+    _load_entry_points()
+    return tuple(sorted(_registry))
+
+
+def create_executor(name: str, settings: Mapping[str, Any] | None = None) -> Executor:
+    """A new executor of backend ``name`` configured with ``settings``."""
+    _load_entry_points()
+    if name not in _registry:
+        raise ConfigError(f"unknown backend {name!r}; available backends: {', '.join(sorted(_registry))}")
+    target, extra = _registry[name]
+    module_name, _, attribute = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        hint = f"pip install 'flyte_nb[{extra}]'" if extra else "check your installation"
+        raise ConfigError(f"the {name} backend needs packages that are missing ({exc}); {hint}") from exc
+    factory = getattr(module, attribute)
+    return factory(**dict(settings or {}))
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="flyte_nb.executors"):
+        if entry.name not in _registry:
+            _registry[entry.name] = (entry.value, None)

@@ -1,0 +1,69 @@
+"""The embedded backend: actions run inside the kernel process.
+
+Async task bodies run on the run's own event loop, inline in the asyncio task that
+awaits them (no extra task per action, which keeps an action's cost near a bare
+coroutine's). Sync task bodies run in a thread pool so they never block the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ..errors import FlyteNbError
+from ._base import ActionSpec
+
+#: Threads for sync task bodies. Generous, because a sync task that calls other tasks
+#: blocks its thread until they finish; threads are only created when needed.
+DEFAULT_MAX_THREADS = 64
+
+
+class LocalExecutor:
+    """Runs actions in-process: async tasks on the loop, sync tasks in threads."""
+
+    name = "local"
+
+    def __init__(self, *, max_threads: int = DEFAULT_MAX_THREADS) -> None:
+        if not isinstance(max_threads, int) or max_threads < 1:
+            raise ValueError(f"max_threads must be an int >= 1, got {max_threads!r}")
+        self._max_threads = max_threads
+        self._pool: ThreadPoolExecutor | None = None
+        self._closed = False
+
+    async def submit(self, spec: ActionSpec) -> Any:
+        if self._closed:
+            raise FlyteNbError("this LocalExecutor is closed; start a new run to get a fresh one")
+        task = spec.task
+        if task.is_async:
+            return await task.func(*spec.args, **spec.kwargs)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._max_threads, thread_name_prefix="flyte_nb-sync")
+        # the copied context carries the current action, so tasks called from the body
+        # (in the thread) find their parent and their run's loop
+        ctx = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, _call_in, ctx, task.func, spec.args, spec.kwargs)
+
+    async def cancel(self, action_id: int) -> None:
+        # In-process attempts are stopped by cancelling the asyncio task that awaits them,
+        # which the controller does; a sync body already in a thread cannot be interrupted
+        # and finishes on its own, its result discarded.
+        return None
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    async def __aenter__(self) -> LocalExecutor:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def _call_in(ctx: contextvars.Context, func: Any, args: tuple, kwargs: dict) -> Any:
+    return ctx.run(func, *args, **kwargs)

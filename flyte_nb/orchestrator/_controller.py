@@ -1,0 +1,423 @@
+"""The per-run orchestrator: the action tree, states, limits, retries, timeouts, cancel.
+
+A :class:`Controller` lives on the event loop that is already running (the kernel's, or
+the one a script starts) and never blocks it. Task calls inside a run come here through
+:meth:`Controller.submit`; the controller admits the action (action limit, group), waits
+for a run-wide slot if the run has one, then runs attempts through its executor, applying
+per-attempt timeouts and retries with backoff, and keeps aggregate counters current so
+monitoring costs nothing per action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from types import CodeType
+from typing import TYPE_CHECKING, Any
+
+from .._context import ActionContext, current
+from ..errors import (
+    ActionFailure,
+    ActionLimitError,
+    ActionTimeoutError,
+    FlyteNbError,
+    NonRecoverableError,
+    action_failure_of,
+)
+from ..executors._base import ActionSpec, Executor
+from ._deadline import deadline_scope
+from ._events import EventStream, GroupSnapshot, RunSnapshot
+from ._records import (
+    STATES,
+    TERMINAL,
+    ActionRecord,
+    AttemptRecord,
+    CallSite,
+    ErrorInfo,
+    GroupRecord,
+    State,
+    TraceRecord,
+)
+
+if TYPE_CHECKING:
+    from .._task import TaskTemplate
+
+#: The per-run action limit of Flyte 2 (seed 004): "Current limit: 50k actions per run".
+DEFAULT_MAX_ACTIONS = 50_000
+
+_monotonic = time.monotonic
+_RUNNING = State.RUNNING
+_QUEUED = State.QUEUED
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """Limits of one run.
+
+    ``max_actions`` bounds the actions a run's code may start (the entry action itself is
+    not counted); the action that would cross it fails with :class:`ActionLimitError`.
+    ``max_action_concurrency`` bounds actions doing work at once (0: no bound). An action
+    that starts child actions hands its slot back: it is orchestrating from then on, and
+    nested fanouts can never deadlock on the limit.
+    """
+
+    max_actions: int = DEFAULT_MAX_ACTIONS
+    max_action_concurrency: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("max_actions", "max_action_concurrency"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+        if self.max_actions == 0:
+            raise ValueError("max_actions must be at least 1")
+
+
+class Controller:
+    """Orchestrates one run. Two runs never share a controller, records or limits."""
+
+    def __init__(self, name: str, executor: Executor, limits: RunLimits | None = None) -> None:
+        self.name = name
+        self.executor = executor
+        self.limits = limits or RunLimits()
+        self.actions: list[ActionRecord] = []
+        self.groups: list[GroupRecord] = []
+        self.counts: dict[str, int] = dict.fromkeys(STATES, 0)
+        self.rejected = 0
+        self.phase: str = State.QUEUED
+        self.version = 0
+        self.done = False
+        self.started_at = 0.0
+        self.ended_at = 0.0
+        self.events = EventStream(self)
+        self.cancel_reason: str | None = None
+        self._site_groups: dict[tuple[Any, ...], GroupRecord] = {}
+        self._named_groups: dict[tuple[int, str], GroupRecord] = {}
+        self._group_ids = itertools.count()
+        self._slots: asyncio.Semaphore | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # ------------------------------------------------------------------ the run
+    @property
+    def root(self) -> ActionRecord | None:
+        return self.actions[0] if self.actions else None
+
+    async def run_root(self, task: TaskTemplate, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run ``task`` as this run's entry action and return its output."""
+        if self.actions:
+            raise FlyteNbError(f"run {self.name} has already started; start a new run instead")
+        if self.limits.max_action_concurrency:
+            self._slots = asyncio.Semaphore(self.limits.max_action_concurrency)
+        self.loop = asyncio.get_running_loop()
+        self.started_at = _monotonic()
+        group = self._new_group(task.short_name, "root", None, None)
+        rec = ActionRecord(0, task, None, group, queued=self.started_at)
+        self._admitted(rec)
+        self.phase = State.RUNNING
+        try:
+            result = await self._execute(rec, args, kwargs)
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            self._end(State.CANCELLED)
+            raise
+        except BaseException:
+            self._end(State.CANCELLED if self.cancel_reason else State.FAILED)
+            raise
+        self._end(State.SUCCEEDED)
+        return result
+
+    def cancel(self, reason: str = "cancelled by the user") -> bool:
+        """Cancel the run: running actions are cancelled, queued ones never start.
+
+        Returns False when the run had already ended.
+        """
+        if self.done:
+            return False
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
+        for rec in self.actions:
+            handle = rec.handle
+            if handle is not None and not handle.done():
+                handle.cancel(reason)
+        self._changed()
+        return True
+
+    def _end(self, phase: str) -> None:
+        self.phase = phase
+        self.ended_at = _monotonic()
+        self.done = True
+        self._changed()
+
+    # ------------------------------------------------------------------ actions
+    async def submit(
+        self,
+        task: TaskTemplate,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        ctx: ActionContext,
+        site: tuple[CodeType, int] | None,
+    ) -> Any:
+        """Start ``task(*args, **kwargs)`` as a child of ``ctx.action`` and return its output."""
+        if self.cancel_reason is not None:
+            raise asyncio.CancelledError(self.cancel_reason)
+        actions = self.actions
+        if len(actions) > self.limits.max_actions:
+            self.rejected += 1
+            self._changed()
+            limit = self.limits.max_actions
+            raise ActionLimitError(
+                f"run {self.name} reached its limit of {limit:,} actions, so {task.name} was not started. "
+                "Batch the work (one action per chunk of items, e.g. 100 items per call) or raise the limit "
+                "with flyte.with_runcontext(max_actions=...).",
+                limit=limit,
+            )
+        parent = ctx.action
+        if parent.holds_slot:
+            parent.holds_slot = False
+            self._slots.release()  # type: ignore[union-attr]
+        group = ctx.group or self._site_group(parent.id, task, site)
+        rec = ActionRecord(len(actions), task, parent.id, group, queued=_monotonic())
+        self._admitted(rec)
+        return await self._execute(rec, args, kwargs)
+
+    def _admitted(self, rec: ActionRecord) -> None:
+        self.actions.append(rec)
+        group = rec.group
+        group.total += 1
+        group.counts[_QUEUED] += 1
+        self.counts[_QUEUED] += 1
+        self._changed()
+
+    async def _execute(self, rec: ActionRecord, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        task = rec.task
+        timeout = task.timeout
+        retries = task.retries
+        try:
+            if self._slots is not None and rec.parent is not None:
+                await self._take_slot(rec, timeout.max_queued_time)
+            rec.handle = asyncio.current_task()
+            now = _monotonic()
+            rec.started = now
+            deadline = now + timeout.deadline if timeout.deadline else None
+            self._move(rec, _RUNNING)
+            while True:
+                rec.attempts += 1
+                token = current.set(ActionContext(self, rec))
+                try:
+                    spec = ActionSpec(rec, task, args, kwargs, rec.attempts)
+                    if timeout.max_runtime or deadline:
+                        result = await self._attempt_with_timeout(spec, timeout.max_runtime, deadline)
+                    else:
+                        result = await self.executor.submit(spec)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    if self._should_retry(rec, exc, deadline):
+                        self._record_attempt(rec, exc)
+                        delay = retries.backoff.delay(rec.attempts - 1) if retries.backoff else 0.0
+                        if delay:
+                            await asyncio.sleep(delay)
+                        continue
+                    self._fail(rec, exc)
+                    raise
+                finally:
+                    current.reset(token)
+                rec.ended = _monotonic()
+                self._move(rec, State.SUCCEEDED)
+                return result
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            # an interrupt can land in any action's code; it ends that action as cancelled
+            if rec.state not in TERMINAL:
+                rec.ended = _monotonic()
+                self._move(rec, State.CANCELLED)
+            raise
+        finally:
+            rec.handle = None
+            if rec.holds_slot:
+                rec.holds_slot = False
+                self._slots.release()  # type: ignore[union-attr]
+
+    async def _take_slot(self, rec: ActionRecord, max_queued: float | None) -> None:
+        slots = self._slots
+        assert slots is not None
+        rec.handle = asyncio.current_task()
+        if max_queued:
+            async with deadline_scope(max_queued) as scope:
+                await slots.acquire()
+            if scope.expired:
+                raise ActionTimeoutError(
+                    f"action {rec.name} #{rec.id} waited {max_queued:g} s for a slot of the run's "
+                    "max_action_concurrency without getting one (its max_queued_time); raise the limit "
+                    "or the timeout",
+                    action=rec.name,
+                    seconds=max_queued,
+                )
+        else:
+            await slots.acquire()
+        rec.holds_slot = True
+
+    async def _attempt_with_timeout(self, spec: ActionSpec, max_runtime: float | None, deadline: float | None) -> Any:
+        limit = max_runtime
+        if deadline is not None:
+            remaining = max(deadline - _monotonic(), 0.0)
+            limit = remaining if limit is None else min(limit, remaining)
+        async with deadline_scope(limit):
+            return await self.executor.submit(spec)
+        rec = spec.action
+        raise ActionTimeoutError(
+            f"action {rec.name} #{rec.id} timed out after {limit:g} s (attempt {spec.attempt}); "
+            "give the task a larger timeout=... or make it faster",
+            action=rec.name,
+            attempt=spec.attempt,
+            seconds=limit or 0.0,
+        )
+
+    def _should_retry(self, rec: ActionRecord, exc: Exception, deadline: float | None) -> bool:
+        if rec.attempts > rec.task.retries.count or self.cancel_reason is not None:
+            return False
+        if isinstance(exc, NonRecoverableError) or (
+            isinstance(exc, FlyteNbError) and not isinstance(exc, ActionTimeoutError)
+        ):
+            return False
+        return deadline is None or _monotonic() < deadline
+
+    def _record_attempt(self, rec: ActionRecord, exc: BaseException) -> None:
+        if rec.history is None:
+            rec.history = []
+        started = rec.history[-1].ended if rec.history else rec.started
+        rec.history.append(AttemptRecord(rec.attempts, started, _monotonic(), State.FAILED, error_info(exc)))
+        self._changed()
+
+    def _fail(self, rec: ActionRecord, exc: BaseException) -> None:
+        rec.ended = _monotonic()
+        info = error_info(exc)
+        rec.error = info
+        if rec.history is not None:
+            started = rec.history[-1].ended
+            rec.history.append(AttemptRecord(rec.attempts, started, rec.ended, State.FAILED, info))
+        if action_failure_of(exc) is None:
+            total = rec.task.retries.count + 1
+            failure = ActionFailure(rec.name, rec.id, rec.attempts, total, info.traceback)
+            try:
+                exc.__flyte_action__ = failure  # type: ignore[attr-defined]
+                if hasattr(exc, "add_note"):
+                    exc.add_note(
+                        f"flyte_nb: raised by action {rec.name} #{rec.id} (attempt {rec.attempts} of "
+                        f"{total}) in run {self.name}"
+                    )
+            except AttributeError:  # an exception type without __dict__: keep it as it is
+                pass
+        self._move(rec, State.FAILED)
+
+    def _move(self, rec: ActionRecord, state: str) -> None:
+        old = rec.state
+        counts = self.counts
+        counts[old] -= 1
+        counts[state] += 1
+        group = rec.group
+        group_counts = group.counts
+        group_counts[old] -= 1
+        group_counts[state] += 1
+        if state is _RUNNING:
+            if not group.first_started:
+                group.first_started = rec.started
+        elif rec.ended > group.last_ended:
+            group.last_ended = rec.ended
+        rec.state = state
+        self.version += 1
+        if self.events._wakers:
+            self.events.notify()
+
+    def _changed(self) -> None:
+        self.version += 1
+        if self.events._wakers:
+            self.events.notify()
+
+    # ------------------------------------------------------------------ groups
+    def _new_group(
+        self, name: str, kind: str, parent: int | None, site: CallSite | None, concurrency: int = 0
+    ) -> GroupRecord:
+        group = GroupRecord(next(self._group_ids), name, kind, parent, site, concurrency)
+        self.groups.append(group)
+        return group
+
+    def _site_group(self, parent: int, task: TaskTemplate, site: tuple[CodeType, int] | None) -> GroupRecord:
+        # filename and line, not the code object: code objects hash by content, slowly
+        key = (parent, task, site[0].co_filename, site[1]) if site else (parent, task)
+        group = self._site_groups.get(key)
+        if group is None:
+            where = CallSite(site[0].co_filename, site[1], site[0].co_name) if site else None
+            group = self._new_group(task.short_name, "fanout", parent, where)
+            self._site_groups[key] = group
+        return group
+
+    def named_group(self, parent: int, name: str) -> GroupRecord:
+        """The group ``flyte.group(name)`` puts actions of ``parent`` into (made on first use)."""
+        key = (parent, name)
+        group = self._named_groups.get(key)
+        if group is None:
+            group = self._new_group(name, "group", parent, _caller_site(3))
+            self._named_groups[key] = group
+        return group
+
+    def map_group(self, parent: int, name: str, concurrency: int, site: CallSite | None) -> GroupRecord:
+        """A fresh group for one ``flyte.map`` call."""
+        return self._new_group(name, "map", parent, site, concurrency)
+
+    # ------------------------------------------------------------------ traces
+    def record_trace(self, rec: ActionRecord, trace: TraceRecord) -> None:
+        if rec.traces is None:
+            rec.traces = []
+        rec.traces.append(trace)
+        self._changed()
+
+    # ------------------------------------------------------------------ monitoring
+    def snapshot(self) -> RunSnapshot:
+        """Aggregate state now; costs O(groups), not O(actions)."""
+        groups = tuple(
+            GroupSnapshot(
+                g.id,
+                g.name,
+                g.kind,
+                g.parent_action,
+                str(g.site) if g.site else None,
+                g.concurrency,
+                g.total,
+                dict(g.counts),
+                g.first_started,
+                g.last_ended,
+            )
+            for g in self.groups
+        )
+        end = self.ended_at or _monotonic()
+        return RunSnapshot(
+            run=self.name,
+            phase=self.phase,
+            version=self.version,
+            elapsed=(end - self.started_at) if self.started_at else 0.0,
+            total=len(self.actions),
+            counts=dict(self.counts),
+            groups=groups,
+            rejected=self.rejected,
+            done=self.done,
+        )
+
+
+def error_info(exc: BaseException) -> ErrorInfo:
+    """An exception as text: its type, message and formatted traceback."""
+    return ErrorInfo(
+        type=type(exc).__qualname__,
+        message=str(exc),
+        traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    )
+
+
+def _caller_site(depth: int) -> CallSite | None:
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:
+        return None
+    return CallSite(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)

@@ -1,0 +1,86 @@
+"""A run's event stream: coalesced snapshots of aggregate state.
+
+Subscribers never see individual action events. The controller bumps a version number
+and wakes subscribers (O(subscribers) per change, nothing when there are none); each
+subscriber builds at most one snapshot per interval from counters the controller keeps
+up to date, so its cost per tick depends on the number of groups, not of actions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._controller import Controller
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSnapshot:
+    """A group's aggregate state at one moment."""
+
+    id: int
+    name: str
+    kind: str
+    parent_action: int | None
+    site: str | None
+    concurrency: int
+    total: int
+    counts: dict[str, int]
+    first_started: float
+    last_ended: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunSnapshot:
+    """A run's aggregate state at one moment: phase, counts per state, and its groups."""
+
+    run: str
+    phase: str
+    version: int
+    elapsed: float
+    total: int
+    counts: dict[str, int]
+    groups: tuple[GroupSnapshot, ...]
+    rejected: int
+    done: bool
+
+
+class EventStream:
+    """Lets other layers follow a run without paying per action."""
+
+    def __init__(self, controller: Controller) -> None:
+        self._controller = controller
+        self._wakers: list[asyncio.Event] = []
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._wakers)
+
+    def notify(self) -> None:
+        """Called by the controller after every change; wakes waiting subscribers."""
+        for waker in self._wakers:
+            waker.set()
+
+    async def subscribe(self, interval: float = 0.1) -> AsyncIterator[RunSnapshot]:
+        """Yield a snapshot whenever the run changed, at most once per ``interval`` seconds,
+        and always a final one when the run ends (then the iterator stops)."""
+        controller = self._controller
+        waker = asyncio.Event()
+        self._wakers.append(waker)
+        seen = -1
+        try:
+            while True:
+                if controller.version == seen and not controller.done:
+                    await waker.wait()
+                waker.clear()
+                seen = controller.version
+                snapshot = controller.snapshot()
+                yield snapshot
+                if snapshot.done:
+                    return
+                await asyncio.sleep(interval)
+        finally:
+            self._wakers.remove(waker)

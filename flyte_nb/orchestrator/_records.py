@@ -1,0 +1,148 @@
+"""The records a Controller keeps: one per action, group and trace step.
+
+They are deliberately small (``__slots__``, no per-record dicts) because a run may hold
+50,000 of them and the monitoring layer reads them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from .._task import TaskTemplate
+
+
+class State:
+    """Lifecycle states of an action (plain strings, so ``run.phase == "succeeded"`` works).
+
+    A run's phase uses the same words; a run is never ``cached``. They are interned str
+    constants rather than an Enum because the controller updates counters keyed by them
+    several times per action, and str hashing is cached while Enum hashing is not.
+    """
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    CACHED = "cached"
+
+
+STATES: tuple[str, ...] = (
+    State.QUEUED,
+    State.RUNNING,
+    State.SUCCEEDED,
+    State.FAILED,
+    State.CANCELLED,
+    State.CACHED,
+)
+TERMINAL: frozenset[str] = frozenset({State.SUCCEEDED, State.FAILED, State.CANCELLED, State.CACHED})
+
+
+@dataclass(slots=True)
+class CallSite:
+    """Where in user code an action (or a fanout of them) was started."""
+
+    filename: str
+    lineno: int
+    function: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno} in {self.function}"
+
+
+@dataclass(slots=True)
+class ErrorInfo:
+    """A failure, kept as text so it can be shown (and later shipped across processes)."""
+
+    type: str
+    message: str
+    traceback: str
+
+
+@dataclass(slots=True)
+class AttemptRecord:
+    """One finished attempt of an action that was tried more than once."""
+
+    number: int
+    started: float
+    ended: float
+    state: str
+    error: ErrorInfo | None = None
+
+
+@dataclass(slots=True)
+class TraceRecord:
+    """A ``@flyte.trace`` step: a light, in-process call recorded on its parent action."""
+
+    name: str
+    inputs: dict[str, Any]
+    started: float
+    ended: float = 0.0
+    output: Any = None
+    error: ErrorInfo | None = None
+
+
+@dataclass(slots=True, eq=False)
+class GroupRecord:
+    """Actions that belong together in the display: a map, a ``flyte.group`` or a fanout site.
+
+    ``counts`` holds the number of the group's actions in each state and is kept up to
+    date by the controller in O(1) per transition.
+    """
+
+    id: int
+    name: str
+    kind: str  # "map" | "group" | "fanout" | "root"
+    parent_action: int | None
+    site: CallSite | None = None
+    concurrency: int = 0
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    first_started: float = 0.0
+    last_ended: float = 0.0
+
+
+@dataclass(slots=True, eq=False)
+class ActionRecord:
+    """One invocation of a task: where it sits in the tree and what happened to it.
+
+    Times are ``time.monotonic()`` seconds; ``Controller.started_at`` is the origin.
+    """
+
+    id: int
+    task: TaskTemplate
+    parent: int | None
+    group: GroupRecord
+    state: str = State.QUEUED
+    attempts: int = 0
+    queued: float = 0.0
+    started: float = 0.0
+    ended: float = 0.0
+    error: ErrorInfo | None = None
+    history: list[AttemptRecord] | None = None
+    traces: list[TraceRecord] | None = None
+    # the asyncio task executing this action while it runs; dropped when it ends
+    handle: asyncio.Task[Any] | None = None
+    # while True the action holds a slot of the run's max_action_concurrency
+    holds_slot: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.task.name
+
+    @property
+    def duration(self) -> float:
+        """Seconds from the first attempt's start to the end (0 while queued)."""
+        if not self.started:
+            return 0.0
+        return (self.ended or _now()) - self.started
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
