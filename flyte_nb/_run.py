@@ -79,8 +79,8 @@ class Run:
         ctx = current.get()
         if ctx is not None and ctx.controller is self.controller:
             raise FlyteNbError(f"run {self.name} cannot wait for itself from one of its own actions")
-        loop = self.controller.loop
-        assert loop is not None and self._future is not None
+        assert self._future is not None
+        loop = self._future.get_loop()
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
