@@ -6,8 +6,6 @@ tasks in a ``TaskEnvironment``, fanouts with ``asyncio.gather``, limits with
 Importing it has no side effects: no threads, no Docker calls, no magics.
 """
 
-from __future__ import annotations
-
 from . import errors
 from ._config import Config, init, init_from_config
 from ._context import current_context

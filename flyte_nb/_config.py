@@ -91,7 +91,11 @@ def init(
     data: dict[str, Any] = {"backend": backend or base.backend}
     if storage is not None:
         data["storage"] = storage
-    limits = {k: v for k, v in (("max_actions", max_actions), ("max_action_concurrency", max_action_concurrency)) if v is not None}
+    limits = {
+        k: v
+        for k, v in (("max_actions", max_actions), ("max_action_concurrency", max_action_concurrency))
+        if v is not None
+    }
     if limits:
         data["limits"] = limits
     for name, section in (("local", local), ("docker", docker), ("dask", dask)):

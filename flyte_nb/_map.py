@@ -23,6 +23,7 @@ from ._context import ActionContext, current
 from ._sync import run_sync
 from ._task import TaskTemplate
 from .errors import TaskCallError
+from .orchestrator._controller import enclosing_function
 from .orchestrator._records import CallSite
 
 
@@ -51,9 +52,7 @@ class MapCall:
                     "pass a list, range or other iterable with one item per action"
                 ) from None
         if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 0:
-            raise TaskCallError(
-                f"flyte.map concurrency must be an int >= 0 (0 means no limit), got {concurrency!r}"
-            )
+            raise TaskCallError(f"flyte.map concurrency must be an int >= 0 (0 means no limit), got {concurrency!r}")
         if group_name is not None and (not isinstance(group_name, str) or not group_name.strip()):
             raise TaskCallError(f"flyte.map group_name must be a non-empty str, got {group_name!r}")
         self.iterables = iterables
@@ -96,7 +95,7 @@ class MapCall:
     async def stream(self) -> AsyncIterator[Any]:
         """Yield each input's result (or exception, with ``return_exceptions``) in order."""
         ctx = current.get()
-        items = zip(*self.iterables)
+        items = zip(*self.iterables)  # noqa: B905 - like Flyte and zip: stops at the shortest
         if ctx is None:
             async for outcome in self._outside_run(items):
                 yield outcome
@@ -115,27 +114,32 @@ class MapCall:
                 checked = True
             return controller.submit(task, args, fixed_kw, map_ctx, None)
 
+        # Unbounded: one worker per item, all started now. Bounded: exactly `concurrency`
+        # workers pulling items lazily, so at most that many actions run and a slot is
+        # refilled the moment any action ends.
+        numbered: Iterator[tuple[int, tuple[Any, ...]]]
         if self.concurrency == 0:
-            tasks = [asyncio.ensure_future(submission(values)) for values in items]
-            try:
-                for future in tasks:
-                    yield await self._settle(future)
-            finally:
-                _cancel_all(tasks)
-            return
-
+            pending = list(items)
+            workers_wanted = len(pending)
+            numbered = enumerate(pending)
+        else:
+            workers_wanted = self.concurrency
+            numbered = enumerate(items)
         results: dict[int, tuple[bool, Any]] = {}
+        failures: list[BaseException] = []
         progress = asyncio.Event()
-        numbered = enumerate(items)
+        fail_fast = not self.return_exceptions
 
         async def worker() -> None:
             for index, values in numbered:
                 try:
                     value = await submission(values)
-                except asyncio.CancelledError:
-                    raise
+                except (asyncio.CancelledError, TaskCallError):
+                    raise  # cancelled, or inputs that do not fit the task: the whole map fails
                 except Exception as exc:  # the action's failure becomes this item's outcome
                     results[index] = (False, exc)
+                    if fail_fast:
+                        failures.append(exc)
                 else:
                     results[index] = (True, value)
                 progress.set()
@@ -143,13 +147,15 @@ class MapCall:
         def worker_ended(future: asyncio.Future[None]) -> None:
             progress.set()  # wake the consumer so it sees an aborted worker
 
-        workers = [asyncio.ensure_future(worker()) for _ in range(self.concurrency)]
+        workers = [asyncio.ensure_future(worker()) for _ in range(workers_wanted)]
         for w in workers:
             w.add_done_callback(worker_ended)
         try:
             index = 0
             while True:
                 while index not in results:
+                    if failures:  # like gather: the first failure ends the map at once
+                        raise failures[0]
                     if all(w.done() for w in workers):
                         for w in workers:  # a worker died: re-raise why (cancel, bad input)
                             if w.cancelled():
@@ -161,21 +167,11 @@ class MapCall:
                     await progress.wait()
                 ok, value = results.pop(index)
                 index += 1
-                if not ok and not self.return_exceptions:
+                if not ok and fail_fast:
                     raise value
                 yield value
         finally:
             _cancel_all(workers)
-
-    async def _settle(self, future: asyncio.Future[Any]) -> Any:
-        try:
-            return await future
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if self.return_exceptions:
-                return exc
-            raise
 
     async def _outside_run(self, items: Iterator[tuple[Any, ...]]) -> AsyncIterator[Any]:
         """Outside a run a task is its function: call it for each input, in order."""
@@ -274,4 +270,4 @@ def _cancel_all(futures: list[asyncio.Future[Any]]) -> None:
 
 def _site() -> CallSite | None:
     frame = sys._getframe(2)
-    return CallSite(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+    return CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))

@@ -10,13 +10,13 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal, Union
+from typing import Literal
 
 from .errors import ConfigError
 
 __all__ = ["Backoff", "Cache", "Resources", "RetryStrategy", "ReusePolicy", "Timeout"]
 
-Duration = Union[int, float, timedelta]
+Duration = int | float | timedelta
 
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T|KB|MB|GB|TB|B)?\s*$", re.IGNORECASE)
 _MEMORY_FACTORS = {
@@ -159,12 +159,12 @@ class ReusePolicy:
             and len(replicas) == 2
             and all(isinstance(v, int) and not isinstance(v, bool) for v in replicas)
         ):
-            raise ConfigError(f"ReusePolicy.replicas must be an int or a (min, max) pair of ints, got {self.replicas!r}")
+            raise ConfigError(
+                f"ReusePolicy.replicas must be an int or a (min, max) pair of ints, got {self.replicas!r}"
+            )
         low, high = replicas
         if low < 0 or high < 1 or low > high:
-            raise ConfigError(
-                f"ReusePolicy.replicas must satisfy 0 <= min <= max and max >= 1, got {self.replicas!r}"
-            )
+            raise ConfigError(f"ReusePolicy.replicas must satisfy 0 <= min <= max and max >= 1, got {self.replicas!r}")
         self.replicas = (low, high)
         if not isinstance(self.concurrency, int) or isinstance(self.concurrency, bool) or self.concurrency < 1:
             raise ConfigError(f"ReusePolicy.concurrency must be an int >= 1, got {self.concurrency!r}")
@@ -269,7 +269,7 @@ class Timeout:
     def of(cls, value: Duration | Timeout | None) -> Timeout:
         if isinstance(value, Timeout):
             return value
-        if value is None or isinstance(value, (int, float, timedelta)) and not isinstance(value, bool):
+        if value is None or (isinstance(value, (int, float, timedelta)) and not isinstance(value, bool)):
             return cls(max_runtime=value)
         raise ConfigError(f"timeout must be seconds, a timedelta or a flyte.Timeout, got {value!r}")
 
@@ -312,9 +312,7 @@ class Cache:
             return cls(value)  # type: ignore[arg-type]
         if value == "override":
             raise ConfigError("cache='override' needs a version: write cache=flyte.Cache('override', version='v1')")
-        raise ConfigError(
-            f"cache must be 'auto', 'disable', True/False or flyte.Cache(...), got {value!r}"
-        )
+        raise ConfigError(f"cache must be 'auto', 'disable', True/False or flyte.Cache(...), got {value!r}")
 
     @property
     def enabled(self) -> bool:

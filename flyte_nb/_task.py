@@ -56,15 +56,13 @@ class TaskTemplate(Generic[P, R]):
         self.retries = settings.retries
         self.timeout = settings.timeout
         self.max_inline_io_bytes = settings.max_inline_io_bytes
-        self.signature = inspect.signature(func)
+        self.signature = _signature(func)
         params = self.signature.parameters.values()
         self._names = frozenset(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
         self._varargs = any(p.kind is p.VAR_POSITIONAL for p in params)
         self._varkw = any(p.kind is p.VAR_KEYWORD for p in params)
         self._max_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
-        self._required = sum(
-            p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params
-        )
+        self._required = sum(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
         functools.update_wrapper(self, func)  # type: ignore[arg-type]
 
     @property
@@ -109,13 +107,25 @@ class TaskTemplate(Generic[P, R]):
             or nargs + len(kwargs) < self._required
             or (kwargs and not self._varkw and not self._names.issuperset(kwargs))
         ):
-            try:
-                self.signature.bind(*args, **kwargs)
-            except TypeError as exc:
+            problems = self._call_problems(args, kwargs)
+            if problems:
                 raise TaskCallError(
-                    f"task {self.name} was called with arguments it does not take: {exc}. "
+                    f"task {self.name} was called with arguments it does not take: {'; '.join(problems)}. "
                     f"Its signature is {self.func.__name__}{self.signature}."
-                ) from None
+                )
+
+    def _call_problems(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
+        """Every reason the arguments do not fit, most telling first (unexpected names)."""
+        problems: list[str] = []
+        if not self._varkw:
+            unexpected = [name for name in kwargs if name not in self._names]
+            if unexpected:
+                problems.append("unexpected keyword argument " + ", ".join(map(repr, unexpected)))
+        try:
+            self.signature.bind(*args, **{k: v for k, v in kwargs.items() if k in self._names or self._varkw})
+        except TypeError as exc:
+            problems.append(str(exc))
+        return problems
 
     def override(self, **options: Any) -> TaskTemplate[P, R]:
         """A copy of this task with some options changed (``retries``, ``timeout``, ``cache``,
@@ -126,6 +136,15 @@ class TaskTemplate(Generic[P, R]):
     def __repr__(self) -> str:
         kind = "async task" if self.is_async else "task"
         return f"<{kind} {self.name}{self.signature}>"
+
+
+def _signature(func: Callable[..., Any]) -> inspect.Signature:
+    """The function's signature, with string annotations resolved when they can be (so
+    messages read ``(r: int)``, not ``(r: 'int')``)."""
+    try:
+        return inspect.signature(func, eval_str=True)
+    except (NameError, AttributeError, TypeError, SyntaxError):  # unresolvable yet: keep strings
+        return inspect.signature(func)
 
 
 _UNSET: Any = object()

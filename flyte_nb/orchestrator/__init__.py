@@ -2,7 +2,17 @@
 
 from ._controller import DEFAULT_MAX_ACTIONS, Controller, RunLimits
 from ._events import EventStream, GroupSnapshot, RunSnapshot
-from ._records import STATES, TERMINAL, ActionRecord, AttemptRecord, CallSite, ErrorInfo, GroupRecord, State, TraceRecord
+from ._records import (
+    STATES,
+    TERMINAL,
+    ActionRecord,
+    AttemptRecord,
+    CallSite,
+    ErrorInfo,
+    GroupRecord,
+    State,
+    TraceRecord,
+)
 
 __all__ = [
     "DEFAULT_MAX_ACTIONS",

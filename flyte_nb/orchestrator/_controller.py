@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 #: The per-run action limit of Flyte 2 (seed 004): "Current limit: 50k actions per run".
 DEFAULT_MAX_ACTIONS = 50_000
 
+#: How long a run waits for its leftover actions to acknowledge cancellation.
+WIND_DOWN_S = 2.0
+
 _monotonic = time.monotonic
 _RUNNING = State.RUNNING
 _QUEUED = State.QUEUED
@@ -121,13 +124,37 @@ class Controller:
         try:
             result = await self._execute(rec, args, kwargs)
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            await self._wind_down("the run was cancelled")
             self._end(State.CANCELLED)
             raise
         except BaseException:
+            await self._wind_down("the run's entry action failed")
             self._end(State.CANCELLED if self.cancel_reason else State.FAILED)
             raise
+        await self._wind_down("the run's entry action returned without awaiting them")
         self._end(State.SUCCEEDED)
         return result
+
+    async def _wind_down(self, reason: str) -> None:
+        """Cancel actions still going when the entry action ends (abandoned by a failed
+        gather, or never awaited) and wait, briefly, until each has a final state."""
+        me = asyncio.current_task()
+        pending = {
+            rec.handle
+            for rec in self.actions
+            if rec.state not in TERMINAL and rec.handle is not None and rec.handle is not me
+        }
+        if pending:
+            for handle in pending:
+                handle.cancel(reason)
+            try:
+                await asyncio.wait(pending, timeout=WIND_DOWN_S)
+            except asyncio.CancelledError:
+                pass  # cancelled again while winding down: finish the bookkeeping below
+        for rec in self.actions:
+            if rec.state not in TERMINAL:  # e.g. a sync body still in its thread: abandoned
+                rec.ended = _monotonic()
+                self._move(rec, State.CANCELLED)
 
     def cancel(self, reason: str = "cancelled by the user") -> bool:
         """Cancel the run: running actions are cancelled, queued ones never start.
@@ -349,7 +376,7 @@ class Controller:
         key = (parent, task, site[0].co_filename, site[1]) if site else (parent, task)
         group = self._site_groups.get(key)
         if group is None:
-            where = CallSite(site[0].co_filename, site[1], site[0].co_name) if site else None
+            where = CallSite(site[0].co_filename, site[1], enclosing_function(site[0])) if site else None
             group = self._new_group(task.short_name, "fanout", parent, where)
             self._site_groups[key] = group
         return group
@@ -415,9 +442,22 @@ def error_info(exc: BaseException) -> ErrorInfo:
     )
 
 
+_SYNTHETIC = frozenset({"<listcomp>", "<genexpr>", "<setcomp>", "<dictcomp>", "<lambda>"})
+
+
+def enclosing_function(code: CodeType) -> str:
+    """The user's function a call came from; a comprehension (its own frame before 3.12)
+    reports the function that contains it."""
+    qualname = getattr(code, "co_qualname", code.co_name)
+    parts = [part for part in qualname.split(".") if part != "<locals>"]
+    while len(parts) > 1 and parts[-1] in _SYNTHETIC:
+        parts.pop()
+    return parts[-1] if parts else code.co_name
+
+
 def _caller_site(depth: int) -> CallSite | None:
     try:
         frame = sys._getframe(depth)
     except ValueError:
         return None
-    return CallSite(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+    return CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))

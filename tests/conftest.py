@@ -1,0 +1,27 @@
+"""Shared fixtures: every test starts from the default config and leaves no run behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import flyte_nb._config as config_module
+import flyte_nb._run as run_module
+
+
+@pytest.fixture(autouse=True)
+def fresh_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    """Default config, no config file found by accident, no runs left over."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.delenv(config_module.CONFIG_ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setattr(config_module, "_current", None)
+    yield
+    leftover = [name for name, run in run_module._active.items() if not run.done()]
+    run_module._active.clear()
+    assert not leftover, f"runs still active after the test: {leftover}"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
