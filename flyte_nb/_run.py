@@ -9,10 +9,13 @@ inside ``flyte.run``, so the Flyte docs' ``__main__`` blocks work as written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+import signal
 import string
-from collections.abc import Generator
+import threading
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from ._config import current_config
@@ -114,7 +117,8 @@ class Run:
     async def _outputs_async(self) -> Any:
         assert self._future is not None
         try:
-            return await asyncio.shield(self._future)
+            with _interrupt_cancels(self):
+                return await asyncio.shield(self._future)
         except asyncio.CancelledError:
             if self.phase == State.CANCELLED:
                 raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}") from None
@@ -144,6 +148,33 @@ class Run:
             f"<Run {self.name} {self.phase} · {self.task.name} · {self.backend} · "
             f"{total} action{'s' if total != 1 else ''}{f' ({counts})' if counts else ''} · {elapsed:.2f} s>"
         )
+
+
+@contextlib.contextmanager
+def _interrupt_cancels(run: Run) -> Iterator[None]:
+    """While ``await run`` waits in the main thread, Ctrl-C / a kernel interrupt cancels the
+    run (then ``await run`` raises RunCancelledError). Without this, an interrupt during an
+    awaiting notebook cell is raised somewhere inside the event loop, or (ipykernel 7)
+    not delivered to the cell at all."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        loop.call_soon_threadsafe(run.cancel, "interrupted by the user (SIGINT)")
+
+    try:
+        signal.signal(signal.SIGINT, on_interrupt)
+    except (ValueError, OSError):  # not allowed here (embedded interpreter): leave it be
+        yield
+        return
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is on_interrupt:
+            signal.signal(signal.SIGINT, previous)
 
 
 class Runner:

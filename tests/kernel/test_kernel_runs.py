@@ -51,7 +51,9 @@ TASKS = textwrap.dedent(
 
 def test_run_returns_at_once_and_wait_blocks_the_cell_without_deadlock(kernel):
     assert kernel.execute(TASKS).error is None
-    started = kernel.execute("t0 = time.monotonic(); r = flyte.run(process_batch_with_semaphore, prompts); print(r.done())")
+    started = kernel.execute(
+        "t0 = time.monotonic(); r = flyte.run(process_batch_with_semaphore, prompts); print(r.done())"
+    )
     assert started.error is None and started.stdout.split() == ["False"]
     waited = kernel.execute("r.wait(); print(r.phase, len(r.outputs()), round(time.monotonic() - t0, 2))")
     assert waited.error is None, waited.traceback
@@ -93,3 +95,14 @@ def test_interrupting_the_kernel_cancels_the_run(kernel):
     assert after.stdout.split() == ["cancelled", "7", "0"]
     usable = kernel.execute("print(flyte.run(process_batch_with_map, prompts[:3]).wait().phase)")
     assert usable.stdout.strip() == "succeeded", usable
+
+
+def test_interrupting_an_awaiting_cell_cancels_the_run(kernel):
+    assert kernel.execute(TASKS).error is None
+    msg_id = kernel.start("r = flyte.run(long_fanout, 4)\nawait r")
+    time.sleep(1.5)
+    kernel.manager.interrupt_kernel()
+    interrupted = kernel.collect(msg_id, timeout=30)
+    assert interrupted.error is not None, interrupted
+    after = kernel.execute("await asyncio.sleep(0.2); print(r.phase, r.controller.counts['running'])")
+    assert after.stdout.split() == ["cancelled", "0"], after
