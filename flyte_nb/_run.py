@@ -218,7 +218,7 @@ class Runner:
         except RuntimeError:
             loop = None
         if loop is not None:
-            handle._future = loop.create_task(main, name=f"flyte_nb run {handle.name}")
+            handle._future = _start(loop, handle, main)
             return handle
         try:
             asyncio.run(_settle(handle, main))
@@ -229,7 +229,7 @@ class Runner:
     async def aio(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
         """Start the run on the current loop and return its handle at once."""
         handle, main = self._prepare(task, args, kwargs)
-        handle._future = asyncio.get_running_loop().create_task(main, name=f"flyte_nb run {handle.name}")
+        handle._future = _start(asyncio.get_running_loop(), handle, main)
         return handle
 
     def _prepare(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Run, Any]:
@@ -248,6 +248,18 @@ class Runner:
         handle = Run(controller, self.backend, task)
         _active[name] = handle
         return handle, _main(handle, args, kwargs)
+
+
+def _start(loop: asyncio.AbstractEventLoop, handle: Run, main: Any) -> asyncio.Task[Any]:
+    task = loop.create_task(main, name=f"flyte_nb run {handle.name}")
+    # a failure is logged once by _main and kept for outputs(); asyncio need not warn about it
+    task.add_done_callback(_mark_retrieved)
+    return task
+
+
+def _mark_retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -273,6 +285,7 @@ async def _settle(handle: Run, main: Any) -> None:
         raise
     except Exception as exc:
         handle._future.set_exception(exc)
+        _mark_retrieved(handle._future)
     else:
         handle._future.set_result(result)
 
