@@ -132,6 +132,10 @@ class MapCall:
 
         async def worker() -> None:
             for index, values in numbered:
+                # a turn of the loop per item: an action whose body never awaits ends in
+                # the step that started it, and without this one worker would run every
+                # item while holding the loop (starving its sibling workers and the kernel)
+                await asyncio.sleep(0)
                 try:
                     value = await submission(values)
                 except (asyncio.CancelledError, TaskCallError):

@@ -1,0 +1,64 @@
+"""Measuring helpers for the seed tests: what ran, when, and how much of it at once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import flyte_nb as flyte
+from flyte_nb.orchestrator import ActionRecord
+
+
+def timed_run(task: flyte.TaskTemplate, *args: Any, **kwargs: Any) -> tuple[flyte.Run, float]:
+    """``flyte.run`` (which, with no loop running, returns when the run has ended) and its wall time."""
+    start = time.monotonic()
+    run = flyte.run(task, *args, **kwargs)
+    return run, time.monotonic() - start
+
+
+def actions_of(run: flyte.Run, task: flyte.TaskTemplate) -> list[ActionRecord]:
+    """The run's actions of ``task``, in the order they were started."""
+    return [rec for rec in run.controller.actions if rec.task is task]
+
+
+def peak_overlap(records: Iterable[ActionRecord]) -> int:
+    """The most actions that were running at the same instant, from their start and end times."""
+    edges: list[tuple[float, int]] = []
+    for rec in records:
+        if rec.started:
+            edges.append((rec.started, 1))
+            edges.append((rec.ended, -1))
+    # an end sorts before a start at the same instant: touching intervals do not overlap
+    edges.sort()
+    peak = running = 0
+    for _, step in edges:
+        running += step
+        peak = max(peak, running)
+    return peak
+
+
+def one_after_another(phases: Iterable[Iterable[ActionRecord]]) -> bool:
+    """True if every action of each phase started after every action of the phase before ended."""
+    last_end = float("-inf")
+    for phase in phases:
+        phase = list(phase)
+        if min(rec.started for rec in phase) < last_end:
+            return False
+        last_end = max(rec.ended for rec in phase)
+    return True
+
+
+def line_of(module: ModuleType, text: str) -> int:
+    """The line number of the one line of ``module``'s source that contains ``text``."""
+    lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
+    found = [number for number, line in enumerate(lines, start=1) if text in line]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {module.__file__}, expected exactly one"
+    return found[0]
+
+
+def fanout_groups(run: flyte.Run) -> list:
+    """The run's groups made by call sites (``asyncio.gather`` and plain awaits), in creation order."""
+    return [group for group in run.controller.groups if group.kind == "fanout"]
