@@ -231,15 +231,9 @@ class _Mapper:
         return_exceptions: bool = True,
     ) -> AsyncIterator[Any]:
         """``async for result in flyte.map.aio(task, items, concurrency=N)``."""
-        call = MapCall(
-            func,
-            iterables,
-            group_name=group_name,
-            concurrency=concurrency,
-            return_exceptions=return_exceptions,
-            site=_site(),
-        )
-        return call.stream()
+        return self(
+            func, *iterables, group_name=group_name, concurrency=concurrency, return_exceptions=return_exceptions
+        ).stream()
 
     def __repr__(self) -> str:
         return "flyte.map"
@@ -273,5 +267,8 @@ def _cancel_all(futures: list[asyncio.Future[Any]]) -> None:
 
 
 def _site() -> CallSite | None:
+    """Where the user called flyte.map (or flyte.map.aio, which goes through __call__)."""
     frame = sys._getframe(2)
+    if frame.f_code is _Mapper.aio.__code__:
+        frame = frame.f_back  # type: ignore[assignment]
     return CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))

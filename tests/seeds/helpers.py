@@ -8,6 +8,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from support import peak_overlap  # noqa: F401 - re-exported for the seed tests
+
 import flyte_nb as flyte
 from flyte_nb.orchestrator import ActionRecord
 
@@ -22,22 +24,6 @@ def timed_run(task: flyte.TaskTemplate, *args: Any, **kwargs: Any) -> tuple[flyt
 def actions_of(run: flyte.Run, task: flyte.TaskTemplate) -> list[ActionRecord]:
     """The run's actions of ``task``, in the order they were started."""
     return [rec for rec in run.controller.actions if rec.task is task]
-
-
-def peak_overlap(records: Iterable[ActionRecord]) -> int:
-    """The most actions that were running at the same instant, from their start and end times."""
-    edges: list[tuple[float, int]] = []
-    for rec in records:
-        if rec.started:
-            edges.append((rec.started, 1))
-            edges.append((rec.ended, -1))
-    # an end sorts before a start at the same instant: touching intervals do not overlap
-    edges.sort()
-    peak = running = 0
-    for _, step in edges:
-        running += step
-        peak = max(peak, running)
-    return peak
 
 
 def one_after_another(phases: Iterable[Iterable[ActionRecord]]) -> bool:

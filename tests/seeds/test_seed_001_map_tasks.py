@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from support import Heartbeat
+
 import flyte_nb as flyte
 
 from .examples import map_demo, map_demo_concurrency
@@ -67,19 +69,10 @@ def test_concurrency_50_keeps_the_loop_free_and_the_slots_full():
     """
 
     async def notebook() -> tuple[flyte.Run, int]:
-        ticks = 0
-
-        async def heartbeat() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0)
-                ticks += 1
-
-        beat = asyncio.create_task(heartbeat())
-        run = await flyte.run.aio(map_demo_concurrency.main)
-        await run
-        beat.cancel()
-        return run, ticks
+        async with Heartbeat(interval=0) as beat:
+            run = await flyte.run.aio(map_demo_concurrency.main)
+            await run
+        return run, beat.ticks
 
     run, ticks = asyncio.run(notebook())
     assert run.phase == "succeeded"

@@ -6,10 +6,9 @@ import asyncio
 import time
 
 import pytest
+from support import Gauge, peak_overlap
 
 import flyte_nb as flyte
-
-from .helpers import Gauge, peak_overlap
 
 env = flyte.TaskEnvironment("concurrency")
 gauge = Gauge()

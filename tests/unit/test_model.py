@@ -7,6 +7,8 @@ import random
 import threading
 import time
 
+from support import Heartbeat
+
 import flyte_nb as flyte
 
 env = flyte.TaskEnvironment("model")
@@ -37,18 +39,9 @@ def test_sync_task_runs_in_a_thread_and_the_loop_stays_free():
 
     @env.task
     async def main() -> tuple[str, int]:
-        ticks = 0
-
-        async def heartbeat() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        beat = asyncio.create_task(heartbeat())
-        name = await blocking.aio(0.3)
-        beat.cancel()
-        return name, ticks
+        async with Heartbeat() as beat:
+            name = await blocking.aio(0.3)
+        return name, beat.ticks
 
     name, ticks = flyte.run(main).outputs()
     assert name.startswith("flyte_nb-sync") and name != threading.main_thread().name

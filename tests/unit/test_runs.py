@@ -9,6 +9,7 @@ import textwrap
 import time
 
 import pytest
+from support import Heartbeat
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionLimitError, RunCancelledError
@@ -40,19 +41,10 @@ def test_run_inside_a_running_loop_returns_at_once_and_wait_works():
 
 def test_run_is_awaitable_and_the_loop_stays_free():
     async def notebook_cell() -> tuple[list[int], int]:
-        ticks = 0
-
-        async def heartbeat() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        beat = asyncio.create_task(heartbeat())
-        run = await flyte.run.aio(fanout, 5, 0.3)
-        outputs = await run
-        beat.cancel()
-        return outputs, ticks
+        async with Heartbeat() as beat:
+            run = await flyte.run.aio(fanout, 5, 0.3)
+            outputs = await run
+        return outputs, beat.ticks
 
     outputs, ticks = asyncio.run(notebook_cell())
     assert outputs == list(range(5))

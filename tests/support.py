@@ -1,0 +1,65 @@
+"""Measuring helpers shared by the test suites (importable as ``support``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from flyte_nb.orchestrator import ActionRecord
+
+
+def peak_overlap(records: Iterable[ActionRecord]) -> int:
+    """The most actions that were running at the same instant, from their start and end times."""
+    edges: list[tuple[float, int]] = []
+    for rec in records:
+        if rec.started:
+            edges.append((rec.started, 1))
+            edges.append((rec.ended, -1))
+    # an end sorts before a start at the same instant: touching intervals do not overlap
+    edges.sort()
+    peak = running = 0
+    for _, step in edges:
+        running += step
+        peak = max(peak, running)
+    return peak
+
+
+class Gauge:
+    """Counts how many bodies run at once, as the bodies themselves see it (``with gauge:``)."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+        self.entered = 0
+
+    def __enter__(self) -> Gauge:
+        self.now += 1
+        self.entered += 1
+        self.peak = max(self.peak, self.now)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.now -= 1
+
+
+class Heartbeat:
+    """``async with Heartbeat(interval) as beat:`` counts how often the loop let it run
+    (``beat.ticks``), to show that the loop stayed free meanwhile."""
+
+    def __init__(self, interval: float = 0.01) -> None:
+        self.interval = interval
+        self.ticks = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self.ticks += 1
+
+    async def __aenter__(self) -> Heartbeat:
+        self._task = asyncio.create_task(self._beat())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
