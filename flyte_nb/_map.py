@@ -114,33 +114,32 @@ class MapCall:
                 checked = True
             return controller.submit(task, args, fixed_kw, map_ctx, None)
 
-        # Unbounded: one worker per item, all started now. Bounded: exactly `concurrency`
-        # workers pulling items lazily, so at most that many actions run and a slot is
-        # refilled the moment any action ends.
-        numbered: Iterator[tuple[int, tuple[Any, ...]]]
         if self.concurrency == 0:
-            pending = list(items)
-            workers_wanted = len(pending)
-            numbered = enumerate(pending)
-        else:
-            workers_wanted = self.concurrency
-            numbered = enumerate(items)
+            async for outcome in self._unbounded(items, submission):
+                yield outcome
+            return
+
+        # Bounded: exactly `concurrency` workers pulling items lazily, so at most that many
+        # actions run and a slot is refilled the moment any action ends.
         results: dict[int, tuple[bool, Any]] = {}
-        failures: list[BaseException] = []
+        failures: list[BaseException] = []  # item failures, when they end the map (fail fast)
+        aborted: list[BaseException] = []  # why a worker stopped early: cancelled, bad inputs
         progress = asyncio.Event()
         fail_fast = not self.return_exceptions
+        numbered = enumerate(items)
+        ended = 0
 
         async def worker() -> None:
             for index, values in numbered:
-                # a turn of the loop per item: an action whose body never awaits ends in
-                # the step that started it, and without this one worker would run every
-                # item while holding the loop (starving its sibling workers and the kernel)
+                # a turn of the loop per item: an action whose body never awaits ends in the
+                # step that started it, and without this one worker would run every item
+                # while holding the loop (starving its sibling workers and the kernel)
                 await asyncio.sleep(0)
                 try:
                     value = await submission(values)
                 except (asyncio.CancelledError, TaskCallError):
-                    raise  # cancelled, or inputs that do not fit the task: the whole map fails
-                except Exception as exc:  # the action's failure becomes this item's outcome
+                    raise  # cancelled, or inputs that do not fit the task: the map fails
+                except Exception as exc:  # the action's failure is this item's outcome
                     results[index] = (False, exc)
                     if fail_fast:
                         failures.append(exc)
@@ -149,23 +148,26 @@ class MapCall:
                 progress.set()
 
         def worker_ended(future: asyncio.Future[None]) -> None:
-            progress.set()  # wake the consumer so it sees an aborted worker
+            nonlocal ended
+            ended += 1
+            if future.cancelled():
+                aborted.append(asyncio.CancelledError())
+            elif (exc := future.exception()) is not None:
+                aborted.append(exc)
+            progress.set()
 
-        workers = [asyncio.ensure_future(worker()) for _ in range(workers_wanted)]
-        for w in workers:
-            w.add_done_callback(worker_ended)
+        workers = [asyncio.ensure_future(worker()) for _ in range(self.concurrency)]
+        for future in workers:
+            future.add_done_callback(worker_ended)
         try:
             index = 0
             while True:
                 while index not in results:
+                    if aborted:
+                        raise aborted[0]
                     if failures:  # like gather: the first failure ends the map at once
                         raise failures[0]
-                    if all(w.done() for w in workers):
-                        for w in workers:  # a worker died: re-raise why (cancel, bad input)
-                            if w.cancelled():
-                                raise asyncio.CancelledError()
-                            if w.exception() is not None:
-                                raise w.exception()  # type: ignore[misc]
+                    if ended == len(workers):
                         return  # inputs exhausted
                     progress.clear()
                     await progress.wait()
@@ -176,6 +178,44 @@ class MapCall:
                 yield value
         finally:
             _cancel_all(workers)
+
+    async def _unbounded(self, items: Iterator[tuple[Any, ...]], submission: Any) -> AsyncIterator[Any]:
+        """One asyncio task per item, all started now (as gather does), read in order.
+
+        Nothing per item beyond the task itself (this path must stay as lean as gather at
+        100,000 items). Without ``return_exceptions`` the first failure cancels the rest,
+        which wakes the reader, who then raises that failure.
+        """
+        futures: list[asyncio.Future[Any] | None] = [asyncio.ensure_future(submission(v)) for v in items]
+        failures: list[BaseException] = []
+        if not self.return_exceptions:
+
+            def fail_fast(future: asyncio.Future[Any]) -> None:
+                if not failures and not future.cancelled() and future.exception() is not None:
+                    failures.append(future.exception())  # type: ignore[arg-type]
+                    _cancel_all([f for f in futures if f is not None])
+
+            for future in futures:
+                future.add_done_callback(fail_fast)  # type: ignore[union-attr]
+        try:
+            for index, future in enumerate(futures):
+                assert future is not None
+                try:
+                    value = await future
+                except asyncio.CancelledError:
+                    if failures:
+                        raise failures[0] from None
+                    raise
+                except TaskCallError:
+                    raise
+                except Exception as exc:
+                    if not self.return_exceptions:
+                        raise
+                    value = exc
+                futures[index] = None  # let the finished task go
+                yield value
+        finally:
+            _cancel_all([f for f in futures if f is not None])
 
     async def _outside_run(self, items: Iterator[tuple[Any, ...]]) -> AsyncIterator[Any]:
         """Outside a run a task is its function: call it for each input, in order."""
