@@ -41,11 +41,20 @@ __all__ = [
     "group",
     "init",
     "init_from_config",
+    "load_ipython_extension",
     "map",
     "run",
     "trace",
     "with_runcontext",
 ]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext flyte_nb`` registers the ``%%flyte`` and ``%flyte`` magics."""
+    from .notebook._magic import load_ipython_extension as load
+
+    load(ipython)
+
 
 # Public names report the package as their home, so reprs and docs say flyte_nb.X.
 for _name in __all__:

@@ -63,6 +63,7 @@ class MapCall:
 
     # ------------------------------------------------------------------ consuming
     def __iter__(self) -> Iterator[Any]:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         try:
             asyncio.get_running_loop()
             has_loop = True
@@ -94,6 +95,7 @@ class MapCall:
 
     async def stream(self) -> AsyncIterator[Any]:
         """Yield each input's result (or exception, with ``return_exceptions``) in order."""
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         ctx = current.get()
         items = zip(*self.iterables)  # noqa: B905 - like Flyte and zip: stops at the shortest
         if ctx is None:
@@ -101,7 +103,7 @@ class MapCall:
                 yield outcome
             return
         controller = ctx.controller
-        group = controller.map_group(ctx.action.id, self.group_name, self.concurrency, self.site)
+        group = controller.map_group(ctx.action.id, self.group_name, self.concurrency, self.site, self._known_length())
         map_ctx = ActionContext(controller, ctx.action, group)
         task, fixed, fixed_kw = self.task, self._fixed_args, self._fixed_kwargs
         checked = False
@@ -130,6 +132,7 @@ class MapCall:
         ended = 0
 
         async def worker() -> None:
+            __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
             for index, values in numbered:
                 # a turn of the loop per item: an action whose body never awaits ends in the
                 # step that started it, and without this one worker would run every item
@@ -186,6 +189,7 @@ class MapCall:
         100,000 items). Without ``return_exceptions`` the first failure cancels the rest,
         which wakes the reader, who then raises that failure.
         """
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         futures: list[asyncio.Future[Any] | None] = [asyncio.ensure_future(submission(v)) for v in items]
         failures: list[BaseException] = []
         if not self.return_exceptions:
@@ -232,6 +236,13 @@ class MapCall:
                     raise
                 value = exc
             yield value
+
+    def _known_length(self) -> int:
+        """The number of items, when every input can tell its length without being consumed."""
+        try:
+            return min(len(iterable) for iterable in self.iterables)  # type: ignore[arg-type]
+        except TypeError:
+            return 0
 
     def __repr__(self) -> str:
         limit = self.concurrency or "unlimited"

@@ -24,6 +24,8 @@ from ._sync import reenter
 from ._task import TaskTemplate
 from .errors import FlyteNbError, RunCancelledError, TaskCallError
 from .executors import create_executor
+from .orchestrator import _logs as logs
+from .orchestrator import _semaphores as semaphores
 from .orchestrator._controller import Controller, RunLimits
 from .orchestrator._events import RunSnapshot
 from .orchestrator._records import State
@@ -45,6 +47,7 @@ class Run:
         self.backend = backend
         self.task = task
         self._future: asyncio.Future[Any] | None = None
+        self._widget: Any = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -115,6 +118,7 @@ class Run:
         return self._outputs_async().__await__()
 
     async def _outputs_async(self) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         assert self._future is not None
         try:
             with _interrupt_cancels(self):
@@ -128,6 +132,7 @@ class Run:
     def outputs(self) -> Any:
         """The entry task's return value. Waits for the run first; a failed run raises the
         original exception, a cancelled one :class:`RunCancelledError`."""
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         self.wait()
         assert self._future is not None
         if self._future.cancelled() or self.phase == State.CANCELLED:
@@ -138,6 +143,29 @@ class Run:
         """Stop the run: running actions are cancelled and queued ones never start.
         Returns False if it had already ended."""
         return self.controller.cancel(reason)
+
+    # ------------------------------------------------------------------ display
+    def widget(self) -> Any:
+        """The run's live widget (made once; needs the ``anywidget`` package)."""
+        if self._widget is None:
+            from .notebook._widget import RunWidget
+
+            self._widget = RunWidget(self)
+        return self._widget
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        try:
+            widget = self.widget()
+        except ImportError:  # no anywidget: the static view only
+            from .notebook._snapshot import render_html, render_text
+            from .notebook._view import RunView
+
+            model = RunView(self).model()
+            display({"text/html": render_html(model), "text/plain": render_text(model)}, raw=True)
+            return
+        widget.track(display(widget, display_id=True))
 
     def __repr__(self) -> str:
         snap = self.controller
@@ -232,7 +260,19 @@ class Runner:
         handle._future = _start(asyncio.get_running_loop(), handle, main)
         return handle
 
-    def _prepare(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Run, Any]:
+    def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
+        """Start ``task()`` as a run on the running loop and return at once.
+
+        ``in_process`` keeps the entry action on this loop whatever the backend: it is how
+        a ``%%flyte`` cell drives a run.
+        """
+        handle, main = self._prepare(task, (), {}, in_process=in_process)
+        handle._future = _start(asyncio.get_running_loop(), handle, main)
+        return handle
+
+    def _prepare(
+        self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, in_process: bool = False
+    ) -> tuple[Run, Any]:
         if not isinstance(task, TaskTemplate):
             what = getattr(task, "__name__", None) or type(task).__name__
             raise TaskCallError(
@@ -247,7 +287,7 @@ class Runner:
         controller = Controller(name, executor, self.limits)
         handle = Run(controller, self.backend, task)
         _active[name] = handle
-        return handle, _main(handle, args, kwargs)
+        return handle, _main(handle, args, kwargs, in_process=in_process)
 
 
 def _start(loop: asyncio.AbstractEventLoop, handle: Run, main: Any) -> asyncio.Task[Any]:
@@ -262,15 +302,21 @@ def _mark_retrieved(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, in_process: bool = False) -> Any:
+    __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
     controller = handle.controller
+    semaphores.install()
+    logs.install()
     try:
         async with controller.executor:
-            return await controller.run_root(handle.task, args, kwargs)
+            return await controller.run_root(handle.task, args, kwargs, in_process=in_process)
     except Exception as exc:
-        log.warning("flyte_nb run %s failed: %s: %s", handle.name, type(exc).__name__, exc)
+        if not in_process:  # a notebook cell shows its own error; a script would not
+            log.warning("flyte_nb run %s failed: %s: %s", handle.name, type(exc).__name__, exc)
         raise
     finally:
+        logs.uninstall()
+        semaphores.uninstall()
         _active.pop(handle.name, None)
 
 

@@ -27,6 +27,7 @@ _patch_lock = threading.Lock()
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion and return its result, without deadlocking any loop."""
+    __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -43,6 +44,7 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 def reenter(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` on ``loop`` from code the loop itself is running, letting every other
     task on the loop progress meanwhile."""
+    __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
     allow_reentry(loop)
     return loop.run_until_complete(coro)
 

@@ -33,6 +33,7 @@ class LocalExecutor:
         self._closed = False
 
     async def submit(self, spec: ActionSpec) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         if self._closed:
             raise FlyteNbError("this LocalExecutor is closed; start a new run to get a fresh one")
         task = spec.task

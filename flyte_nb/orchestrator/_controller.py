@@ -88,6 +88,10 @@ class Controller:
         self.executor = executor
         self.limits = limits or RunLimits()
         self.actions: list[ActionRecord] = []
+        #: actions in the order they reached a final state (monitors read it incrementally)
+        self.ended: list[ActionRecord] = []
+        #: asyncio.Semaphores created by this run's code (see orchestrator._semaphores)
+        self.semaphores: list[Any] = []
         self.groups: list[GroupRecord] = []
         self.counts: dict[str, int] = dict.fromkeys(STATES, 0)
         self.rejected = 0
@@ -103,14 +107,26 @@ class Controller:
         self._group_ids = itertools.count()
         self._slots: asyncio.Semaphore | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._root_executor: Executor = executor
 
     # ------------------------------------------------------------------ the run
     @property
     def root(self) -> ActionRecord | None:
         return self.actions[0] if self.actions else None
 
-    async def run_root(self, task: TaskTemplate, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Run ``task`` as this run's entry action and return its output."""
+    async def run_root(
+        self, task: TaskTemplate, args: tuple[Any, ...], kwargs: dict[str, Any], *, in_process: bool = False
+    ) -> Any:
+        """Run ``task`` as this run's entry action and return its output.
+
+        ``in_process`` runs the entry action's body here, on this loop, whatever the
+        backend (a notebook cell driving a run); its children still go to the executor.
+        """
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        if in_process:
+            from ..executors._local import LocalExecutor
+
+            self._root_executor = LocalExecutor(max_threads=1)
         if self.actions:
             raise FlyteNbError(f"run {self.name} has already started; start a new run instead")
         if self.limits.max_action_concurrency:
@@ -188,6 +204,7 @@ class Controller:
         site: tuple[CodeType, int] | None,
     ) -> Any:
         """Start ``task(*args, **kwargs)`` as a child of ``ctx.action`` and return its output."""
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         if self.cancel_reason is not None:
             raise asyncio.CancelledError(self.cancel_reason)
         actions = self.actions
@@ -213,15 +230,18 @@ class Controller:
     def _admitted(self, rec: ActionRecord) -> None:
         self.actions.append(rec)
         group = rec.group
+        group.members.append(rec)
         group.total += 1
         group.counts[_QUEUED] += 1
         self.counts[_QUEUED] += 1
         self._changed()
 
     async def _execute(self, rec: ActionRecord, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         task = rec.task
         timeout = task.timeout
         retries = task.retries
+        executor = self.executor if rec.parent is not None else self._root_executor
         try:
             if self._slots is not None and rec.parent is not None:
                 await self._take_slot(rec, timeout.max_queued_time)
@@ -236,9 +256,9 @@ class Controller:
                 try:
                     spec = ActionSpec(rec, task, args, kwargs, rec.attempts)
                     if timeout.max_runtime or deadline:
-                        result = await self._attempt_with_timeout(spec, timeout.max_runtime, deadline)
+                        result = await self._attempt_with_timeout(executor, spec, timeout.max_runtime, deadline)
                     else:
-                        result = await self.executor.submit(spec)
+                        result = await executor.submit(spec)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -286,13 +306,16 @@ class Controller:
             await slots.acquire()
         rec.holds_slot = True
 
-    async def _attempt_with_timeout(self, spec: ActionSpec, max_runtime: float | None, deadline: float | None) -> Any:
+    async def _attempt_with_timeout(
+        self, executor: Executor, spec: ActionSpec, max_runtime: float | None, deadline: float | None
+    ) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         limit = max_runtime
         if deadline is not None:
             remaining = max(deadline - _monotonic(), 0.0)
             limit = remaining if limit is None else min(limit, remaining)
         async with deadline_scope(limit):
-            return await self.executor.submit(spec)
+            return await executor.submit(spec)
         rec = spec.action
         raise ActionTimeoutError(
             f"action {rec.name} #{rec.id} timed out after {limit:g} s (attempt {spec.attempt}); "
@@ -351,8 +374,10 @@ class Controller:
         if state is _RUNNING:
             if not group.first_started:
                 group.first_started = rec.started
-        elif rec.ended > group.last_ended:
-            group.last_ended = rec.ended
+        else:
+            self.ended.append(rec)
+            if rec.ended > group.last_ended:
+                group.last_ended = rec.ended
         rec.state = state
         self.version += 1
         if self.events._wakers:
@@ -390,9 +415,13 @@ class Controller:
             self._named_groups[key] = group
         return group
 
-    def map_group(self, parent: int, name: str, concurrency: int, site: CallSite | None) -> GroupRecord:
-        """A fresh group for one ``flyte.map`` call."""
-        return self._new_group(name, "map", parent, site, concurrency)
+    def map_group(
+        self, parent: int, name: str, concurrency: int, site: CallSite | None, expected: int = 0
+    ) -> GroupRecord:
+        """A fresh group for one ``flyte.map`` call (``expected``: its item count, if known)."""
+        group = self._new_group(name, "map", parent, site, concurrency)
+        group.expected = expected
+        return group
 
     # ------------------------------------------------------------------ traces
     def record_trace(self, rec: ActionRecord, trace: TraceRecord) -> None:

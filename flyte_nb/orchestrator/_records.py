@@ -6,6 +6,7 @@ They are deliberately small (``__slots__``, no per-record dicts) because a run m
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -101,9 +102,13 @@ class GroupRecord:
     site: CallSite | None = None
     concurrency: int = 0
     total: int = 0
+    #: how many actions the group will have, when known in advance (a map over a list)
+    expected: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
     first_started: float = 0.0
     last_ended: float = 0.0
+    # the group's actions in the order they were admitted (for drill-down views)
+    members: list[ActionRecord] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)
@@ -129,6 +134,8 @@ class ActionRecord:
     handle: asyncio.Task[Any] | None = None
     # while True the action holds a slot of the run's max_action_concurrency
     holds_slot: bool = False
+    # the tail of what the action printed (stdout and stderr), when anything was captured
+    logs: deque[str] | None = None
 
     @property
     def name(self) -> str:

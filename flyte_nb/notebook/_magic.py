@@ -1,0 +1,194 @@
+"""The ``%%flyte`` cell magic and ``%flyte`` line magic.
+
+``%%flyte`` runs the cell as the driver of a run, on the kernel's running loop: the cell
+may ``await``, call tasks, gather, map, use semaphores and groups, and every task call in
+it is an action of that run. Names it assigns land in the notebook's namespace and its
+last expression is the cell's result, as with a normal cell. The run's widget is shown
+above the cell's other output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import inspect
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+from .. import _config
+from .._environment import TaskEnvironment
+from .._run import INTERRUPT_GRACE_S, Run, active_runs, with_runcontext
+from .._sync import reenter
+from .._task import TaskTemplate, task_settings
+from ..errors import ConfigError
+
+#: The environment a cell's driver action belongs to unless ``--env`` names another.
+DEFAULT_DRIVER_ENV = "notebook"
+
+
+@magics_class
+class FlyteMagics(Magics):
+    """``%%flyte`` (run a cell as a flyte_nb run) and ``%flyte`` (show or change config)."""
+
+    @magic_arguments()
+    @argument("--backend", "-b", help="backend of this run: local, docker or dask (default: from the config)")
+    @argument("--name", "-n", help="name of the run (default: a fresh r-xxxxxx)")
+    @argument("--concurrency", "-c", type=int, help="run-wide limit: at most N actions doing work at once")
+    @argument("--max-actions", type=int, help="most actions the run may start (default 50,000)")
+    @argument("--env", "-e", default=DEFAULT_DRIVER_ENV, help="environment name the cell's own action is shown under")
+    @argument("--no-wait", action="store_true", help="return the Run at once; the widget keeps updating")
+    @argument("--no-cache", action="store_true", help="ignore cached results for this run (overwrite_cache)")
+    @argument("--quiet", "-q", action="store_true", help="do not show the run widget")
+    @argument("rest", nargs="*", help="line magic only: 'backend NAME', 'runs', or nothing to show the config")
+    @line_cell_magic
+    def flyte(self, line: str, cell: str | None = None) -> Any:
+        """Run a cell as a flyte_nb run, or (as a line magic) show and change settings.
+
+        Cell magic::
+
+            %%flyte --concurrency 8
+            results = await asyncio.gather(*[my_task(i) for i in range(100)])
+            len(results)
+
+        The cell is the run's entry action; its task calls are actions, shown live in the
+        run's widget. By default the cell ends when the run does (an interrupt cancels the
+        run); ``--no-wait`` returns the ``Run`` at once and the widget keeps updating.
+
+        Line magic: ``%flyte`` shows the backend and storage in force, ``%flyte backend
+        NAME`` switches backend, ``%flyte runs`` lists runs that are still going.
+        """
+        args = parse_argstring(self.flyte, line)
+        if cell is None:
+            return self._line(args)
+        if args.rest:
+            raise ConfigError(f"%%flyte takes only options, got {' '.join(args.rest)!r}; see %%flyte?")
+        return self._cell(args, cell)
+
+    # ------------------------------------------------------------------ %flyte
+    def _line(self, args: argparse.Namespace) -> Any:
+        words = list(args.rest)
+        if words[:1] == ["backend"] and len(words) == 2:
+            config = _config.current_config()
+            _config.init(words[1], storage=config.storage, **_limits(config))
+            words = []
+        elif words == ["runs"]:
+            runs = active_runs()
+            if not runs:
+                print("no runs in progress")
+            for run in runs.values():
+                print(repr(run))
+            return None
+        elif words:
+            raise ConfigError(f"unknown %flyte command {' '.join(words)!r}; use 'backend NAME', 'runs' or nothing")
+        if args.backend:
+            config = _config.current_config()
+            _config.init(args.backend, storage=config.storage, **_limits(config))
+        config = _config.current_config()
+        print(f"backend: {config.backend}")
+        print(f"storage: {config.storage or '(default)'}")
+        print(f"limits:  max_actions={config.max_actions:,} max_action_concurrency={config.max_action_concurrency}")
+        print(f"config:  {config.source or '(defaults)'}")
+        return None
+
+    # ------------------------------------------------------------------ %%flyte
+    def _cell(self, args: argparse.Namespace, cell: str) -> Any:
+        __tracebackhide__ = True
+        shell = self.shell
+        assert shell is not None
+        driver = _cell_driver(shell, cell, args.env)
+        runner = with_runcontext(
+            name=args.name,
+            backend=args.backend,
+            max_action_concurrency=args.concurrency,
+            max_actions=args.max_actions,
+            overwrite_cache=args.no_cache,
+        )
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a terminal IPython has no running loop: run it to the end here
+            return _run_without_loop(runner, driver)
+        run = runner.start(driver, in_process=True)
+        if args.no_wait:
+            return run  # the displayhook shows it: the widget
+        if not args.quiet:
+            display(run)
+        try:
+            reenter(loop, run._wait(None))
+        except KeyboardInterrupt:
+            run.cancel("interrupted by the user (KeyboardInterrupt)")
+            reenter(loop, run._wait(INTERRUPT_GRACE_S))
+            raise
+        return _outcome(run)
+
+
+def _outcome(run: Run) -> Any:
+    """The cell's value, or its error raised again (so the cell, and papermill, fail)."""
+    __tracebackhide__ = True
+    if run.phase == "failed":
+        raise run._future.exception()  # type: ignore[union-attr, misc]
+    if run.phase == "cancelled":
+        raise KeyboardInterrupt(f"run {run.name} was cancelled: {run.controller.cancel_reason}")
+    return run._future.result()  # type: ignore[union-attr]
+
+
+def _run_without_loop(runner: Any, driver: TaskTemplate[Any, Any]) -> Any:
+    __tracebackhide__ = True
+    started: list[Run] = []
+
+    async def drive() -> None:
+        run = runner.start(driver, in_process=True)
+        started.append(run)
+        await run._wait(None)
+
+    asyncio.run(drive())
+    return _outcome(started[0])
+
+
+def _limits(config: _config.Config) -> dict[str, int]:
+    return {"max_actions": config.max_actions, "max_action_concurrency": config.max_action_concurrency}
+
+
+def _cell_driver(shell: Any, cell: str, env_name: str) -> TaskTemplate[Any, Any]:
+    """The cell as a task: its body runs in the notebook's namespace, top-level ``await``
+    allowed, and its last expression (if any) is the task's output."""
+    source = shell.transform_cell(cell)
+    number = shell.execution_count
+    try:
+        filename = shell.compile.cache(source, number, raw_code=cell)
+    except TypeError:  # older IPython: cache(transformed_code, number)
+        filename = shell.compile.cache(source, number)
+    tree = ast.parse(source, filename=filename)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    body = compile(tree, filename, "exec", flags=flags, dont_inherit=True)
+    tail = (
+        compile(ast.Expression(last.value), filename, "eval", flags=flags, dont_inherit=True)
+        if last is not None
+        else None
+    )
+    namespace = shell.user_ns
+
+    async def cell_body() -> Any:
+        __tracebackhide__ = True
+        outcome = eval(body, namespace)
+        if body.co_flags & inspect.CO_COROUTINE:  # the cell uses top-level await
+            await outcome
+        if tail is None:
+            return None
+        value = eval(tail, namespace)
+        if tail.co_flags & inspect.CO_COROUTINE:
+            value = await value
+        return value
+
+    cell_body.__name__ = cell_body.__qualname__ = f"cell_{number}"
+    env = TaskEnvironment(env_name)
+    return TaskTemplate(cell_body, env, task_settings(cell_body))
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext flyte_nb``: register ``%%flyte`` and ``%flyte``."""
+    ipython.register_magics(FlyteMagics)

@@ -1,0 +1,105 @@
+"""The static snapshot: a run's final state as text/html and text/plain.
+
+Shown where no front end renders widgets (papermill, nbconvert, GitHub). The markup
+lives in ``templates/``; this module only fills it in, escaping every value.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from importlib import resources
+from string import Template
+from typing import Any
+
+PHASE_COLORS = {
+    "queued": "#888888",
+    "running": "#1a73e8",
+    "succeeded": "#2e9b4e",
+    "failed": "#c8372d",
+    "cancelled": "#b07a00",
+}
+COUNT_ORDER = ("queued", "running", "succeeded", "failed", "cancelled", "cached")
+BAR_WIDTH = 160
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template(resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8"))
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return " · ".join(f"{counts.get(s, 0):,} {s}" for s in COUNT_ORDER if counts.get(s, 0) or s in ("succeeded",))
+
+
+def _done(group: dict[str, Any]) -> tuple[int, int]:
+    counts = group["counts"]
+    ok = counts.get("succeeded", 0) + counts.get("cached", 0)
+    bad = counts.get("failed", 0) + counts.get("cancelled", 0)
+    return ok, bad
+
+
+def render_html(model: dict[str, Any]) -> str:
+    """The snapshot as an HTML fragment (inline styles: it must stand alone)."""
+    e = html.escape
+    rows = []
+    for group in model["groups"]:
+        ok, bad = _done(group)
+        total = max(group["total"], 1)
+        detail = []
+        if group["counts"].get("cached"):
+            detail.append(f"cached {group['counts']['cached']:,}")
+        if group["counts"].get("failed"):
+            detail.append(f"failed {group['counts']['failed']:,}")
+        rows.append(
+            _template("group_row.html").substitute(
+                label=e(group["label"]),
+                ok_width=round(BAR_WIDTH * ok / total),
+                bad_width=round(BAR_WIDTH * bad / total),
+                done=f"{ok + bad:,}",
+                total=f"{group['total']:,}",
+                detail=e(" · ".join(detail)),
+            )
+        )
+    error = model.get("error")
+    extra = [_line(f"… and {model['more_groups']} more groups")] if model.get("more_groups") else []
+    extra += [
+        _line(f"semaphore({s['limit']}) {s['site'] or ''}: held {s['held']}/{s['limit']} · waiting {s['waiting']}")
+        for s in model.get("semaphores") or []
+    ]
+    return _template("snapshot.html").substitute(
+        phase=e(model["phase"]),
+        phase_color=PHASE_COLORS.get(model["phase"], "#888888"),
+        task=e(model["task"]),
+        run=e(model["run"]),
+        backend=e(model["backend"]),
+        elapsed=f"{model['elapsed']:.2f} s",
+        total=f"{model['total']:,}",
+        counts=e(_counts_text(model["counts"])),
+        error=_line(f"{error['type']}: {error['message']}", "color: #c8372d;") if error else "",
+        rows="\n".join(rows),
+        semaphores="".join(extra),
+        advice="".join(_line(f"\u26a0 {a}", "color: #b07a00;") for a in model.get("advice", [])),
+    )
+
+
+def _line(text: str, style: str = "") -> str:
+    """One line of the snapshot (escaped)."""
+    return _template("line.html").substitute(text=html.escape(text), style=style)
+
+
+def render_text(model: dict[str, Any]) -> str:
+    """The snapshot as plain text, one line per group."""
+    lines = [
+        f"{model['phase']} {model['task']} · run {model['run']} · {model['backend']} · {model['elapsed']:.2f} s",
+        f"{model['total']:,} actions · {_counts_text(model['counts'])}",
+    ]
+    if model.get("error"):
+        lines.append(f"{model['error']['type']}: {model['error']['message']}")
+    for group in model["groups"]:
+        ok, bad = _done(group)
+        lines.append(f"  {group['label']}: {ok + bad:,}/{group['total']:,}")
+    for sem in model.get("semaphores") or []:
+        lines.append(f"  semaphore({sem['limit']}) {sem['site'] or ''}: held {sem['held']}/{sem['limit']}")
+    lines.extend(f"  ! {a}" for a in model.get("advice", []))
+    return "\n".join(lines)

@@ -1,0 +1,329 @@
+"""What a run looks like to a person: the data behind the widget and the static snapshot.
+
+:class:`RunView` turns a run's controller into plain JSON-able dicts. Its per-tick cost
+depends on the number of groups and on the actions that *ended since the last tick* (it
+reads the controller's ``ended`` log incrementally), never on the total number of
+actions, so a 50,000-action run costs the kernel what a 100-action run does.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..orchestrator._logs import log_tail
+from ..orchestrator._records import TERMINAL, ActionRecord, CallSite, GroupRecord, State
+
+if TYPE_CHECKING:
+    from .._run import Run
+
+#: Groups shown individually; the rest are summed into one row.
+MAX_GROUPS = 40
+#: Semaphores shown.
+MAX_SEMAPHORES = 20
+#: Up to this many actions the timeline draws one bar per action; above it, density lanes.
+MAX_BARS = 300
+#: Time bins per timeline lane (their width doubles as the run goes on).
+TIMELINE_BINS = 120
+#: Groups that get a timeline lane.
+MAX_LANES = 12
+#: Seed 004's rule of thumb: task runtime should exceed ten times its overhead.
+OVERHEAD_FACTOR = 10
+#: Finished actions a group needs before it gets overhead advice.
+ADVICE_MIN_SAMPLES = 3
+
+SiteNamer = Callable[[str], "str | None"]
+
+
+class _GroupStats:
+    """Running sums over a group's finished actions, and its timeline density."""
+
+    __slots__ = ("busy", "done", "overhead", "runtime")
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.overhead = 0.0
+        self.runtime = 0.0
+        self.busy = [0.0] * TIMELINE_BINS
+
+
+class RunView:
+    """Builds the widget's model of one run (``model()``), pages of a group's actions
+    (``rows()``) and one action's detail (``action()``)."""
+
+    def __init__(self, run: Run, *, site_namer: SiteNamer | None = None) -> None:
+        self.run = run
+        self.controller = run.controller
+        self.site_namer = site_namer
+        self._stats: dict[int, _GroupStats] = {}
+        self._cursor = 0  # how much of controller.ended has been folded in
+        self._bin_width = 0.05  # seconds per timeline bin; doubles when the run outgrows it
+
+    # ------------------------------------------------------------------ the model
+    def model(self) -> dict[str, Any]:
+        """The whole view of the run now (bounded in size, whatever the action count)."""
+        c = self.controller
+        self._fold_ended()
+        now = time.monotonic()
+        elapsed = ((c.ended_at or now) - c.started_at) if c.started_at else 0.0
+        groups = [g for g in c.groups if g.kind != "root"] or list(c.groups)
+        shown, rest = groups[:MAX_GROUPS], groups[MAX_GROUPS:]
+        root = c.root
+        return {
+            "run": c.name,
+            "task": self.run.task.name,
+            "backend": self.run.backend,
+            "phase": c.phase,
+            "done": c.done,
+            "elapsed": round(elapsed, 3),
+            "version": c.version,
+            "total": len(c.actions),
+            "counts": dict(c.counts),
+            "rejected": c.rejected,
+            "cancel_reason": c.cancel_reason,
+            "error": _error_summary(root),
+            "groups": [self._group(g, now) for g in shown],
+            "more_groups": len(rest),
+            "semaphores": self._semaphores(),
+            "timeline": self._timeline(elapsed),
+            "advice": [a for a in (self._advice(g) for g in groups) if a],
+        }
+
+    def _group(self, g: GroupRecord, now: float) -> dict[str, Any]:
+        counts = g.counts
+        finished = sum(counts[s] for s in TERMINAL)
+        total = max(g.total, g.expected)
+        span = ((g.last_ended if finished == g.total and g.total else now) - g.first_started) if g.first_started else 0
+        rate = finished / span if span > 0 and finished else 0.0
+        remaining = total - finished
+        stats = self._stats.get(g.id)
+        return {
+            "id": g.id,
+            "kind": g.kind,
+            "name": g.name,
+            "label": self.group_label(g),
+            "site": self.site_label(g.site),
+            "concurrency": g.concurrency,
+            "total": total,
+            "started": g.total,
+            "counts": dict(counts),
+            "running": counts[State.RUNNING],
+            "rate": round(rate, 2),
+            "eta": round(remaining / rate, 1) if rate and remaining > 0 else None,
+            "overhead": round(stats.overhead / stats.done, 6) if stats and stats.done else None,
+            "runtime": round(stats.runtime / stats.done, 6) if stats and stats.done else None,
+        }
+
+    def group_label(self, g: GroupRecord) -> str:
+        """One line naming a group the way a person would look for it."""
+        if g.kind == "map":
+            limit = f" (concurrency {g.concurrency})" if g.concurrency else ""
+            return f"{g.name}{limit}"
+        if g.kind == "group":
+            return f'group "{g.name}"'
+        if g.kind == "fanout":
+            where = self.site_label(g.site)
+            return f"gather @ {where} → {g.name}" if where else g.name
+        return g.name
+
+    def site_label(self, site: CallSite | None) -> str | None:
+        """``cell 4, line 9`` for notebook code, ``file.py:9`` for files."""
+        if site is None:
+            return None
+        cell = self.site_namer(site.filename) if self.site_namer else None
+        if cell:
+            return f"{cell}, line {site.lineno}"
+        return f"{os.path.basename(site.filename)}:{site.lineno}"
+
+    def _semaphores(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": index,
+                "site": self.site_label(sem.site),
+                "limit": sem.limit,
+                "held": min(sem.held, sem.limit),
+                "waiting": sem.waiting,
+            }
+            for index, sem in enumerate(self.controller.semaphores[:MAX_SEMAPHORES])
+        ]
+
+    def _advice(self, g: GroupRecord) -> str | None:
+        stats = self._stats.get(g.id)
+        if g.kind == "root" or stats is None or stats.done < ADVICE_MIN_SAMPLES:
+            return None
+        overhead, runtime = stats.overhead / stats.done, stats.runtime / stats.done
+        if overhead <= runtime:
+            return None
+        batch = max(2, math.ceil(OVERHEAD_FACTOR * overhead / max(runtime, 1e-6)))
+        return (
+            f"{self.group_label(g)}: overhead {_seconds(overhead)} per action vs runtime {_seconds(runtime)}. "
+            f"Batch ~{batch:,} items per action (runtime should be > {OVERHEAD_FACTOR}x overhead), or use "
+            "ReusePolicy(concurrency=...) to drop the container start (t)."
+        )
+
+    # ------------------------------------------------------------------ timeline
+    def _fold_ended(self) -> None:
+        """Fold actions that ended since the last call into the per-group sums."""
+        c = self.controller
+        ended = c.ended
+        t0 = c.started_at
+        for rec in ended[self._cursor :]:
+            stats = self._stats.get(rec.group.id)
+            if stats is None:
+                stats = self._stats[rec.group.id] = _GroupStats()
+            if rec.started and rec.state != State.CACHED:
+                stats.done += 1
+                stats.overhead += max(rec.started - rec.queued, 0.0)
+                stats.runtime += max(rec.ended - rec.started, 0.0)
+                self._add_busy(stats, rec.started - t0, rec.ended - t0)
+        self._cursor = len(ended)
+
+    def _add_busy(self, stats: _GroupStats, start: float, end: float) -> None:
+        while end > self._bin_width * TIMELINE_BINS:
+            self._coarsen()
+        width = self._bin_width
+        first, last = int(start / width), min(int(end / width), TIMELINE_BINS - 1)
+        busy = stats.busy
+        for b in range(first, last + 1):
+            lo, hi = max(start, b * width), min(end, (b + 1) * width)
+            if hi > lo:
+                busy[b] += hi - lo
+
+    def _coarsen(self) -> None:
+        self._bin_width *= 2
+        half = TIMELINE_BINS // 2
+        for stats in self._stats.values():
+            busy = stats.busy
+            merged = [busy[2 * i] + busy[2 * i + 1] for i in range(half)]
+            stats.busy = merged + [0.0] * (TIMELINE_BINS - half)
+
+    def _timeline(self, elapsed: float) -> dict[str, Any]:
+        c = self.controller
+        t0 = c.started_at
+        if len(c.actions) <= MAX_BARS:
+            bars = [
+                [rec.group.id, round(rec.started - t0, 4), round(rec.ended - t0, 4) if rec.ended else None, rec.state]
+                for rec in c.actions
+                if rec.started and rec.parent is not None
+            ]
+            return {"mode": "bars", "span": round(elapsed, 3), "bars": bars}
+        while elapsed > self._bin_width * TIMELINE_BINS:
+            self._coarsen()
+        width = self._bin_width
+        used = max(1, min(TIMELINE_BINS, math.ceil(elapsed / width)))
+        lanes = sorted((g for g in c.groups if g.id in self._stats or g.counts[State.RUNNING]), key=lambda g: -g.total)[
+            :MAX_LANES
+        ]
+        return {
+            "mode": "density",
+            "span": round(used * width, 3),
+            "bin": width,
+            "lanes": [
+                {
+                    "group": g.id,
+                    "label": self.group_label(g),
+                    # mean number of the group's actions running in each bin
+                    "bins": [
+                        round(v / width, 2) for v in (self._stats[g.id].busy if g.id in self._stats else [])[:used]
+                    ],
+                    "running": g.counts[State.RUNNING],
+                }
+                for g in lanes
+            ],
+        }
+
+    def _busy(self, group_id: int) -> list[float]:
+        stats = self._stats.get(group_id)
+        return stats.busy if stats else []
+
+    # ------------------------------------------------------------------ drill-down
+    def rows(self, group_id: int, state: str | None = None, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+        """A page of a group's actions (optionally only those in ``state``)."""
+        groups = {g.id: g for g in self.controller.groups}
+        group = groups.get(group_id)
+        if group is None:
+            return {"group": group_id, "total": 0, "offset": 0, "rows": []}
+        members = group.members if not state else [r for r in group.members if r.state == state]
+        offset = max(0, min(int(offset), max(len(members) - 1, 0)))
+        limit = max(1, min(int(limit), 500))
+        page = members[offset : offset + limit]
+        return {
+            "group": group_id,
+            "state": state,
+            "total": len(members),
+            "offset": offset,
+            "rows": [self._row(r) for r in page],
+        }
+
+    def _row(self, rec: ActionRecord) -> dict[str, Any]:
+        t0 = self.controller.started_at
+        return {
+            "id": rec.id,
+            "name": rec.name,
+            "state": rec.state,
+            "attempts": rec.attempts,
+            "start": round(rec.started - t0, 4) if rec.started else None,
+            "duration": round(rec.duration, 4),
+            "overhead": _overhead(rec),
+            "error": f"{rec.error.type}: {rec.error.message}" if rec.error else None,
+        }
+
+    def action(self, action_id: int) -> dict[str, Any]:
+        """Everything about one action: attempts, error and traceback, traces, log tail."""
+        actions = self.controller.actions
+        if not 0 <= action_id < len(actions):
+            return {"id": action_id, "missing": True}
+        rec = actions[action_id]
+        t0 = self.controller.started_at
+        detail = self._row(rec)
+        detail.update(
+            parent=rec.parent,
+            group=rec.group.id,
+            traceback=rec.error.traceback if rec.error else None,
+            history=[
+                {
+                    "attempt": h.number,
+                    "state": h.state,
+                    "duration": round(h.ended - h.started, 4),
+                    "error": f"{h.error.type}: {h.error.message}" if h.error else None,
+                }
+                for h in rec.history or ()
+            ],
+            traces=[
+                {
+                    "name": t.name,
+                    "start": round(t.started - t0, 4),
+                    "duration": round((t.ended or time.monotonic()) - t.started, 4),
+                    "error": f"{t.error.type}: {t.error.message}" if t.error else None,
+                }
+                for t in (rec.traces or ())[-50:]
+            ],
+            logs=log_tail(rec.logs),
+        )
+        return detail
+
+
+def _overhead(rec: ActionRecord) -> dict[str, float]:
+    """The overhead split of seed 004, 2u + 2d + e + t, for what this backend measures.
+
+    In-process actions move no data and start no container: u, d and t are 0 and e is
+    the time from admission to start."""
+    e = max(rec.started - rec.queued, 0.0) if rec.started else 0.0
+    return {"u": 0.0, "d": 0.0, "e": round(e, 6), "t": 0.0}
+
+
+def _error_summary(rec: ActionRecord | None) -> dict[str, str] | None:
+    if rec is None or rec.error is None:
+        return None
+    return {"type": rec.error.type, "message": rec.error.message}
+
+
+def _seconds(value: float) -> str:
+    if value >= 1:
+        return f"{value:.2f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.1f} ms"
+    return f"{value * 1e6:.0f} µs"

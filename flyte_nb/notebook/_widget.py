@@ -1,0 +1,132 @@
+"""RunWidget: the live anywidget of one run.
+
+Python owns the state: one synced trait, ``view``, set at most ``1 / interval`` times a
+second from the run's coalesced event stream, plus a final update when the run ends.
+The front end (``js/widget.js``) asks for pages of a group's actions and for one
+action's detail with custom messages, so 50,000 actions never cross the wire at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from ._snapshot import render_html, render_text
+from ._view import RunView, SiteNamer
+
+if TYPE_CHECKING:
+    from .._run import Run
+
+#: Seconds between two updates of a live widget (the kernel sends at most 10 a second).
+UPDATE_INTERVAL = 0.1
+
+
+def _static_file(name: str) -> Path:
+    """The front-end file ``name``: packaged beside this module in a wheel, or in the
+    repository's js/ folder in a source checkout."""
+    packaged = Path(__file__).parent / "static" / name
+    if packaged.exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "js" / name
+
+
+class RunWidget(anywidget.AnyWidget):
+    """A live view of one run: header, groups, semaphores, timeline, drill-down, cancel."""
+
+    _esm = _static_file("widget.js")
+    _css = _static_file("widget.css")
+
+    view = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, run: Run, *, interval: float = UPDATE_INTERVAL, site_namer: SiteNamer | None = None) -> None:
+        super().__init__()
+        self.run = run
+        self.interval = interval
+        self.updates = 0  # how many times the view was sent
+        self._view = RunView(run, site_namer=site_namer or _ipython_site_namer())
+        self._handles: list[Any] = []
+        self._follower: asyncio.Task[None] | None = None
+        self.view = self._view.model()
+        self.on_msg(self._on_message)
+        loop = _running_loop()
+        if not run.done() and loop is not None:
+            self._follower = loop.create_task(self._follow(), name=f"flyte_nb widget {run.name}")
+
+    # ------------------------------------------------------------------ updates
+    async def _follow(self) -> None:
+        async for _ in self.run.controller.events.subscribe(interval=self.interval):
+            self.refresh()
+        self.refresh()
+        for handle in self._handles:  # the saved notebook keeps the final static snapshot
+            handle.update(self)
+
+    def refresh(self) -> None:
+        """Send the current view (skipped when nothing changed)."""
+        model = self._view.model()
+        if model != self.view:
+            self.view = model
+            self.updates += 1
+
+    def track(self, handle: Any) -> None:
+        """Update this display handle with the final snapshot when the run ends."""
+        if handle is not None:
+            self._handles.append(handle)
+            if self.run.done() and (self._follower is None or self._follower.done()):
+                handle.update(self)
+
+    # ------------------------------------------------------------------ front-end requests
+    def _on_message(self, widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
+        kind = content.get("type")
+        if kind == "cancel":
+            self.run.cancel("cancelled from the widget")
+            self.refresh()
+        elif kind == "rows":
+            reply = self._view.rows(
+                int(content.get("group", -1)),
+                content.get("state") or None,
+                int(content.get("offset", 0)),
+                int(content.get("limit", 50)),
+            )
+            self.send({"type": "rows", "request": content.get("request"), **reply})
+        elif kind == "action":
+            reply = self._view.action(int(content.get("id", -1)))
+            self.send({"type": "action", "request": content.get("request"), **reply})
+
+    # ------------------------------------------------------------------ display
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        model = self.view or self._view.model()
+        data = {**data, "text/html": render_html(model), "text/plain": render_text(model)}
+        return data, metadata
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _ipython_site_namer() -> SiteNamer | None:
+    """Name notebook cells the way the notebook does (``cell [4]``), when in IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    names = getattr(shell.compile, "_filename_map", None)
+    if names is None:
+        return None
+
+    def namer(filename: str) -> str | None:
+        number = names.get(filename)
+        return f"cell [{number}]" if number is not None else None
+
+    return namer

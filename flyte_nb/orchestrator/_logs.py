@@ -1,0 +1,73 @@
+"""Per-action log tails: what a task body prints is kept on its action, and still shown.
+
+While at least one run executes, ``sys.stdout`` and ``sys.stderr`` are wrapped by a
+stream that, when the writing code belongs to an action (the context variable says so),
+also appends the text to that action's bounded ``logs`` tail. Everything else passes
+through untouched; the originals come back when the last run ends.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import deque
+from typing import Any, TextIO
+
+from .._context import current
+
+#: Chunks of output kept per action (the tail a monitor shows).
+LOG_TAIL_CHUNKS = 200
+
+_lock = threading.Lock()
+_installed = 0
+_saved: tuple[TextIO, TextIO] | None = None
+
+
+class ActionStream:
+    """A text stream that tees writes made by actions into their log tails."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        ctx = current.get()
+        if ctx is not None and text:
+            rec = ctx.action
+            if rec.logs is None:
+                rec.logs = deque(maxlen=LOG_TAIL_CHUNKS)
+            rec.logs.append(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def install() -> None:
+    global _installed, _saved
+    with _lock:
+        _installed += 1
+        if _installed == 1:
+            _saved = (sys.stdout, sys.stderr)
+            sys.stdout = ActionStream(sys.stdout)  # type: ignore[assignment]
+            sys.stderr = ActionStream(sys.stderr)  # type: ignore[assignment]
+
+
+def uninstall() -> None:
+    global _installed, _saved
+    with _lock:
+        _installed = max(_installed - 1, 0)
+        if _installed == 0 and _saved is not None:
+            # put back only what we replaced: the user may have swapped the streams since
+            if isinstance(sys.stdout, ActionStream):
+                sys.stdout = _saved[0]
+            if isinstance(sys.stderr, ActionStream):
+                sys.stderr = _saved[1]
+            _saved = None
+
+
+def log_tail(lines: deque[str] | None, limit: int = 50) -> str:
+    """The last ``limit`` lines of a log tail, as one string."""
+    if not lines:
+        return ""
+    text = "".join(lines)
+    return "\n".join(text.splitlines()[-limit:])

@@ -1,0 +1,68 @@
+"""Semaphore gauges: the seed's ``asyncio.Semaphore`` pattern, observed without changing it.
+
+While at least one run executes, ``asyncio.Semaphore`` names :class:`TrackedSemaphore`, a
+subclass that registers itself with the run whose code created it. Its gauge (limit,
+held, waiting) is read from the semaphore's own state when a monitor asks, so acquiring
+and releasing cost exactly what they cost before. When the last run ends the original
+class is put back: nothing outside runs changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+
+from .._context import current
+from ._records import CallSite
+
+_Original = asyncio.Semaphore
+_lock = threading.Lock()
+_installed = 0
+
+
+class TrackedSemaphore(_Original):  # type: ignore[valid-type, misc]
+    """An ``asyncio.Semaphore`` that a run's monitor can read."""
+
+    def __init__(self, value: int = 1) -> None:
+        super().__init__(value)
+        self.limit = value
+        self.site: CallSite | None = None
+        self.parent_action: int | None = None
+        ctx = current.get()
+        if ctx is not None:
+            frame = sys._getframe(1)
+            from ._controller import enclosing_function
+
+            self.site = CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))
+            self.parent_action = ctx.action.id
+            ctx.controller.semaphores.append(self)
+
+    @property
+    def held(self) -> int:
+        """Slots taken right now."""
+        return max(self.limit - self._value, 0)  # type: ignore[attr-defined]
+
+    @property
+    def waiting(self) -> int:
+        """Coroutines queued for a slot right now."""
+        waiters = self._waiters  # type: ignore[attr-defined]
+        return sum(1 for w in waiters if not w.done()) if waiters else 0
+
+
+def install() -> None:
+    """Count one more executing run; the first one puts the tracked class in place."""
+    global _installed
+    with _lock:
+        _installed += 1
+        if _installed == 1:
+            asyncio.Semaphore = TrackedSemaphore  # type: ignore[misc]
+
+
+def uninstall() -> None:
+    """Count one run less; the last one restores ``asyncio.Semaphore``."""
+    global _installed
+    with _lock:
+        _installed = max(_installed - 1, 0)
+        if _installed == 0 and asyncio.Semaphore is TrackedSemaphore:
+            asyncio.Semaphore = _Original  # type: ignore[misc]

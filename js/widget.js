@@ -1,0 +1,360 @@
+// flyte_nb run widget: a live view of one run, rendered by anywidget.
+//
+// Python owns the state. It sends one `view` object at most ten times a second; this
+// module only draws it. Pages of a group's actions and one action's detail are asked
+// for with custom messages, so a run of 50,000 actions never puts 50,000 rows in the DOM.
+
+export const STATES = ["succeeded", "cached", "failed", "cancelled", "running", "queued"];
+export const ROW_HEIGHT = 22;
+export const LIST_HEIGHT = 220;
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// ---------------------------------------------------------------- pure helpers (tested)
+
+/** "850 ms", "1.2 s", "3 min 20 s". */
+export function formatDuration(seconds) {
+  if (seconds == null || !isFinite(seconds)) return "–";
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${Math.round(seconds - m * 60)} s`;
+}
+
+/** "00:01.2" style clock for the header. */
+export function formatClock(seconds) {
+  const s = Math.max(0, seconds || 0);
+  const m = Math.floor(s / 60);
+  return `${String(m).padStart(2, "0")}:${(s - m * 60).toFixed(1).padStart(4, "0")}`;
+}
+
+export function formatCount(n) {
+  return (n || 0).toLocaleString("en-US");
+}
+
+/** Finished actions of a counts object. */
+export function finished(counts) {
+  return (counts.succeeded || 0) + (counts.cached || 0) + (counts.failed || 0) + (counts.cancelled || 0);
+}
+
+/** Widths (percent of `total`) of the stacked progress bar, in drawing order, zeros left out. */
+export function segments(counts, total) {
+  const denominator = Math.max(total || 0, 1);
+  return STATES.filter((state) => (counts[state] || 0) > 0).map((state) => ({
+    state,
+    percent: (100 * counts[state]) / denominator,
+  }));
+}
+
+/** The counts line of the header: "5 succeeded · 3 running · 0 queued · 0 failed". */
+export function countsText(counts) {
+  const always = ["succeeded", "running", "queued", "failed"];
+  const parts = always.map((s) => `${formatCount(counts[s])} ${s}`);
+  for (const s of ["cancelled", "cached"]) if (counts[s]) parts.push(`${formatCount(counts[s])} ${s}`);
+  return parts.join(" · ");
+}
+
+/** Which rows of a virtualized list to draw: [start, end) around the visible window. */
+export function visibleRange(scrollTop, viewportHeight, rowHeight, total, overscan = 10) {
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const count = Math.ceil(viewportHeight / rowHeight);
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(total, first + count + overscan);
+  return { start, end: Math.max(start, end) };
+}
+
+/** Gauge cells for a limit: one per slot, `held` of them filled (capped, as text beyond 60). */
+export function gaugeCells(limit, held) {
+  const shown = Math.min(limit, 60);
+  const filled = Math.min(held, shown);
+  return { shown, filled, truncated: limit > shown };
+}
+
+/** One group's progress line: "5/8 · 6.1/s · ETA 0.5 s". */
+export function groupStats(group) {
+  const done = finished(group.counts);
+  const parts = [`${formatCount(done)}/${formatCount(group.total)}`];
+  if (group.rate) parts.push(`${group.rate.toFixed(1)}/s`);
+  if (group.eta != null && done < group.total) parts.push(`ETA ${formatDuration(group.eta)}`);
+  if (group.counts.cached) parts.push(`cached ${formatCount(group.counts.cached)}`);
+  if (group.counts.failed) parts.push(`failed ${formatCount(group.counts.failed)}`);
+  return parts.join("  ");
+}
+
+/** Geometry of the timeline: rectangles (bars mode) or area paths (density mode). */
+export function timelineShapes(timeline, groupIds, width, laneHeight) {
+  const span = Math.max(timeline.span || 0, 1e-6);
+  const x = (t) => (Math.min(t, span) / span) * width;
+  if (timeline.mode === "bars") {
+    const lanes = new Map(groupIds.map((id, i) => [id, i]));
+    const rects = timeline.bars.map(([group, start, end, state]) => {
+      const lane = lanes.has(group) ? lanes.get(group) : groupIds.length;
+      const right = end == null ? span : end;
+      return {
+        x: x(start),
+        y: lane * laneHeight + 2,
+        width: Math.max(1, x(right) - x(start)),
+        height: laneHeight - 4,
+        state,
+      };
+    });
+    return { lanes: Math.max(1, new Set(rects.map((r) => r.y)).size, groupIds.length), rects, paths: [] };
+  }
+  const paths = (timeline.lanes || []).map((lane, i) => {
+    const peak = Math.max(1, ...lane.bins, lane.running || 0);
+    const step = (timeline.bin / span) * width;
+    const top = i * laneHeight;
+    let d = `M0 ${top + laneHeight}`;
+    lane.bins.forEach((v, b) => {
+      const y = top + laneHeight - (v / peak) * (laneHeight - 3);
+      d += ` L${(b * step).toFixed(1)} ${y.toFixed(1)} L${((b + 1) * step).toFixed(1)} ${y.toFixed(1)}`;
+    });
+    d += ` L${(lane.bins.length * step).toFixed(1)} ${top + laneHeight} Z`;
+    return { d, label: lane.label, peak };
+  });
+  return { lanes: Math.max(1, paths.length), rects: [], paths };
+}
+
+// ---------------------------------------------------------------- DOM helpers
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child != null) node.append(child);
+  return node;
+}
+
+function svg(tag, attrs = {}) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  return node;
+}
+
+function progressBar(counts, total) {
+  const bar = h("div", { class: "fnb-bar" });
+  for (const { state, percent } of segments(counts, total)) {
+    const seg = h("div", { class: `fnb-seg fnb-${state}`, title: `${counts[state]} ${state}` });
+    seg.style.width = `${percent}%`;
+    bar.append(seg);
+  }
+  return bar;
+}
+
+function gauge(label, limit, held, waiting) {
+  const { shown, filled, truncated } = gaugeCells(limit, held);
+  const cells = h("span", { class: "fnb-cells" });
+  for (let i = 0; i < shown; i++) cells.append(h("span", { class: i < filled ? "fnb-cell fnb-held" : "fnb-cell" }));
+  const text = `held ${held}/${limit}` + (waiting != null ? ` · waiting ${waiting}` : "") + (truncated ? " …" : "");
+  return h("div", { class: "fnb-gauge" }, h("span", { class: "fnb-gauge-label", text: label }), cells,
+    h("span", { class: "fnb-gauge-text", text }));
+}
+
+// ---------------------------------------------------------------- the widget
+
+export function render({ model, el }) {
+  const ui = { open: new Set(), filters: new Map(), lists: new Map(), detail: null, requests: 0 };
+  const root = h("div", { class: "fnb" });
+  el.append(root);
+
+  const header = h("div", { class: "fnb-header" });
+  const summary = h("div", { class: "fnb-summary" });
+  const error = h("div", { class: "fnb-error" });
+  const groups = h("div", { class: "fnb-groups" });
+  const semaphores = h("div", { class: "fnb-semaphores" });
+  const timeline = h("div", { class: "fnb-timeline" });
+  const advice = h("div", { class: "fnb-advice" });
+  const detail = h("div", { class: "fnb-detail" });
+  root.append(header, summary, error, groups, semaphores, timeline, advice, detail);
+
+  function send(message) {
+    ui.requests += 1;
+    model.send({ ...message, request: ui.requests });
+  }
+
+  function drawHeader(view) {
+    const cancel = h("button", { class: "fnb-cancel", text: "Cancel", title: "cancel this run" });
+    cancel.disabled = view.done;
+    cancel.addEventListener("click", () => {
+      cancel.disabled = true;
+      send({ type: "cancel" });
+    });
+    header.replaceChildren(
+      h("span", { class: `fnb-dot fnb-${view.phase}` }),
+      h("span", { class: "fnb-phase", text: view.phase }),
+      h("span", { class: "fnb-title", text: `${view.task} · run ${view.run} · ${view.backend}` }),
+      h("span", { class: "fnb-elapsed", text: formatClock(view.elapsed) }),
+      cancel,
+    );
+    summary.replaceChildren(
+      h("span", { class: "fnb-total", text: `${formatCount(view.total)} actions` }),
+      progressBar(view.counts, view.total),
+      h("span", { class: "fnb-counts", text: countsText(view.counts) }),
+    );
+    error.textContent = view.error ? `${view.error.type}: ${view.error.message}` : "";
+    if (view.cancel_reason && view.phase === "cancelled") error.textContent = `cancelled: ${view.cancel_reason}`;
+  }
+
+  function drawGroups(view) {
+    const rows = [];
+    for (const group of view.groups) {
+      const open = ui.open.has(group.id);
+      const toggle = h("span", { class: "fnb-toggle", text: open ? "▾" : "▸" });
+      const row = h("div", { class: "fnb-group", "data-group": String(group.id) },
+        toggle,
+        h("span", { class: "fnb-label", text: group.label, title: group.site || "" }),
+        progressBar(group.counts, group.total),
+        h("span", { class: "fnb-stats", text: groupStats(group) }));
+      row.addEventListener("click", () => {
+        if (ui.open.has(group.id)) ui.open.delete(group.id);
+        else ui.open.add(group.id);
+        drawGroups(model.get("view"));
+      });
+      rows.push(row);
+      if (group.kind === "map" && group.concurrency) {
+        rows.push(gauge(`slots (concurrency ${group.concurrency})`, group.concurrency, group.running, null));
+      }
+      if (open) rows.push(actionList(group));
+    }
+    if (view.more_groups) rows.push(h("div", { class: "fnb-more", text: `… and ${view.more_groups} more groups` }));
+    groups.replaceChildren(...rows);
+  }
+
+  function actionList(group) {
+    let list = ui.lists.get(group.id);
+    if (!list) {
+      list = makeList(group);
+      ui.lists.set(group.id, list);
+    }
+    list.refresh(group);
+    return list.node;
+  }
+
+  function makeList(group) {
+    const filter = h("select", { class: "fnb-filter" });
+    for (const state of ["", ...STATES]) filter.append(h("option", { value: state, text: state || "all states" }));
+    const viewport = h("div", { class: "fnb-list" });
+    viewport.style.height = `${LIST_HEIGHT}px`;
+    const spacer = h("div", { class: "fnb-spacer" });
+    viewport.append(spacer);
+    const node = h("div", { class: "fnb-actions" }, filter, viewport);
+    const list = { node, total: 0, rows: [], offset: 0, pending: false, groupId: group.id };
+    const fetch = () => {
+      const range = visibleRange(viewport.scrollTop, LIST_HEIGHT, ROW_HEIGHT, Math.max(list.total, 1));
+      list.pending = true;
+      send({ type: "rows", group: group.id, state: filter.value, offset: range.start,
+        limit: Math.max(range.end - range.start, 20) });
+    };
+    list.fetch = fetch;
+    list.refresh = () => fetch();
+    list.receive = (reply) => {
+      list.pending = false;
+      list.total = reply.total;
+      spacer.style.height = `${reply.total * ROW_HEIGHT}px`;
+      for (const old of viewport.querySelectorAll(".fnb-row")) old.remove();
+      reply.rows.forEach((r, i) => {
+        const row = h("div", { class: `fnb-row fnb-${r.state}`, "data-action": String(r.id) },
+          h("span", { class: "fnb-row-state", text: r.state }),
+          h("span", { class: "fnb-row-name", text: `#${r.id} ${r.name}` }),
+          h("span", { class: "fnb-row-attempts", text: r.attempts > 1 ? `attempt ${r.attempts}` : "" }),
+          h("span", { class: "fnb-row-duration", text: formatDuration(r.duration) }),
+          h("span", { class: "fnb-row-overhead",
+            text: `u ${formatDuration(r.overhead.u)} d ${formatDuration(r.overhead.d)} e ${formatDuration(r.overhead.e)} t ${formatDuration(r.overhead.t)}` }));
+        row.style.top = `${(reply.offset + i) * ROW_HEIGHT}px`;
+        row.addEventListener("click", (event) => {
+          event.stopPropagation();
+          send({ type: "action", id: r.id });
+        });
+        viewport.append(row);
+      });
+    };
+    viewport.addEventListener("scroll", () => fetch());
+    filter.addEventListener("change", () => { viewport.scrollTop = 0; fetch(); });
+    filter.addEventListener("click", (event) => event.stopPropagation());
+    return list;
+  }
+
+  function drawSemaphores(view) {
+    semaphores.replaceChildren(
+      ...view.semaphores.map((s) => gauge(`semaphore(${s.limit})${s.site ? ` @ ${s.site}` : ""}`, s.limit, s.held, s.waiting)),
+    );
+  }
+
+  function drawTimeline(view) {
+    const width = 600;
+    const laneHeight = 14;
+    const ids = view.groups.map((g) => g.id);
+    const shapes = timelineShapes(view.timeline, ids, width, laneHeight);
+    const height = shapes.lanes * laneHeight;
+    const chart = svg("svg", { class: "fnb-svg", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none",
+      width: "100%", height });
+    for (const r of shapes.rects) {
+      chart.append(svg("rect", { x: r.x.toFixed(1), y: r.y, width: r.width.toFixed(1), height: r.height,
+        class: `fnb-bar-${r.state}` }));
+    }
+    for (const p of shapes.paths) chart.append(svg("path", { d: p.d, class: "fnb-area" }));
+    const empty = !shapes.rects.length && !shapes.paths.length;
+    timeline.replaceChildren(h("div", { class: "fnb-section", text: `timeline · ${formatDuration(view.timeline.span)}` }),
+      ...(empty ? [] : [chart]));
+  }
+
+  function drawAdvice(view) {
+    advice.replaceChildren(...view.advice.map((text) => h("div", { class: "fnb-tip", text: `⚠ ${text}` })));
+  }
+
+  function drawDetail(reply) {
+    if (!reply || reply.missing) {
+      detail.replaceChildren();
+      return;
+    }
+    const close = h("button", { class: "fnb-close", text: "×", onclick: () => detail.replaceChildren() });
+    const parts = [
+      h("div", { class: "fnb-detail-head" },
+        h("span", { text: `#${reply.id} ${reply.name} · ${reply.state} · ${formatDuration(reply.duration)}` +
+          (reply.attempts > 1 ? ` · ${reply.attempts} attempts` : "") }), close),
+    ];
+    if (reply.error) parts.push(h("div", { class: "fnb-detail-error", text: reply.error }));
+    if (reply.traceback) parts.push(h("pre", { class: "fnb-traceback", text: reply.traceback }));
+    for (const a of reply.history || []) {
+      parts.push(h("div", { class: "fnb-attempt", text: `attempt ${a.attempt}: ${a.state} after ${formatDuration(a.duration)}${a.error ? ` — ${a.error}` : ""}` }));
+    }
+    for (const t of reply.traces || []) {
+      parts.push(h("div", { class: "fnb-trace", text: `trace ${t.name} · ${formatDuration(t.duration)}${t.error ? ` — ${t.error}` : ""}` }));
+    }
+    if (reply.logs) parts.push(h("pre", { class: "fnb-logs", text: reply.logs }));
+    detail.replaceChildren(...parts);
+  }
+
+  function update() {
+    const view = model.get("view");
+    if (!view || !view.run) return;
+    root.classList.toggle("fnb-finished", !!view.done);
+    drawHeader(view);
+    drawGroups(view);
+    drawSemaphores(view);
+    drawTimeline(view);
+    drawAdvice(view);
+  }
+
+  function onMessage(message) {
+    if (message.type === "rows") {
+      const list = ui.lists.get(message.group);
+      if (list) list.receive(message);
+    } else if (message.type === "action") {
+      drawDetail(message);
+    }
+  }
+
+  model.on("change:view", update);
+  model.on("msg:custom", onMessage);
+  update();
+  return () => {
+    model.off("change:view", update);
+    model.off("msg:custom", onMessage);
+  };
+}
+
+export default { render };
