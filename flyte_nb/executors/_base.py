@@ -24,6 +24,9 @@ class ActionSpec:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     attempt: int
+    #: seconds the executor spent on overhead, by seed 004's symbols: "u" (uploads), "d"
+    #: (downloads), "t" (creating the instance). Executors that have any fill it in.
+    timings: dict[str, float] | None = None
 
 
 @runtime_checkable

@@ -175,9 +175,11 @@ class RunView:
             if stats is None:
                 stats = self._stats[rec.group.id] = _GroupStats()
             if rec.started and rec.state != State.CACHED:
+                split = _overhead(rec)
+                spent = split["u"] + split["d"] + split["t"]  # inside the attempt's duration
                 stats.done += 1
-                stats.overhead += max(rec.started - rec.queued, 0.0)
-                stats.runtime += max(rec.ended - rec.started, 0.0)
+                stats.overhead += split["e"] + spent
+                stats.runtime += max(rec.ended - rec.started - spent, 0.0)
                 self._add_busy(stats, rec.started - t0, rec.ended - t0)
         self._cursor = len(ended)
 
@@ -307,12 +309,17 @@ class RunView:
 
 
 def _overhead(rec: ActionRecord) -> dict[str, float]:
-    """The overhead split of seed 004, 2u + 2d + e + t, for what this backend measures.
-
-    In-process actions move no data and start no container: u, d and t are 0 and e is
-    the time from admission to start."""
+    """The overhead split of seed 004 (2u + 2d + e + t): ``e`` is the time from admission
+    to start, ``u``/``d``/``t`` what the executor reported (0 in-process: no data moves,
+    no container starts)."""
     e = max(rec.started - rec.queued, 0.0) if rec.started else 0.0
-    return {"u": 0.0, "d": 0.0, "e": round(e, 6), "t": 0.0}
+    timings = rec.timings or {}
+    return {
+        "u": round(timings.get("u", 0.0), 6),
+        "d": round(timings.get("d", 0.0), 6),
+        "e": round(e, 6),
+        "t": round(timings.get("t", 0.0), 6),
+    }
 
 
 def _error_summary(rec: ActionRecord | None) -> dict[str, str] | None:

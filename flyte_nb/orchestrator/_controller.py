@@ -272,6 +272,8 @@ class Controller:
                     raise
                 finally:
                     current.reset(token)
+                    if spec.timings:
+                        rec.timings = spec.timings
                 rec.ended = _monotonic()
                 self._move(rec, State.SUCCEEDED)
                 return result

@@ -134,6 +134,8 @@ class ActionRecord:
     handle: asyncio.Task[Any] | None = None
     # while True the action holds a slot of the run's max_action_concurrency
     holds_slot: bool = False
+    # overhead the executor reported for the last attempt ({"u": s, "d": s, "t": s})
+    timings: dict[str, float] | None = None
     # the tail of what the action printed (stdout and stderr), when anything was captured
     logs: deque[str] | None = None
 
