@@ -76,9 +76,9 @@ def follow(task, *args, interval: float = 0.02, **run_options):
 
 
 def test_counts_groups_and_final_phase():
-    run, widget, seen = follow(mixed, 5)
+    _run, widget, seen = follow(mixed, 5)
     view = widget.view
-    assert view["phase"] == "failed" or view["phase"] == "succeeded"
+    assert view["phase"] == "succeeded"  # the map's failure comes back as a value
     assert view["done"] and view["total"] == 1 + 5 + 5
     assert view["counts"]["succeeded"] + view["counts"]["failed"] == 11
     groups = {g["label"]: g for g in view["groups"]}
@@ -88,7 +88,7 @@ def test_counts_groups_and_final_phase():
 
 
 def test_semaphore_gauge_shows_limit_held_and_waiting():
-    run, widget, seen = follow(with_semaphore, [f"p{i}" for i in range(9)])
+    _run, widget, seen = follow(with_semaphore, [f"p{i}" for i in range(9)])
     gauges = [s for view in seen for s in view["semaphores"]]
     assert gauges and {g["limit"] for g in gauges} == {3}
     assert max(g["held"] for g in gauges) == 3
@@ -154,13 +154,13 @@ def test_overhead_advice_when_overhead_exceeds_runtime():
 
     if "slow-start" not in registry:
         register_backend("slow-start", "unit.slow_start:SlowStartExecutor")
-    run, widget, _ = follow(wide, 60, backend="slow-start")
+    _run, widget, _ = follow(wide, 60, backend="slow-start")
     advice = widget.view["advice"]
     # t = 20 ms per action against a no-op body: seed 004 asks for runtime > 10x overhead
     assert any("map noop" in a and "Batch ~" in a and "ReusePolicy" in a for a in advice), advice
     row = widget._view.rows(next(g["id"] for g in widget.view["groups"] if g["kind"] == "map"), None, 0, 1)
     assert row["rows"][0]["overhead"]["t"] == 0.02
-    quick_run, quick, _ = follow(mixed, 3)  # in-process actions that sleep: no advice
+    _quick_run, quick, _ = follow(mixed, 3)  # in-process actions that sleep: no advice
     assert not [a for a in quick.view["advice"] if "call_api" in a]
 
 
@@ -176,10 +176,10 @@ def test_static_snapshot_has_the_final_state():
 
 
 def test_timeline_switches_from_bars_to_density():
-    small_run, small, _ = follow(mixed, 5)
+    _small_run, small, _ = follow(mixed, 5)
     assert small.view["timeline"]["mode"] == "bars"
     assert len(small.view["timeline"]["bars"]) == small.view["total"] - 1
-    big_run, big, _ = follow(wide, 2000)
+    _big_run, big, _ = follow(wide, 2000)
     timeline = big.view["timeline"]
     assert timeline["mode"] == "density" and timeline["lanes"]
     assert all(len(lane["bins"]) <= 120 for lane in timeline["lanes"])
