@@ -81,6 +81,7 @@ class Run:
         A failed run does not raise here; :meth:`outputs` does.
         """
         if self.done():
+            self._finish_display()
             return self
         ctx = current.get()
         if ctx is not None and ctx.controller is self.controller:
@@ -106,7 +107,14 @@ class Run:
             )
         if not done:
             raise TimeoutError(f"run {self.name} is still {self.phase} after {timeout:g} s")
+        self._finish_display()
         return self
+
+    def _finish_display(self) -> None:
+        """Put the final state into this run's widget now, while the waiting cell is
+        still the one executing (so the executed notebook keeps it)."""
+        if self._widget is not None:
+            self._widget.finish()
 
     async def _wait(self, timeout: float | None) -> bool:
         assert self._future is not None
@@ -122,7 +130,9 @@ class Run:
         assert self._future is not None
         try:
             with _interrupt_cancels(self):
-                return await asyncio.shield(self._future)
+                outputs = await asyncio.shield(self._future)
+            self._finish_display()
+            return outputs
         except asyncio.CancelledError:
             if self.phase == State.CANCELLED:
                 raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}") from None

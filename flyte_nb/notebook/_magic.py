@@ -121,7 +121,9 @@ class FlyteMagics(Magics):
         except KeyboardInterrupt:
             run.cancel("interrupted by the user (KeyboardInterrupt)")
             reenter(loop, run._wait(INTERRUPT_GRACE_S))
+            run._finish_display()
             raise
+        run._finish_display()
         return _outcome(run)
 
 

@@ -49,6 +49,7 @@ class RunWidget(anywidget.AnyWidget):
         self.updates = 0  # how many times the view was sent
         self._view = RunView(run, site_namer=site_namer or _ipython_site_namer())
         self._handles: list[Any] = []
+        self._finished = False
         self._follower: asyncio.Task[None] | None = None
         self.view = self._view.model()
         self.on_msg(self._on_message)
@@ -60,8 +61,17 @@ class RunWidget(anywidget.AnyWidget):
     async def _follow(self) -> None:
         async for _ in self.run.controller.events.subscribe(interval=self.interval):
             self.refresh()
+        self.finish()
+
+    def finish(self) -> None:
+        """Send the final state and put it into every display of this widget, so the saved
+        notebook keeps the final static snapshot. Called by whoever sees the run end first
+        (the cell that waited for it, or the follower); later calls do nothing."""
+        if self._finished or not self.run.done():
+            return
+        self._finished = True
         self.refresh()
-        for handle in self._handles:  # the saved notebook keeps the final static snapshot
+        for handle in self._handles:
             handle.update(self)
 
     def refresh(self) -> None:
@@ -75,7 +85,7 @@ class RunWidget(anywidget.AnyWidget):
         """Update this display handle with the final snapshot when the run ends."""
         if handle is not None:
             self._handles.append(handle)
-            if self.run.done() and (self._follower is None or self._follower.done()):
+            if self._finished:
                 handle.update(self)
 
     # ------------------------------------------------------------------ front-end requests

@@ -26,6 +26,26 @@ def test_notebook_runs_without_error(notebook: Path, tmp_path: Path):
         for o in c.outputs
     )
     assert "succeeded" in text
+    if any("%%flyte" in c.source for c in executed.cells):
+        check_widget_output(executed)
+
+
+def check_widget_output(executed) -> None:
+    """%%flyte cells keep both views: the widget (its final state saved in the notebook's
+    metadata) and the static snapshot for viewers without widgets."""
+    views = [
+        o
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert views and all("flyte-nb-snapshot" in o["data"]["text/html"] for o in views)
+    assert all("succeeded" in o["data"]["text/plain"].splitlines()[0] for o in views)
+    state = executed.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    saved = [m["state"]["view"] for m in state.values() if "view" in m.get("state", {})]
+    assert {v["phase"] for v in saved} == {"succeeded"} and len(saved) == len(views)
+    assert any(s["limit"] == 3 for v in saved for s in v["semaphores"])
 
 
 def test_there_is_a_demo_notebook():
