@@ -14,15 +14,17 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 /** "850 ms", "1.2 s", "3 min 20 s". */
 export function formatDuration(seconds) {
   if (seconds == null || !isFinite(seconds)) return "–";
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const m = Math.floor(seconds / 60);
-  return `${m} min ${Math.round(seconds - m * 60)} s`;
+  // thresholds at the rounding points, so 0.9996 is "1.0 s" (not "1000 ms") and 59.96 is "1 min 0 s"
+  if (seconds < 0.9995) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  const m = Math.floor(whole / 60);
+  return `${m} min ${whole - m * 60} s`;
 }
 
 /** "00:01.2" style clock for the header. */
 export function formatClock(seconds) {
-  const s = Math.max(0, seconds || 0);
+  const s = Math.round(Math.max(0, seconds || 0) * 10) / 10; // round first: 59.96 is 01:00.0, not 00:60.0
   const m = Math.floor(s / 60);
   return `${String(m).padStart(2, "0")}:${(s - m * 60).toFixed(1).padStart(4, "0")}`;
 }
@@ -55,8 +57,9 @@ export function countsText(counts) {
 
 /** Which rows of a virtualized list to draw: [start, end) around the visible window. */
 export function visibleRange(scrollTop, viewportHeight, rowHeight, total, overscan = 10) {
-  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
   const count = Math.ceil(viewportHeight / rowHeight);
+  // scrolled past the end (the list got shorter): show the last rows, never an empty window past `total`
+  const first = Math.min(Math.floor(Math.max(0, scrollTop) / rowHeight), Math.max(0, total - count));
   const start = Math.max(0, first - overscan);
   const end = Math.min(total, first + count + overscan);
   return { start, end: Math.max(start, end) };
@@ -86,8 +89,10 @@ export function timelineShapes(timeline, groupIds, width, laneHeight) {
   const x = (t) => (Math.min(t, span) / span) * width;
   if (timeline.mode === "bars") {
     const lanes = new Map(groupIds.map((id, i) => [id, i]));
+    let used = 0; // lanes that bars reach: groups not in groupIds share one extra lane below the rest
     const rects = timeline.bars.map(([group, start, end, state]) => {
       const lane = lanes.has(group) ? lanes.get(group) : groupIds.length;
+      used = Math.max(used, lane + 1);
       const right = end == null ? span : end;
       return {
         x: x(start),
@@ -97,7 +102,7 @@ export function timelineShapes(timeline, groupIds, width, laneHeight) {
         state,
       };
     });
-    return { lanes: Math.max(1, new Set(rects.map((r) => r.y)).size, groupIds.length), rects, paths: [] };
+    return { lanes: Math.max(1, used, groupIds.length), rects, paths: [] };
   }
   const paths = (timeline.lanes || []).map((lane, i) => {
     const peak = Math.max(1, ...lane.bins, lane.running || 0);
