@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import flyte_nb._config as config_module
@@ -21,7 +19,3 @@ def fresh_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     leftover = [name for name, run in run_module._active.items() if not run.done()]
     run_module._active.clear()
     assert not leftover, f"runs still active after the test: {leftover}"
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
