@@ -72,7 +72,7 @@ export function gaugeCells(limit, held) {
   return { shown, filled, truncated: limit > shown };
 }
 
-/** One group's progress line: "5/8 · 6.1/s · ETA 0.5 s". */
+/** One group's progress line: "5/8  6.1/s  ETA 500 ms  failed 1". */
 export function groupStats(group) {
   const done = finished(group.counts);
   const parts = [`${formatCount(done)}/${formatCount(group.total)}`];
@@ -137,6 +137,16 @@ function svg(tag, attrs = {}) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
   return node;
+}
+
+/** Make `parent`'s children `nodes`, in order, leaving in place the nodes it already holds:
+ * a detached element loses its scroll position (and an open <select> closes). */
+function setChildren(parent, nodes) {
+  const keep = new Set(nodes);
+  for (const child of [...parent.children]) if (!keep.has(child)) child.remove();
+  nodes.forEach((node, i) => {
+    if (parent.children[i] !== node) parent.insertBefore(node, parent.children[i] ?? null);
+  });
 }
 
 function progressBar(counts, total) {
@@ -225,7 +235,7 @@ export function render({ model, el }) {
       if (open) rows.push(actionList(group));
     }
     if (view.more_groups) rows.push(h("div", { class: "fnb-more", text: `… and ${view.more_groups} more groups` }));
-    groups.replaceChildren(...rows);
+    setChildren(groups, rows); // open lists stay attached, so they keep their scroll position
   }
 
   function actionList(group) {

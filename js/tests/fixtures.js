@@ -188,8 +188,8 @@ export function failedActionReply() {
       '    raise KeyError(f"no item {x}")\n' +
       "KeyError: 'no item 2'\n",
     history: [
-      { attempt: 1, state: "failed", duration: 0.0005, error: "KeyError: 'no item 2'" },
-      { attempt: 2, state: "failed", duration: 0.0007, error: "KeyError: 'no item 2'" },
+      { attempt: 1, state: "failed", duration: 0.004, error: "KeyError: 'no item 2'" },
+      { attempt: 2, state: "failed", duration: 0.006, error: "KeyError: 'no item 2'" },
     ],
     traces: [{ name: "lookup", start: 0.202, duration: 0.0003, error: null }],
     logs: "looking up 2\n",
