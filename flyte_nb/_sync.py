@@ -46,7 +46,16 @@ def reenter(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
     task on the loop progress meanwhile."""
     __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
     allow_reentry(loop)
-    return loop.run_until_complete(coro)
+    global _depth
+    _depth += 1
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        _depth -= 1
+        if not _depth and _deferred:
+            # back in the outer step: run them first thing on the loop's next turn
+            loop._ready.extendleft(reversed(_deferred))  # type: ignore[attr-defined]
+            _deferred.clear()
 
 
 def allow_reentry(loop: asyncio.AbstractEventLoop) -> None:
@@ -64,4 +73,34 @@ def allow_reentry(loop: asyncio.AbstractEventLoop) -> None:
         import nest_asyncio
 
         nest_asyncio.apply(loop)
+        _defer_entered_contexts()
         _patched.add(id(loop))
+
+
+# Re-entering a loop runs callbacks from inside another callback's step. A callback whose
+# contextvars.Context is the one that outer step is running in cannot run there ("cannot
+# enter context: ... is already entered"); ipykernel 7 schedules every shell message's
+# handler in one shared Context, so this happens whenever the front end sends a message
+# (a widget's comm message) during run.wait(). Such callbacks wait until the nested loop
+# returns, then run first: the same order a blocking cell gives shell messages anyway.
+_depth = 0
+_deferred: list[asyncio.Handle] = []
+_handle_run = asyncio.Handle._run
+
+
+def _noop() -> None:
+    return None
+
+
+def _run_unless_entered(handle: asyncio.Handle) -> None:
+    if _depth and handle._context is not None:  # type: ignore[attr-defined]
+        try:
+            handle._context.run(_noop)  # type: ignore[attr-defined]
+        except RuntimeError:
+            _deferred.append(handle)
+            return
+    _handle_run(handle)
+
+
+def _defer_entered_contexts() -> None:
+    asyncio.Handle._run = _run_unless_entered  # type: ignore[method-assign]

@@ -96,17 +96,12 @@ class FlyteMagics(Magics):
 
     # ------------------------------------------------------------------ %%flyte
     def _cell(self, args: argparse.Namespace, cell: str) -> Any:
+        """The synchronous path, for ``run_cell_magic`` called directly; cells typed in a
+        notebook take :func:`flyte_cell` instead (see :func:`transform_flyte_cells`)."""
         __tracebackhide__ = True
         shell = self.shell
         assert shell is not None
-        driver = _cell_driver(shell, cell, args.env)
-        runner = with_runcontext(
-            name=args.name,
-            backend=args.backend,
-            max_action_concurrency=args.concurrency,
-            max_actions=args.max_actions,
-            overwrite_cache=args.no_cache,
-        )
+        runner, driver = _prepare(shell, args, cell)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # a terminal IPython has no running loop: run it to the end here
@@ -125,6 +120,53 @@ class FlyteMagics(Magics):
             raise
         run._finish_display()
         return _outcome(run)
+
+
+def _prepare(shell: Any, args: argparse.Namespace, cell: str) -> tuple[Any, TaskTemplate[Any, Any]]:
+    runner = with_runcontext(
+        name=args.name,
+        backend=args.backend,
+        max_action_concurrency=args.concurrency,
+        max_actions=args.max_actions,
+        overwrite_cache=args.no_cache,
+    )
+    return runner, _cell_driver(shell, cell, args.env)
+
+
+async def flyte_cell(line: str, cell: str) -> Any:
+    """A ``%%flyte`` cell, awaited by the kernel like any cell with top-level ``await``.
+
+    The kernel's loop is never re-entered: the cell's run proceeds beside everything else
+    on the loop while the cell awaits it. An interrupt cancels the run (then
+    ``RunCancelledError``); a failing cell raises its original exception.
+    """
+    __tracebackhide__ = True
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    args = parse_argstring(FlyteMagics.flyte, line)
+    if args.rest:
+        raise ConfigError(f"%%flyte takes only options, got {' '.join(args.rest)!r}; see %%flyte?")
+    runner, driver = _prepare(shell, args, cell)
+    run = runner.start(driver, in_process=True)
+    if args.no_wait:
+        return run
+    if not args.quiet:
+        display(run)
+    return await run
+
+
+def transform_flyte_cells(lines: list[str]) -> list[str]:
+    """IPython input transformer: a ``%%flyte`` cell becomes one top-level ``await`` of
+    :func:`flyte_cell`, so the kernel runs it as an async cell (``%%flyte?`` is left as is)."""
+    if not lines or not lines[0].startswith("%%flyte"):
+        return lines
+    first = lines[0].rstrip("\n")
+    if first.endswith("?") or (first[len("%%flyte") :][:1] not in ("", " ", "\t")):
+        return lines
+    line, cell = first[len("%%flyte") :].strip(), "".join(lines[1:])
+    module = "__import__('flyte_nb.notebook._magic', fromlist=['flyte_cell'])"
+    return [f"await {module}.flyte_cell({line!r}, {cell!r})\n"]
 
 
 def _outcome(run: Run) -> Any:
@@ -194,3 +236,6 @@ def _cell_driver(shell: Any, cell: str, env_name: str) -> TaskTemplate[Any, Any]
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext flyte_nb``: register ``%%flyte`` and ``%flyte``."""
     ipython.register_magics(FlyteMagics)
+    cleanup = ipython.input_transformers_cleanup
+    if transform_flyte_cells not in cleanup:
+        cleanup.append(transform_flyte_cells)

@@ -65,12 +65,26 @@ def test_interrupt_cancels_the_cells_run_and_the_kernel_stays_usable(kernel):
     t0 = time.monotonic()
     kernel.manager.interrupt_kernel()
     interrupted = kernel.collect(msg_id, timeout=30)
-    assert interrupted.error == "KeyboardInterrupt", interrupted
+    assert interrupted.error == "RunCancelledError", interrupted
+    assert "interrupted by the user" in interrupted.traceback
     assert time.monotonic() - t0 < 3
     after = kernel.execute("from flyte_nb._run import active_runs\nprint(len(active_runs()))")
     assert after.stdout.strip() == "0"
     usable = kernel.execute("%%flyte\nawait sq(3)")
     assert usable.error is None and usable.outputs[-1]["text/plain"] == "9"
+
+
+def test_the_direct_magic_call_also_cancels_on_interrupt(kernel):
+    """get_ipython().run_cell_magic(...) takes the synchronous path (re-entering the loop)."""
+    assert kernel.execute(SETUP).error is None
+    msg_id = kernel.start(
+        "get_ipython().run_cell_magic('flyte', '', 'await asyncio.gather(*[sleeper(i) for i in range(3)])')"
+    )
+    time.sleep(1.5)
+    kernel.manager.interrupt_kernel()
+    interrupted = kernel.collect(msg_id, timeout=30)
+    assert interrupted.error == "KeyboardInterrupt", interrupted
+    assert kernel.execute("print(len(flyte.active_runs()))").stdout.strip() == "0"
 
 
 def test_a_failing_cell_fails_with_the_original_error(kernel):
