@@ -1,9 +1,11 @@
 """What a run looks like to a person: the data behind the widget and the static snapshot.
 
 :class:`RunView` turns a run's controller into plain JSON-able dicts. Its per-tick cost
-depends on the number of groups and on the actions that *ended since the last tick* (it
-reads the controller's ``ended`` log incrementally), never on the total number of
-actions, so a 50,000-action run costs the kernel what a 100-action run does.
+depends on the number of groups only: per-group counts and overhead sums are kept by the
+controller in O(1) per action, and the timeline's density lanes are sampled from the
+groups' running counts at each tick. So a 50,000-action run costs the kernel what a
+100-action run does (bench/widget.py measures it). Only runs of at most ``MAX_BARS``
+actions draw one timeline bar per action.
 """
 
 from __future__ import annotations
@@ -38,18 +40,6 @@ ADVICE_MIN_SAMPLES = 3
 SiteNamer = Callable[[str], "str | None"]
 
 
-class _GroupStats:
-    """Running sums over a group's finished actions, and its timeline density."""
-
-    __slots__ = ("busy", "done", "overhead", "runtime")
-
-    def __init__(self) -> None:
-        self.done = 0
-        self.overhead = 0.0
-        self.runtime = 0.0
-        self.busy = [0.0] * TIMELINE_BINS
-
-
 class RunView:
     """Builds the widget's model of one run (``model()``), pages of a group's actions
     (``rows()``) and one action's detail (``action()``)."""
@@ -58,17 +48,18 @@ class RunView:
         self.run = run
         self.controller = run.controller
         self.site_namer = site_namer
-        self._stats: dict[int, _GroupStats] = {}
-        self._cursor = 0  # how much of controller.ended has been folded in
-        self._bin_width = 0.05  # seconds per timeline bin; doubles when the run outgrows it
+        # sampled density lanes: group id -> peak running actions per time bin
+        self._lanes: dict[int, list[float]] = {}
+        self._bin_width = 0.1  # seconds per timeline bin; doubles when the run outgrows it
+        self._last_bin = -1
 
     # ------------------------------------------------------------------ the model
     def model(self) -> dict[str, Any]:
         """The whole view of the run now (bounded in size, whatever the action count)."""
         c = self.controller
-        self._fold_ended()
         now = time.monotonic()
         elapsed = ((c.ended_at or now) - c.started_at) if c.started_at else 0.0
+        self._sample(elapsed)
         groups = [g for g in c.groups if g.kind != "root"] or list(c.groups)
         shown, rest = groups[:MAX_GROUPS], groups[MAX_GROUPS:]
         root = c.root
@@ -99,7 +90,6 @@ class RunView:
         span = ((g.last_ended if finished == g.total and g.total else now) - g.first_started) if g.first_started else 0
         rate = finished / span if span > 0 and finished else 0.0
         remaining = total - finished
-        stats = self._stats.get(g.id)
         return {
             "id": g.id,
             "kind": g.kind,
@@ -113,8 +103,8 @@ class RunView:
             "running": counts[State.RUNNING],
             "rate": round(rate, 2),
             "eta": round(remaining / rate, 1) if rate and remaining > 0 else None,
-            "overhead": round(stats.overhead / stats.done, 6) if stats and stats.done else None,
-            "runtime": round(stats.runtime / stats.done, 6) if stats and stats.done else None,
+            "overhead": round(g.overhead_sum / g.timed, 6) if g.timed else None,
+            "runtime": round(g.runtime_sum / g.timed, 6) if g.timed else None,
         }
 
     def group_label(self, g: GroupRecord) -> str:
@@ -151,10 +141,9 @@ class RunView:
         ]
 
     def _advice(self, g: GroupRecord) -> str | None:
-        stats = self._stats.get(g.id)
-        if g.kind == "root" or stats is None or stats.done < ADVICE_MIN_SAMPLES:
+        if g.kind == "root" or g.timed < ADVICE_MIN_SAMPLES:
             return None
-        overhead, runtime = stats.overhead / stats.done, stats.runtime / stats.done
+        overhead, runtime = g.overhead_sum / g.timed, max(g.runtime_sum, 0.0) / g.timed
         if overhead <= runtime:
             return None
         batch = max(2, math.ceil(OVERHEAD_FACTOR * overhead / max(runtime, 1e-6)))
@@ -165,42 +154,31 @@ class RunView:
         )
 
     # ------------------------------------------------------------------ timeline
-    def _fold_ended(self) -> None:
-        """Fold actions that ended since the last call into the per-group sums."""
-        c = self.controller
-        ended = c.ended
-        t0 = c.started_at
-        for rec in ended[self._cursor :]:
-            stats = self._stats.get(rec.group.id)
-            if stats is None:
-                stats = self._stats[rec.group.id] = _GroupStats()
-            if rec.started and rec.state != State.CACHED:
-                split = _overhead(rec)
-                spent = split["u"] + split["d"] + split["t"]  # inside the attempt's duration
-                stats.done += 1
-                stats.overhead += split["e"] + spent
-                stats.runtime += max(rec.ended - rec.started - spent, 0.0)
-                self._add_busy(stats, rec.started - t0, rec.ended - t0)
-        self._cursor = len(ended)
-
-    def _add_busy(self, stats: _GroupStats, start: float, end: float) -> None:
-        while end > self._bin_width * TIMELINE_BINS:
+    def _sample(self, elapsed: float) -> None:
+        """Record each group's running actions in the current time bin (the peak seen)."""
+        while elapsed >= self._bin_width * TIMELINE_BINS:
             self._coarsen()
-        width = self._bin_width
-        first, last = int(start / width), min(int(end / width), TIMELINE_BINS - 1)
-        busy = stats.busy
-        for b in range(first, last + 1):
-            lo, hi = max(start, b * width), min(end, (b + 1) * width)
-            if hi > lo:
-                busy[b] += hi - lo
+        current = min(int(elapsed / self._bin_width), TIMELINE_BINS - 1)
+        previous = self._last_bin
+        for g in self.controller.groups:
+            running = g.counts[State.RUNNING]
+            lane = self._lanes.get(g.id)
+            if lane is None:
+                if not running or g.kind == "root":
+                    continue
+                lane = self._lanes[g.id] = [0.0] * TIMELINE_BINS
+            if 0 <= previous < current:  # bins between two ticks held what the last tick saw
+                lane[previous + 1 : current] = [lane[previous]] * (current - previous - 1)
+            lane[current] = max(lane[current], running)
+        self._last_bin = current
 
     def _coarsen(self) -> None:
         self._bin_width *= 2
+        self._last_bin //= 2
         half = TIMELINE_BINS // 2
-        for stats in self._stats.values():
-            busy = stats.busy
-            merged = [busy[2 * i] + busy[2 * i + 1] for i in range(half)]
-            stats.busy = merged + [0.0] * (TIMELINE_BINS - half)
+        for group_id, lane in self._lanes.items():
+            merged = [max(lane[2 * i], lane[2 * i + 1]) for i in range(half)]
+            self._lanes[group_id] = merged + [0.0] * (TIMELINE_BINS - half)
 
     def _timeline(self, elapsed: float) -> dict[str, Any]:
         c = self.controller
@@ -212,34 +190,25 @@ class RunView:
                 if rec.started and rec.parent is not None
             ]
             return {"mode": "bars", "span": round(elapsed, 3), "bars": bars}
-        while elapsed > self._bin_width * TIMELINE_BINS:
-            self._coarsen()
         width = self._bin_width
         used = max(1, min(TIMELINE_BINS, math.ceil(elapsed / width)))
-        lanes = sorted((g for g in c.groups if g.id in self._stats or g.counts[State.RUNNING]), key=lambda g: -g.total)[
-            :MAX_LANES
-        ]
+        groups = {g.id: g for g in c.groups}
+        shown = sorted(self._lanes, key=lambda gid: -groups[gid].total)[:MAX_LANES]
         return {
             "mode": "density",
             "span": round(used * width, 3),
             "bin": width,
             "lanes": [
                 {
-                    "group": g.id,
-                    "label": self.group_label(g),
-                    # mean number of the group's actions running in each bin
-                    "bins": [
-                        round(v / width, 2) for v in (self._stats[g.id].busy if g.id in self._stats else [])[:used]
-                    ],
-                    "running": g.counts[State.RUNNING],
+                    "group": gid,
+                    "label": self.group_label(groups[gid]),
+                    # the most actions of the group seen running in each bin
+                    "bins": self._lanes[gid][:used],
+                    "running": groups[gid].counts[State.RUNNING],
                 }
-                for g in lanes
+                for gid in shown
             ],
         }
-
-    def _busy(self, group_id: int) -> list[float]:
-        stats = self._stats.get(group_id)
-        return stats.busy if stats else []
 
     # ------------------------------------------------------------------ drill-down
     def rows(self, group_id: int, state: str | None = None, offset: int = 0, limit: int = 50) -> dict[str, Any]:

@@ -88,8 +88,6 @@ class Controller:
         self.executor = executor
         self.limits = limits or RunLimits()
         self.actions: list[ActionRecord] = []
-        #: actions in the order they reached a final state (monitors read it incrementally)
-        self.ended: list[ActionRecord] = []
         #: asyncio.Semaphores created by this run's code (see orchestrator._semaphores)
         self.semaphores: list[Any] = []
         self.groups: list[GroupRecord] = []
@@ -377,9 +375,15 @@ class Controller:
             if not group.first_started:
                 group.first_started = rec.started
         else:
-            self.ended.append(rec)
             if rec.ended > group.last_ended:
                 group.last_ended = rec.ended
+            if rec.started:
+                # overhead = e (admission to start) + what the executor reported (u, d, t)
+                timings = rec.timings
+                spent = sum(timings.values()) if timings else 0.0
+                group.timed += 1
+                group.overhead_sum += rec.started - rec.queued + spent
+                group.runtime_sum += rec.ended - rec.started - spent
         rec.state = state
         self.version += 1
         if self.events._wakers:

@@ -107,6 +107,10 @@ class GroupRecord:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
     first_started: float = 0.0
     last_ended: float = 0.0
+    # sums over the group's finished attempts, for mean overhead and runtime (seed 004)
+    timed: int = 0
+    overhead_sum: float = 0.0
+    runtime_sum: float = 0.0
     # the group's actions in the order they were admitted (for drill-down views)
     members: list[ActionRecord] = field(default_factory=list)
 

@@ -46,6 +46,17 @@ async def wide(n: int) -> int:
 
 
 @env.task
+async def nap(x: int) -> int:
+    await asyncio.sleep(0.02)
+    return x
+
+
+@env.task
+async def naps(n: int) -> int:
+    return len(await flyte.map(nap, range(n), concurrency=100))
+
+
+@env.task
 async def fails(x: int) -> int:
     if x == 2:
         raise KeyError(f"no item {x}")
@@ -179,7 +190,9 @@ def test_timeline_switches_from_bars_to_density():
     _small_run, small, _ = follow(mixed, 5)
     assert small.view["timeline"]["mode"] == "bars"
     assert len(small.view["timeline"]["bars"]) == small.view["total"] - 1
-    _big_run, big, _ = follow(wide, 2000)
+    _big_run, big, _ = follow(naps, 600)
     timeline = big.view["timeline"]
-    assert timeline["mode"] == "density" and timeline["lanes"]
-    assert all(len(lane["bins"]) <= 120 for lane in timeline["lanes"])
+    assert timeline["mode"] == "density" and len(timeline["lanes"]) == 1
+    lane = timeline["lanes"][0]
+    assert lane["label"] == "map nap (concurrency 100)" and len(lane["bins"]) <= 120
+    assert 0 < max(lane["bins"]) <= 100
