@@ -35,7 +35,7 @@ BACKEND_SETTINGS: dict[str, frozenset[str]] = {
     "docker": frozenset({"base_image", "host", "pull", "network", "reuse", "cleanup"}),
     "dask": frozenset({"address", "n_workers", "threads_per_worker"}),
 }
-LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency"})
+LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency", "max_io_bytes"})
 TOP_LEVEL_KEYS = frozenset({"backend", "storage", "limits"}) | frozenset(BACKEND_SETTINGS)
 #: Sections of a Flyte 2 config file that configure a remote cluster; irrelevant here.
 FLYTE_REMOTE_SECTIONS = frozenset({"admin", "image", "task", "console", "logger"})
@@ -49,6 +49,7 @@ class Config:
     storage: str | None = None
     max_actions: int = DEFAULT_MAX_ACTIONS
     max_action_concurrency: int = 0
+    max_io_bytes: int | None = None
     backends: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str | None = None
 
@@ -188,6 +189,7 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
         storage=storage,
         max_actions=limits.get("max_actions", DEFAULT_MAX_ACTIONS),
         max_action_concurrency=limits.get("max_action_concurrency", 0),
+        max_io_bytes=limits.get("max_io_bytes"),
         backends=backends,
         source=source,
     )

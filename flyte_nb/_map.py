@@ -23,8 +23,7 @@ from ._context import ActionContext, current
 from ._sync import run_sync
 from ._task import TaskTemplate
 from .errors import TaskCallError
-from .orchestrator._controller import enclosing_function
-from .orchestrator._records import CallSite
+from .orchestrator._records import CallSite, enclosing_function
 
 
 class MapCall:

@@ -270,6 +270,13 @@ class Runner:
         handle._future = _start(asyncio.get_running_loop(), handle, main)
         return handle
 
+    def _run_data(self, name: str, config: Any) -> Any:
+        from .data import Store
+        from .orchestrator._data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
+
+        mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
+        return RunData(Store(config.storage), name, cache_mode=mode, max_io_bytes=config.max_io_bytes)
+
     def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
         """Start ``task()`` as a run on the running loop and return at once.
 
@@ -293,8 +300,9 @@ class Runner:
         name = self.name or _new_name()
         if name in _active:
             raise TaskCallError(f"a run named {name!r} is still running; wait for it or choose another name")
-        executor = create_executor(self.backend, current_config().settings(self.backend))
-        controller = Controller(name, executor, self.limits)
+        config = current_config()
+        executor = create_executor(self.backend, config.settings(self.backend))
+        controller = Controller(name, executor, self.limits, self._run_data(name, config))
         handle = Run(controller, self.backend, task)
         _active[name] = handle
         return handle, _main(handle, args, kwargs, in_process=in_process)

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ._context import current
-from .orchestrator._controller import error_info
-from .orchestrator._records import TraceRecord
+from .orchestrator._records import TraceRecord, error_info
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,7 +19,9 @@ def trace(func: F) -> F:
     inputs, output or error, and timing. Outside a run the function is simply called.
 
     Traced calls are not actions: they run in the caller's process and cost no
-    scheduling, which is why seed 004 recommends them for light steps.
+    scheduling, which is why seed 004 recommends them for light steps. An async traced
+    call's output is checkpointed in the run's store; when a run fails and is run again
+    under the same name, calls that completed return their checkpoint instead of running.
     """
     if not callable(func) or isinstance(func, type):
         raise TypeError(f"flyte.trace decorates a function, got {func!r}")
@@ -50,6 +51,17 @@ def trace(func: F) -> F:
         if ctx is not None:
             ctx.controller._changed()
 
+    def _checkpoint_key(step: TraceRecord) -> tuple[Any, str] | None:
+        """Where this call's checkpoint lives: the run's store, keyed by the calling action's
+        path, the call's order among this function's calls there, and its inputs."""
+        ctx = current.get()
+        data = ctx.controller.data if ctx is not None else None
+        if data is None:
+            return None
+        call = ctx.controller.next_trace_call(ctx.action, name)
+        key = data.checkpoint_key(ctx.controller.action_path(ctx.action), name, call, step.inputs)
+        return (data, key) if key is not None else None
+
     if inspect.iscoroutinefunction(func):
 
         @functools.wraps(func)
@@ -57,11 +69,20 @@ def trace(func: F) -> F:
             step = begin(args, kwargs)
             if step is None:
                 return await func(*args, **kwargs)
+            checkpoint = _checkpoint_key(step)
+            if checkpoint is not None:
+                found, output = await checkpoint[0].restore(checkpoint[1])
+                if found:  # completed in an earlier attempt of this run: do not run it again
+                    step.restored = True
+                    end(step, output)
+                    return output
             try:
                 output = await func(*args, **kwargs)
             except BaseException as exc:
                 end(step, exc=exc)
                 raise
+            if checkpoint is not None:
+                await checkpoint[0].checkpoint(checkpoint[1], output)
             end(step, output)
             return output
 

@@ -13,6 +13,8 @@ def fresh_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     """Default config, no config file found by accident, no runs left over."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.delenv(config_module.CONFIG_ENV_VAR, raising=False)
+    # every test gets its own empty store (cache entries, checkpoints)
+    monkeypatch.setenv("FLYTE_NB_STORAGE", str(tmp_path_factory.mktemp("store")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setattr(config_module, "_current", None)
     yield

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import sys
 import time
-import traceback
 from dataclasses import dataclass
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -30,21 +28,24 @@ from ..errors import (
 )
 from ..executors._base import ActionSpec, Executor
 from ._deadline import deadline_scope
-from ._events import EventStream, GroupSnapshot, RunSnapshot
+from ._events import EventStream, RunSnapshot, snapshot_of
 from ._records import (
     STATES,
     TERMINAL,
     ActionRecord,
     AttemptRecord,
     CallSite,
-    ErrorInfo,
     GroupRecord,
     State,
     TraceRecord,
+    caller_site,
+    enclosing_function,
+    error_info,
 )
 
 if TYPE_CHECKING:
     from .._task import TaskTemplate
+    from ._data import RunData
 
 #: The per-run action limit of Flyte 2 (seed 004): "Current limit: 50k actions per run".
 DEFAULT_MAX_ACTIONS = 50_000
@@ -83,10 +84,16 @@ class RunLimits:
 class Controller:
     """Orchestrates one run. Two runs never share a controller, records or limits."""
 
-    def __init__(self, name: str, executor: Executor, limits: RunLimits | None = None) -> None:
+    def __init__(
+        self, name: str, executor: Executor, limits: RunLimits | None = None, data: RunData | None = None
+    ) -> None:
         self.name = name
         self.executor = executor
         self.limits = limits or RunLimits()
+        #: the run's store, cache and checkpoints (None: nothing is stored)
+        self.data = data
+        self._siblings: dict[tuple[int, Any], int] = {}
+        self._trace_calls: dict[tuple[int, str], int] = {}
         self.actions: list[ActionRecord] = []
         #: asyncio.Semaphores created by this run's code (see orchestrator._semaphores)
         self.semaphores: list[Any] = []
@@ -222,8 +229,22 @@ class Controller:
             self._slots.release()  # type: ignore[union-attr]
         group = ctx.group or self._site_group(parent.id, task, site)
         rec = ActionRecord(len(actions), task, parent.id, group, queued=_monotonic())
+        sibling = (parent.id, task)
+        rec.seq = self._siblings.get(sibling, 0)
+        self._siblings[sibling] = rec.seq + 1
         self._admitted(rec)
         return await self._execute(rec, args, kwargs)
+
+    def action_path(self, rec: ActionRecord) -> str:
+        """A stable address of an action within its run (``main/process.3/fetch.0``): the
+        same code reaches the same path when the run is run again."""
+        parts = []
+        while True:
+            parts.append(f"{rec.task.short_name}.{rec.seq}")
+            if rec.parent is None:
+                break
+            rec = self.actions[rec.parent]
+        return "/".join(reversed(parts))
 
     def _admitted(self, rec: ActionRecord) -> None:
         self.actions.append(rec)
@@ -240,7 +261,15 @@ class Controller:
         timeout = task.timeout
         retries = task.retries
         executor = self.executor if rec.parent is not None else self._root_executor
+        cache_key = self.data.cache_key(task, args, kwargs) if self.data is not None and task.cache else None
         try:
+            if cache_key is not None:
+                rec.handle = asyncio.current_task()
+                cached = await self.data.cached(cache_key)  # type: ignore[union-attr]
+                if not self.data.is_miss(cached):  # type: ignore[union-attr]
+                    rec.ended = _monotonic()
+                    self._move(rec, State.CACHED)
+                    return cached
             if self._slots is not None and rec.parent is not None:
                 await self._take_slot(rec, timeout.max_queued_time)
             rec.handle = asyncio.current_task()
@@ -272,6 +301,8 @@ class Controller:
                     current.reset(token)
                     if spec.timings:
                         rec.timings = spec.timings
+                if cache_key is not None:
+                    await self.data.remember(cache_key, result, task)  # type: ignore[union-attr]
                 rec.ended = _monotonic()
                 self._move(rec, State.SUCCEEDED)
                 return result
@@ -417,7 +448,7 @@ class Controller:
         key = (parent, name)
         group = self._named_groups.get(key)
         if group is None:
-            group = self._new_group(name, "group", parent, _caller_site(3))
+            group = self._new_group(name, "group", parent, caller_site(3))
             self._named_groups[key] = group
         return group
 
@@ -430,6 +461,13 @@ class Controller:
         return group
 
     # ------------------------------------------------------------------ traces
+    def next_trace_call(self, rec: ActionRecord, name: str) -> int:
+        """How many times ``rec`` called the traced function ``name`` before this call."""
+        key = (rec.id, name)
+        call = self._trace_calls.get(key, 0)
+        self._trace_calls[key] = call + 1
+        return call
+
     def record_trace(self, rec: ActionRecord, trace: TraceRecord) -> None:
         if rec.traces is None:
             rec.traces = []
@@ -439,60 +477,4 @@ class Controller:
     # ------------------------------------------------------------------ monitoring
     def snapshot(self) -> RunSnapshot:
         """Aggregate state now; costs O(groups), not O(actions)."""
-        groups = tuple(
-            GroupSnapshot(
-                g.id,
-                g.name,
-                g.kind,
-                g.parent_action,
-                str(g.site) if g.site else None,
-                g.concurrency,
-                g.total,
-                dict(g.counts),
-                g.first_started,
-                g.last_ended,
-            )
-            for g in self.groups
-        )
-        end = self.ended_at or _monotonic()
-        return RunSnapshot(
-            run=self.name,
-            phase=self.phase,
-            version=self.version,
-            elapsed=(end - self.started_at) if self.started_at else 0.0,
-            total=len(self.actions),
-            counts=dict(self.counts),
-            groups=groups,
-            rejected=self.rejected,
-            done=self.done,
-        )
-
-
-def error_info(exc: BaseException) -> ErrorInfo:
-    """An exception as text: its type, message and formatted traceback."""
-    return ErrorInfo(
-        type=type(exc).__qualname__,
-        message=str(exc),
-        traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
-    )
-
-
-_SYNTHETIC = frozenset({"<listcomp>", "<genexpr>", "<setcomp>", "<dictcomp>", "<lambda>"})
-
-
-def enclosing_function(code: CodeType) -> str:
-    """The user's function a call came from; a comprehension (its own frame before 3.12)
-    reports the function that contains it."""
-    qualname = getattr(code, "co_qualname", code.co_name)
-    parts = [part for part in qualname.split(".") if part != "<locals>"]
-    while len(parts) > 1 and parts[-1] in _SYNTHETIC:
-        parts.pop()
-    return parts[-1] if parts else code.co_name
-
-
-def _caller_site(depth: int) -> CallSite | None:
-    try:
-        frame = sys._getframe(depth)
-    except ValueError:
-        return None
-    return CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))
+        return snapshot_of(self)

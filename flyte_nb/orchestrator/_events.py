@@ -9,6 +9,7 @@ up to date, so its cost per tick depends on the number of groups, not of actions
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -84,3 +85,35 @@ class EventStream:
                 await asyncio.sleep(interval)
         finally:
             self._wakers.remove(waker)
+
+
+def snapshot_of(controller: Controller) -> RunSnapshot:
+    """A run's aggregate state now; costs O(groups), not O(actions)."""
+    c = controller
+    groups = tuple(
+        GroupSnapshot(
+            g.id,
+            g.name,
+            g.kind,
+            g.parent_action,
+            str(g.site) if g.site else None,
+            g.concurrency,
+            g.total,
+            dict(g.counts),
+            g.first_started,
+            g.last_ended,
+        )
+        for g in c.groups
+    )
+    end = c.ended_at or time.monotonic()
+    return RunSnapshot(
+        run=c.name,
+        phase=c.phase,
+        version=c.version,
+        elapsed=(end - c.started_at) if c.started_at else 0.0,
+        total=len(c.actions),
+        counts=dict(c.counts),
+        groups=groups,
+        rejected=c.rejected,
+        done=c.done,
+    )

@@ -6,8 +6,11 @@ They are deliberately small (``__slots__``, no per-record dicts) because a run m
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,6 +88,7 @@ class TraceRecord:
     ended: float = 0.0
     output: Any = None
     error: ErrorInfo | None = None
+    restored: bool = False  # returned from a checkpoint of an earlier attempt of the run
 
 
 @dataclass(slots=True, eq=False)
@@ -136,6 +140,8 @@ class ActionRecord:
     traces: list[TraceRecord] | None = None
     # the asyncio task executing this action while it runs; dropped when it ends
     handle: asyncio.Task[Any] | None = None
+    # its place among the calls of the same task by the same parent (a stable address)
+    seq: int = 0
     # while True the action holds a slot of the run's max_action_concurrency
     holds_slot: bool = False
     # overhead the executor reported for the last attempt ({"u": s, "d": s, "t": s})
@@ -159,3 +165,33 @@ def _now() -> float:
     import time
 
     return time.monotonic()
+
+
+def error_info(exc: BaseException) -> ErrorInfo:
+    """An exception as text: its type, message and formatted traceback."""
+    return ErrorInfo(
+        type=type(exc).__qualname__,
+        message=str(exc),
+        traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    )
+
+
+_SYNTHETIC = frozenset({"<listcomp>", "<genexpr>", "<setcomp>", "<dictcomp>", "<lambda>"})
+
+
+def enclosing_function(code: CodeType) -> str:
+    """The user's function a call came from; a comprehension (its own frame before 3.12)
+    reports the function that contains it."""
+    qualname = getattr(code, "co_qualname", code.co_name)
+    parts = [part for part in qualname.split(".") if part != "<locals>"]
+    while len(parts) > 1 and parts[-1] in _SYNTHETIC:
+        parts.pop()
+    return parts[-1] if parts else code.co_name
+
+
+def caller_site(depth: int) -> CallSite | None:
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:
+        return None
+    return CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))

@@ -14,7 +14,7 @@ import sys
 import threading
 
 from .._context import current
-from ._records import CallSite
+from ._records import CallSite, enclosing_function
 
 _Original = asyncio.Semaphore
 _lock = threading.Lock()
@@ -32,8 +32,6 @@ class TrackedSemaphore(_Original):  # type: ignore[valid-type, misc]
         ctx = current.get()
         if ctx is not None:
             frame = sys._getframe(1)
-            from ._controller import enclosing_function
-
             self.site = CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))
             self.parent_action = ctx.action.id
             ctx.controller.semaphores.append(self)

@@ -10,7 +10,7 @@ import flyte_nb
 
 def test_all_lists_exactly_the_public_names():
     public = {name for name in dir(flyte_nb) if not name.startswith("_")}
-    subpackages = {"executors", "orchestrator", "notebook"}  # importable, documented separately
+    subpackages = {"executors", "orchestrator", "notebook", "data"}  # importable, documented separately
     assert set(flyte_nb.__all__) - {"__version__"} == public - subpackages
     for name in flyte_nb.__all__:
         assert hasattr(flyte_nb, name), name
@@ -29,6 +29,7 @@ def test_import_has_no_side_effects():
         "assert threading.active_count() == before, 'import started a thread'\n"
         "assert 'nest_asyncio' not in sys.modules, 'import patched asyncio'\n"
         "assert 'docker' not in sys.modules and 'IPython' not in sys.modules\n"
+        "assert 'fsspec' not in sys.modules, 'import loaded the data layer'\n"
         "assert asyncio.Task is asyncio.tasks._CTask\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -1,0 +1,80 @@
+"""``cache="auto"``: skip an action whose task, source and inputs were seen before.
+
+The key hashes the task's name, its source (so editing the function in a notebook cell
+makes a new key), its ``Cache(version=..., salt=...)`` and its inputs (minus
+``Cache(ignore=...)``). Entries live in the store, so they survive kernel restarts; they
+are written atomically, and an entry that cannot be read is a miss with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import pickle
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from ._codec import digest, dumps, loads
+from ._store import Store
+
+if TYPE_CHECKING:
+    from .._task import TaskTemplate
+
+_MISS = object()
+#: Format of a cache entry, part of every key: bump it when entries change shape.
+CACHE_FORMAT = "1"
+
+
+class CacheCorruptWarning(UserWarning):
+    """A cache entry could not be read; the action runs again and rewrites it."""
+
+
+def source_hash(task: TaskTemplate[Any, Any]) -> str:
+    """A hash of the task function's source (its bytecode when the source is unavailable)."""
+    func = task.func
+    try:
+        text = inspect.getsource(func).encode()
+    except (OSError, TypeError):
+        code = func.__code__
+        text = code.co_code + repr(code.co_consts).encode() + repr(code.co_names).encode()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def cache_key(task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The store key of this call's cache entry."""
+    policy = task.cache
+    assert policy is not None
+    bound = task.signature.bind(*args, **kwargs)
+    inputs = {name: value for name, value in bound.arguments.items() if name not in policy.ignore}
+    version = policy.version if policy.behavior == "override" else source_hash(task)
+    material = dumps((CACHE_FORMAT, task.name, version, policy.salt, sorted(inputs.items())))
+    return f"cache/{_safe(task.name)}/{digest(material)}"
+
+
+def lookup(store: Store, key: str) -> Any:
+    """The cached output at ``key``, or ``MISS``; a corrupt entry warns and misses."""
+    try:
+        data = store.get(key)
+    except FileNotFoundError:
+        return _MISS
+    try:
+        return loads(data)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError, TypeError) as exc:
+        warnings.warn(
+            f"cache entry {store.url_of(key)} is unreadable ({type(exc).__name__}: {exc}); running the task again",
+            CacheCorruptWarning,
+            stacklevel=2,
+        )
+        return _MISS
+
+
+def write(store: Store, key: str, value: Any) -> None:
+    store.put(key, dumps(value))
+
+
+def is_miss(value: Any) -> bool:
+    return value is _MISS
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)

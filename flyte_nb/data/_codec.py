@@ -1,0 +1,98 @@
+"""Values in transit: cloudpickle, inline up to a limit, by reference above it.
+
+Inputs and outputs that must leave the kernel (a container, a cache entry) are pickled
+with cloudpickle, so functions and classes defined in a notebook (``__main__``) travel by
+value. Up to ``max_inline_io_bytes`` (10 MiB by default, seed 004) the bytes travel inline
+with the action; above it they go to the store and only the key travels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import cloudpickle
+
+from ..errors import FlyteNbError
+from ._store import Store
+
+PICKLE_PROTOCOL = 5
+
+
+class DataTooLargeError(FlyteNbError, ValueError):
+    """A value is larger than the hard limit the user set (``limits.max_io_bytes``)."""
+
+
+@dataclass(slots=True)
+class Payload:
+    """An encoded value: its bytes inline, or the store key holding them."""
+
+    size: int
+    inline: bytes | None = None
+    ref: str | None = None
+
+    @property
+    def offloaded(self) -> bool:
+        return self.ref is not None
+
+
+@dataclass(slots=True)
+class Transfer:
+    """Bytes and seconds spent moving one value (for the u and d of 2u + 2d + e + t)."""
+
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+def dumps(value: Any) -> bytes:
+    return cloudpickle.dumps(value, protocol=PICKLE_PROTOCOL)
+
+
+def loads(data: bytes) -> Any:
+    return cloudpickle.loads(data)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def encode(
+    value: Any,
+    *,
+    store: Store | None,
+    key: str,
+    inline_limit: int,
+    hard_limit: int | None = None,
+    what: str = "value",
+) -> tuple[Payload, Transfer]:
+    """Pickle ``value``; offload it to ``store`` at ``key`` when over ``inline_limit``."""
+    start = time.perf_counter()
+    data = dumps(value)
+    size = len(data)
+    if hard_limit is not None and size > hard_limit:
+        raise DataTooLargeError(
+            f"{what} is {_mib(size)} when pickled, over the limit of {_mib(hard_limit)} (limits.max_io_bytes). "
+            "Pass it as a flyte_nb.io.File / DataFrame (by reference) or raise the limit."
+        )
+    if size <= inline_limit or store is None:
+        return Payload(size, inline=data), Transfer(size, time.perf_counter() - start)
+    store.put(key, data)
+    return Payload(size, ref=key), Transfer(size, time.perf_counter() - start)
+
+
+def decode(payload: Payload, store: Store | None) -> tuple[Any, Transfer]:
+    """The value of a payload (fetching it from ``store`` when it was offloaded)."""
+    start = time.perf_counter()
+    if payload.inline is not None:
+        data = payload.inline
+    else:
+        if store is None or payload.ref is None:
+            raise FlyteNbError("an offloaded value arrived without a store to read it from")
+        data = store.get(payload.ref)
+    return loads(data), Transfer(len(data), time.perf_counter() - start)
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024**2:.1f} MiB" if size >= 1024**2 else f"{size:,} bytes"

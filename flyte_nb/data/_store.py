@@ -1,0 +1,164 @@
+"""The object store every backend shares: one fsspec URL, atomic writes, readable layout.
+
+``file://`` (default: ``.flyte_nb/`` beside the notebook), ``memory://`` for tests and
+``s3://`` through s3fs. Writes are atomic: on a local disk the bytes go to a hidden
+temporary name in the same folder and are renamed into place (a reader sees the old
+object or the new one, never a torn one, even after ``kill -9``); object stores and
+``memory://`` replace an object in one call already. Layout under the root::
+
+    runs/<run>/actions/<action>/inputs|outputs   offloaded values of one action
+    runs/<run>/traces/<path>/<n>-<inputs hash>   @flyte.trace checkpoints of a run
+    cache/<task>/<key>                           cache="auto" entries (content addressed)
+    blobs/<sha256>                               File / Directory / DataFrame uploads
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import posixpath
+import uuid
+from collections.abc import Iterator
+from typing import IO, Any
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+from ..errors import ConfigError
+
+#: Environment variable naming the default store URL (used when the config names none).
+STORAGE_ENV_VAR = "FLYTE_NB_STORAGE"
+DEFAULT_STORAGE = ".flyte_nb"
+_TEMP_MARK = ".tmp-"
+
+
+def default_storage_url() -> str:
+    """``$FLYTE_NB_STORAGE``, else ``.flyte_nb`` in the working directory (the notebook's)."""
+    return os.environ.get(STORAGE_ENV_VAR) or DEFAULT_STORAGE
+
+
+class Store:
+    """Bytes under keys (``/``-separated paths) in one fsspec location."""
+
+    def __init__(self, url: str | None = None, **storage_options: Any) -> None:
+        url = url or default_storage_url()
+        if "://" not in url:
+            url = "file://" + os.path.abspath(os.path.expanduser(url))
+        try:
+            fs, root = fsspec.core.url_to_fs(url, **storage_options)
+        except (ImportError, ValueError) as exc:
+            raise ConfigError(
+                f"cannot open storage {url!r}: {exc}. Use file://path, memory://name or s3://bucket/prefix "
+                "(s3 needs: pip install s3fs)"
+            ) from exc
+        self.url = url
+        self.fs = fs
+        self.root = root.rstrip("/") or "/"
+        self._local = isinstance(fs, LocalFileSystem)
+        self.protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+
+    # ------------------------------------------------------------------ keys
+    def path(self, key: str) -> str:
+        """The filesystem path of ``key``."""
+        if key.startswith("/") or ".." in key.split("/"):
+            raise ValueError(f"store keys are relative paths without '..', got {key!r}")
+        return posixpath.join(self.root, key)
+
+    def url_of(self, key: str) -> str:
+        """A URL naming ``key`` that fsspec can open anywhere the store is reachable."""
+        return f"{self.protocol}://{self.path(key).lstrip('/') if self.protocol != 'file' else self.path(key)}"
+
+    # ------------------------------------------------------------------ sync API (threads)
+    def put(self, key: str, data: bytes) -> None:
+        """Write ``data`` at ``key`` atomically (replacing what was there)."""
+        path = self.path(key)
+        if not self._local:
+            self.fs.pipe_file(path, data)
+            return
+        folder, name = posixpath.split(path)
+        os.makedirs(folder, exist_ok=True)
+        temp = posixpath.join(folder, f".{name}{_TEMP_MARK}{uuid.uuid4().hex}")
+        try:
+            with open(temp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)  # atomic on one filesystem
+        except BaseException:
+            _remove_quietly(temp)
+            raise
+
+    def put_file(self, key: str, local_path: str) -> None:
+        """Upload a local file to ``key`` (atomically on local stores)."""
+        path = self.path(key)
+        if not self._local:
+            self.fs.put_file(local_path, path)
+            return
+        with open(local_path, "rb") as handle:
+            self.put(key, handle.read())
+
+    def get(self, key: str) -> bytes:
+        """The bytes at ``key``; FileNotFoundError when there are none."""
+        return self.fs.cat_file(self.path(key))
+
+    def get_file(self, key: str, local_path: str) -> None:
+        self.fs.get_file(self.path(key), local_path)
+
+    def open(self, key: str, mode: str = "rb") -> IO[Any]:
+        """A file object for streaming reads (or writes, not atomic) of ``key``."""
+        return self.fs.open(self.path(key), mode)
+
+    def exists(self, key: str) -> bool:
+        return bool(self.fs.exists(self.path(key)))
+
+    def size(self, key: str) -> int:
+        return int(self.fs.size(self.path(key)))
+
+    def delete(self, key: str, recursive: bool = False) -> None:
+        if self.fs.exists(self.path(key)):
+            self.fs.rm(self.path(key), recursive=recursive)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Keys under ``prefix`` (complete objects only: temporaries are skipped)."""
+        base = self.path(prefix) if prefix else self.root
+        if not self.fs.exists(base):
+            return
+        for path in sorted(self.fs.find(base)):
+            name = posixpath.basename(path)
+            if name.startswith(".") and _TEMP_MARK in name:
+                continue
+            yield posixpath.relpath(path, self.root)
+
+    def clean_temporaries(self) -> int:
+        """Remove temporaries left by writers that were killed mid-write; returns how many."""
+        if not self._local or not os.path.isdir(self.root):
+            return 0
+        removed = 0
+        for folder, _, files in os.walk(self.root):
+            for name in files:
+                if name.startswith(".") and _TEMP_MARK in name:
+                    _remove_quietly(os.path.join(folder, name))
+                    removed += 1
+        return removed
+
+    # ------------------------------------------------------------------ async API (the loop)
+    async def aput(self, key: str, data: bytes) -> None:
+        if self.protocol == "memory":  # in-process: no I/O to wait for
+            self.put(key, data)
+        else:
+            await asyncio.to_thread(self.put, key, data)
+
+    async def aget(self, key: str) -> bytes:
+        if self.protocol == "memory":
+            return self.get(key)
+        return await asyncio.to_thread(self.get, key)
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

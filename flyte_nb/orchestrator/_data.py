@@ -1,0 +1,101 @@
+"""A run's data services: the store, cache lookups and writes, trace checkpoints.
+
+Kept apart from the Controller, which only asks two questions of it: "is this call
+cached?" before running an action and "remember this output" after. Store I/O runs in a
+thread (the loop never waits on a disk or a network), except for ``memory://``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..data import _cache as cache
+from ..data._codec import digest, dumps, loads
+from ..data._store import Store
+
+if TYPE_CHECKING:
+    from .._task import TaskTemplate
+
+T = TypeVar("T")
+
+#: Cache modes of a run: use entries, ignore them but write new ones, or neither.
+CACHE_USE, CACHE_OVERWRITE, CACHE_OFF = "use", "overwrite", "off"
+
+
+class CacheWriteWarning(UserWarning):
+    """An output could not be cached (it does not pickle, or the store refused it)."""
+
+
+class RunData:
+    """The store of one run and how the run uses its cache."""
+
+    def __init__(self, store: Store, run: str, *, cache_mode: str = CACHE_USE, max_io_bytes: int | None = None):
+        self.store = store
+        self.run = run
+        self.cache_mode = cache_mode
+        self.max_io_bytes = max_io_bytes
+
+    async def _io(self, func: Callable[..., T], *args: Any) -> T:
+        if self.store.protocol == "memory":
+            return func(*args)
+        return await asyncio.to_thread(func, *args)
+
+    # ------------------------------------------------------------------ cache
+    def cache_key(self, task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+        """The cache key of this call, or None when the task is not cached in this run."""
+        policy = task.cache
+        if self.cache_mode == CACHE_OFF or policy is None or not policy.enabled:
+            return None
+        try:
+            return cache.cache_key(task, args, kwargs)
+        except (TypeError, ValueError, AttributeError) as exc:  # inputs that do not pickle
+            warnings.warn(f"{task.name}: inputs cannot be hashed for the cache ({exc}); not cached", stacklevel=2)
+            return None
+
+    async def cached(self, key: str) -> Any:
+        """The cached output at ``key`` or ``MISS`` (always a miss when overwriting)."""
+        if self.cache_mode != CACHE_USE:
+            return cache._MISS
+        return await self._io(cache.lookup, self.store, key)
+
+    async def remember(self, key: str, value: Any, task: TaskTemplate[Any, Any]) -> None:
+        try:
+            await self._io(cache.write, self.store, key, value)
+        except (TypeError, ValueError, AttributeError, OSError) as exc:
+            warnings.warn(
+                f"{task.name}: output not cached ({type(exc).__name__}: {exc})", CacheWriteWarning, stacklevel=2
+            )
+
+    @staticmethod
+    def is_miss(value: Any) -> bool:
+        return cache.is_miss(value)
+
+    # ------------------------------------------------------------------ trace checkpoints
+    def checkpoint_key(self, action_path: str, name: str, call: int, inputs: dict[str, Any]) -> str | None:
+        try:
+            inputs_hash = digest(dumps(sorted(inputs.items())))[:16]
+        except (TypeError, ValueError, AttributeError):
+            return None
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+        return f"runs/{self.run}/traces/{action_path}/{safe}-{call}-{inputs_hash}"
+
+    async def restore(self, key: str) -> tuple[bool, Any]:
+        """(True, output) when a checkpoint exists at ``key``."""
+        try:
+            data = await self._io(self.store.get, key)
+        except FileNotFoundError:
+            return False, None
+        try:
+            return True, loads(data)
+        except Exception:
+            return False, None
+
+    async def checkpoint(self, key: str, value: Any) -> None:
+        try:
+            data = dumps(value)
+        except (TypeError, ValueError, AttributeError):
+            return  # an output that does not pickle is not checkpointed
+        await self._io(self.store.put, key, data)
