@@ -31,7 +31,7 @@ from .orchestrator._controller import DEFAULT_MAX_ACTIONS
 CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
 
 BACKEND_SETTINGS: dict[str, frozenset[str]] = {
-    "local": frozenset({"max_threads"}),
+    "local": frozenset({"max_threads", "copy_io"}),
     "docker": frozenset({"base_image", "host", "pull", "network", "reuse", "cleanup"}),
     "dask": frozenset({"address", "n_workers", "threads_per_worker"}),
 }

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from .._task import TaskTemplate
+    from ..orchestrator._data import RunData
     from ..orchestrator._records import ActionRecord
 
 
@@ -27,6 +28,8 @@ class ActionSpec:
     #: seconds the executor spent on overhead, by seed 004's symbols: "u" (uploads), "d"
     #: (downloads), "t" (creating the instance). Executors that have any fill it in.
     timings: dict[str, float] | None = None
+    #: the run's store and data settings (None when the run stores nothing)
+    data: RunData | None = None
 
 
 @runtime_checkable

@@ -25,10 +25,13 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, *, max_threads: int = DEFAULT_MAX_THREADS) -> None:
+    def __init__(self, *, max_threads: int = DEFAULT_MAX_THREADS, copy_io: bool = False) -> None:
         if not isinstance(max_threads, int) or max_threads < 1:
             raise ValueError(f"max_threads must be an int >= 1, got {max_threads!r}")
         self._max_threads = max_threads
+        #: send inputs and outputs through the data layer (pickled, offloaded when large),
+        #: as a container would: measures u and d, and checks the data survives the trip
+        self.copy_io = bool(copy_io)
         self._pool: ThreadPoolExecutor | None = None
         self._closed = False
 
@@ -36,16 +39,40 @@ class LocalExecutor:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         if self._closed:
             raise FlyteNbError("this LocalExecutor is closed; start a new run to get a fresh one")
+        if self.copy_io and spec.data is not None:
+            return await self._submit_copied(spec)
+        if spec.task.is_async:  # the hot path: no extra coroutine frame per action
+            return await spec.task.func(*spec.args, **spec.kwargs)
+        return await self._run_body(spec, spec.args, spec.kwargs)
+
+    async def _submit_copied(self, spec: ActionSpec) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        from ..data import _transfer as transfer
+
+        data = spec.data
+        assert data is not None
+        ledger = transfer.Ledger()
+        try:
+            shipment = await asyncio.to_thread(transfer.ship_inputs, spec, data, ledger)
+            args, kwargs = await asyncio.to_thread(transfer.receive_inputs, shipment, data, ledger)
+            value = await self._run_body(spec, args, kwargs)
+            payload = await asyncio.to_thread(transfer.ship_output, value, spec, data, ledger)
+            return await asyncio.to_thread(transfer.receive_output, payload, data, ledger)
+        finally:
+            spec.timings = ledger.timings()
+
+    async def _run_body(self, spec: ActionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         task = spec.task
         if task.is_async:
-            return await task.func(*spec.args, **spec.kwargs)
+            return await task.func(*args, **kwargs)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._max_threads, thread_name_prefix="flyte_nb-sync")
         # the copied context carries the current action, so tasks called from the body
         # (in the thread) find their parent and their run's loop
         ctx = contextvars.copy_context()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _call_in, ctx, task.func, spec.args, spec.kwargs)
+        return await loop.run_in_executor(self._pool, _call_in, ctx, task.func, args, kwargs)
 
     async def cancel(self, action_id: int) -> None:
         # In-process attempts are stopped by cancelling the asyncio task that awaits them,

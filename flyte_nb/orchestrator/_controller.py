@@ -281,7 +281,7 @@ class Controller:
                 rec.attempts += 1
                 token = current.set(ActionContext(self, rec))
                 try:
-                    spec = ActionSpec(rec, task, args, kwargs, rec.attempts)
+                    spec = ActionSpec(rec, task, args, kwargs, rec.attempts, data=self.data)
                     if timeout.max_runtime or deadline:
                         result = await self._attempt_with_timeout(executor, spec, timeout.max_runtime, deadline)
                     else:
@@ -411,7 +411,7 @@ class Controller:
             if rec.started:
                 # overhead = e (admission to start) + what the executor reported (u, d, t)
                 timings = rec.timings
-                spent = sum(timings.values()) if timings else 0.0
+                spent = timings.get("u", 0.0) + timings.get("d", 0.0) + timings.get("t", 0.0) if timings else 0.0
                 group.timed += 1
                 group.overhead_sum += rec.started - rec.queued + spent
                 group.runtime_sum += rec.ended - rec.started - spent
