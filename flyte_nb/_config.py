@@ -36,7 +36,7 @@ BACKEND_SETTINGS: dict[str, frozenset[str]] = {
     "dask": frozenset({"address", "n_workers", "threads_per_worker"}),
 }
 LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency", "max_io_bytes"})
-TOP_LEVEL_KEYS = frozenset({"backend", "storage", "limits"}) | frozenset(BACKEND_SETTINGS)
+TOP_LEVEL_KEYS = frozenset({"backend", "storage", "storage_options", "limits"}) | frozenset(BACKEND_SETTINGS)
 #: Sections of a Flyte 2 config file that configure a remote cluster; irrelevant here.
 FLYTE_REMOTE_SECTIONS = frozenset({"admin", "image", "task", "console", "logger"})
 
@@ -47,6 +47,8 @@ class Config:
 
     backend: str = "local"
     storage: str | None = None
+    #: passed to fsspec for the storage URL (e.g. s3: endpoint_url via client_kwargs, key, secret)
+    storage_options: dict[str, Any] = field(default_factory=dict)
     max_actions: int = DEFAULT_MAX_ACTIONS
     max_action_concurrency: int = 0
     max_io_bytes: int | None = None
@@ -74,8 +76,10 @@ def init(
     backend: str | None = None,
     *,
     storage: str | None = None,
+    storage_options: dict[str, Any] | None = None,
     max_actions: int | None = None,
     max_action_concurrency: int | None = None,
+    max_io_bytes: int | None = None,
     local: dict[str, Any] | None = None,
     docker: dict[str, Any] | None = None,
     dask: dict[str, Any] | None = None,
@@ -92,9 +96,15 @@ def init(
     data: dict[str, Any] = {"backend": backend or base.backend}
     if storage is not None:
         data["storage"] = storage
+    if storage_options is not None:
+        data["storage_options"] = storage_options
     limits = {
         k: v
-        for k, v in (("max_actions", max_actions), ("max_action_concurrency", max_action_concurrency))
+        for k, v in (
+            ("max_actions", max_actions),
+            ("max_action_concurrency", max_action_concurrency),
+            ("max_io_bytes", max_io_bytes),
+        )
         if v is not None
     }
     if limits:
@@ -177,6 +187,9 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
     storage = data.get("storage")
     if storage is not None and (not isinstance(storage, str) or not storage.strip()):
         raise ConfigError(f"storage in {source} must be a URL string such as 'file://.flyte_nb', got {storage!r}")
+    storage_options = data.get("storage_options") or {}
+    if not isinstance(storage_options, dict):
+        raise ConfigError(f"storage_options in {source} must be a mapping, got {storage_options!r}")
     limits = _section(data, "limits", LIMIT_KEYS, source)
     for key, value in limits.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "max_actions" else 0):
@@ -187,6 +200,7 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
         Config(),
         backend=backend,
         storage=storage,
+        storage_options=dict(storage_options),
         max_actions=limits.get("max_actions", DEFAULT_MAX_ACTIONS),
         max_action_concurrency=limits.get("max_action_concurrency", 0),
         max_io_bytes=limits.get("max_io_bytes"),

@@ -56,8 +56,11 @@ class Run:
 
     @property
     def url(self) -> str:
-        """Where to find this run (a ``flyte-nb://`` address until runs are stored)."""
-        return f"flyte-nb://{self.backend}/runs/{self.name}"
+        """Where this run keeps its data: ``runs/<name>`` in the store (``file://...``)."""
+        data = self.controller.data
+        if data is None:
+            return f"flyte-nb://{self.backend}/runs/{self.name}"
+        return data.store.url_of(f"runs/{self.name}")
 
     @property
     def phase(self) -> str:
@@ -275,7 +278,8 @@ class Runner:
         from .orchestrator._data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
 
         mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
-        return RunData(Store(config.storage), name, cache_mode=mode, max_io_bytes=config.max_io_bytes)
+        store = Store(config.storage, **config.storage_options)
+        return RunData(store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes)
 
     def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
         """Start ``task()`` as a run on the running loop and return at once.

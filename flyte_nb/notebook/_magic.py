@@ -73,7 +73,7 @@ class FlyteMagics(Magics):
         words = list(args.rest)
         if words[:1] == ["backend"] and len(words) == 2:
             config = _config.current_config()
-            _config.init(words[1], storage=config.storage, **_limits(config))
+            _config.init(words[1], storage=config.storage, storage_options=config.storage_options, **_limits(config))
             words = []
         elif words == ["runs"]:
             runs = active_runs()
@@ -86,10 +86,14 @@ class FlyteMagics(Magics):
             raise ConfigError(f"unknown %flyte command {' '.join(words)!r}; use 'backend NAME', 'runs' or nothing")
         if args.backend:
             config = _config.current_config()
-            _config.init(args.backend, storage=config.storage, **_limits(config))
+            _config.init(
+                args.backend, storage=config.storage, storage_options=config.storage_options, **_limits(config)
+            )
         config = _config.current_config()
         print(f"backend: {config.backend}")
-        print(f"storage: {config.storage or '(default)'}")
+        from ..data._store import default_storage_url
+
+        print(f"storage: {config.storage or default_storage_url()}")
         print(f"limits:  max_actions={config.max_actions:,} max_action_concurrency={config.max_action_concurrency}")
         print(f"config:  {config.source or '(defaults)'}")
         return None
@@ -193,7 +197,11 @@ def _run_without_loop(runner: Any, driver: TaskTemplate[Any, Any]) -> Any:
 
 
 def _limits(config: _config.Config) -> dict[str, int]:
-    return {"max_actions": config.max_actions, "max_action_concurrency": config.max_action_concurrency}
+    return {
+        "max_actions": config.max_actions,
+        "max_action_concurrency": config.max_action_concurrency,
+        "max_io_bytes": config.max_io_bytes,
+    }
 
 
 def _cell_driver(shell: Any, cell: str, env_name: str) -> TaskTemplate[Any, Any]:
