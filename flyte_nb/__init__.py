@@ -7,6 +7,7 @@ Importing it has no side effects: no threads, no Docker calls, no magics.
 """
 
 from . import errors
+from . import io as io  # File, Directory, DataFrame: flyte.io as in the SDK (not in __all__: it would shadow io)
 from ._config import Config, init, init_from_config
 from ._context import current_context
 from ._environment import TaskEnvironment

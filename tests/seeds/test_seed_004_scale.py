@@ -4,6 +4,7 @@ cache="auto", flyte.map, the PyIceberg pattern and the before/after data pipelin
 from __future__ import annotations
 
 import asyncio
+import pickle
 from datetime import timedelta
 
 import pytest
@@ -13,8 +14,6 @@ import flyte_nb as flyte
 from .examples import scale as ex
 from .examples import scale_after, scale_before, scale_map, scale_pyiceberg
 from .helpers import actions_of, one_after_another
-
-DATA_LAYER_SKIP = pytest.mark.skip(reason="flyte_nb.io arrives with the data layer issue #5")
 
 
 def dataset(n: int) -> list[dict]:
@@ -126,18 +125,30 @@ def test_process_million_items_maps_batches_of_100():
     assert [(group.total, group.counts["succeeded"]) for group in maps] == [(25, 25)]
 
 
-@DATA_LAYER_SKIP
 def test_process_large_file_passes_a_file_by_reference(tmp_path):
+    """The document: "Files passed by reference, not copied": the task downloads its input "only when
+    needed", processes it and returns File.new_remote(result_path), a reference to the uploaded result."""
     from flyte_nb.io import File
 
     from .examples import scale_reference_io
 
     source = tmp_path / "input.txt"
     source.write_text("large data\n")
-    run = flyte.run(scale_reference_io.process_large_file, File.from_local_sync(str(source)))
+    input_file = File.from_local_sync(str(source))
+    run = flyte.run(scale_reference_io.process_large_file, input_file)
 
     assert run.phase == "succeeded"
-    assert isinstance(run.outputs(), File)
+    result = run.outputs()
+    assert isinstance(result, File)
+    assert result != input_file and result.name == "input.txt.upper"
+    # the returned File is a reference into the store; its content is the processed input
+    assert result.hash is not None and "/blobs/" + result.hash + "/" in result.path
+    with open(result.download(), encoding="utf-8") as handle:
+        assert handle.read() == "LARGE DATA\n"
+    # the input in the store is unchanged, and only references crossed the action boundary
+    with input_file.open("rb") as handle:
+        assert handle.read() == b"large data\n"
+    assert len(pickle.dumps(result)) < 1024
 
 
 def test_process_metadata_passes_a_small_dict_inline():

@@ -1,0 +1,238 @@
+"""What File, Directory and DataFrame share: which store they use, how they reach a URL,
+content hashing, and the small sync/async bridges of their methods.
+
+Nothing here imports fsspec at module level: ``import flyte_nb`` (and ``flyte_nb.io``)
+stays free of the data layer until a File is actually uploaded or read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import functools
+import hashlib
+import os
+import posixpath
+import tempfile
+import uuid
+from collections.abc import Awaitable, Callable, Generator
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+    from ..data._store import Store
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Store prefix of content-addressed uploads: ``blobs/<sha256>/<name>``.
+BLOBS = "blobs"
+_CHUNK = 1 << 20  # bytes hashed per read
+
+
+# ---------------------------------------------------------------------- stores and URLs
+def current_store() -> Store:
+    """The store uploads go to: the current run's inside a run; outside one, the store
+    ``flyte.init(storage=...)`` names, else ``$FLYTE_NB_STORAGE``, else ``.flyte_nb``."""
+    from .._context import current
+
+    ctx = current.get()
+    if ctx is not None and ctx.controller.data is not None:
+        return ctx.controller.data.store
+    from .._config import current_config
+    from ..data._store import Store
+
+    config = current_config()
+    return Store(config.storage, **config.storage_options)
+
+
+def scratch_key(name: str) -> str:
+    """A fresh key for an object written in place (``new_remote``): under the run when in one."""
+    from .._context import current
+
+    ctx = current.get()
+    data = ctx.controller.data if ctx is not None else None
+    base = f"runs/{data.run}/files" if data is not None else "files"
+    return f"{base}/{uuid.uuid4().hex}/{name}"
+
+
+def filesystem(url: str) -> tuple[AbstractFileSystem, str]:
+    """The fsspec filesystem and path of ``url``; the current store's filesystem (with its
+    storage options, e.g. s3 credentials) when the URL has the store's protocol."""
+    import fsspec.core
+
+    if "://" not in url:
+        from fsspec.implementations.local import LocalFileSystem
+
+        return LocalFileSystem(), os.path.abspath(os.path.expanduser(url))
+    store = current_store()
+    if url.split("://", 1)[0] == store.protocol:
+        return store.fs, fsspec.core.strip_protocol(url)
+    fs, path = fsspec.core.url_to_fs(url)
+    return fs, path
+
+
+def is_in_process(url: str | None) -> bool:
+    """True for ``memory://`` URLs: their I/O never waits, so async forms need no thread."""
+    if url is None:
+        return current_store().protocol == "memory"
+    return url.startswith("memory://")
+
+
+async def run_io(url: str | None, func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run blocking store I/O off the event loop (inline for ``memory://``)."""
+    if is_in_process(url):
+        return func(*args, **kwargs)
+    return await asyncio.to_thread(func, *args, **kwargs)
+
+
+def make_parent(fs: AbstractFileSystem, path: str) -> None:
+    """Create the folder of ``path`` on filesystems that have real folders."""
+    if _is_local(fs):
+        os.makedirs(posixpath.dirname(path) or ".", exist_ok=True)
+
+
+def _is_local(fs: AbstractFileSystem) -> bool:
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return protocol in ("file", "local")
+
+
+def is_temporary(name: str) -> bool:
+    """Names of half-written objects of the store's atomic writes (never listed)."""
+    return name.startswith(".") and ".tmp-" in name
+
+
+# ---------------------------------------------------------------------- local files
+def local_source(local_path: str | os.PathLike[str], what: str, *, folder: bool = False) -> str:
+    """The absolute path of an existing local file (or folder); a clear error naming it otherwise."""
+    given = os.fspath(local_path)
+    path = os.path.abspath(os.path.expanduser(given))
+    if not os.path.exists(path):
+        kind = "folder" if folder else "file"
+        raise FileNotFoundError(errno.ENOENT, f"{what}: no local {kind} {given!r} to upload", path)
+    if folder and not os.path.isdir(path):
+        raise NotADirectoryError(errno.ENOTDIR, f"{what}: {given!r} is a file; use File.from_local for it", path)
+    if not folder and os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, f"{what}: {given!r} is a folder; use Directory.from_local", path)
+    return path
+
+
+def sha256_of(local_path: str) -> tuple[str, int]:
+    """The sha256 (hex) and size of a local file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(local_path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def put_blob(store: Store, local_path: str, name: str) -> tuple[str, str, int]:
+    """Upload a local file by content: ``blobs/<sha256>/<name>``, skipped when already there.
+    Returns (key, sha256, size)."""
+    sha, size = sha256_of(local_path)
+    key = f"{BLOBS}/{sha}/{name}"
+    if not store.exists(key):
+        store.put_file(key, local_path)
+    return key, sha, size
+
+
+def put_at(url: str, local_path: str) -> None:
+    """Upload a local file to an explicit destination URL (``remote_destination``)."""
+    fs, path = filesystem(url)
+    make_parent(fs, path)
+    fs.put_file(local_path, path)
+
+
+def download_target(local_path: str | os.PathLike[str] | None, name: str) -> str:
+    """Where a download goes: a fresh temporary folder, or ``local_path`` (inside it when it
+    is an existing folder or ends with a separator)."""
+    if local_path is None:
+        return os.path.join(tempfile.mkdtemp(prefix="flyte_nb-"), name)
+    given = os.fspath(local_path)
+    target = os.path.abspath(os.path.expanduser(given))
+    if given.endswith((os.sep, "/")) or os.path.isdir(target):
+        target = os.path.join(target, name)
+    return target
+
+
+def base_name(url: str) -> str:
+    """The last part of a URL or path (``memory://x/a/b.txt`` -> ``b.txt``)."""
+    return posixpath.basename(url.rstrip("/")) or url
+
+
+# ---------------------------------------------------------------------- sync and async forms
+class LocalPath(str):
+    """A local path: a plain ``str`` that can also be awaited.
+
+    ``download()`` returns one, so both spellings give the path: ``f.download()`` (seed
+    004, in any task) and ``await f.download()`` (the Flyte SDK's async form). It pickles
+    as a plain ``str``.
+    """
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, str]:
+        yield from ()
+        return str(self)
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return (str, (str(self),))
+
+
+class AwaitableList(list[Any]):
+    """A list that can also be awaited (``await d.list_files()``, the Flyte SDK's form)."""
+
+    def __await__(self) -> Generator[Any, None, list[Any]]:
+        yield from ()
+        return list(self)
+
+    def __reduce__(self) -> Any:
+        return (list, (list(self),))
+
+
+class SyncWithAio(Generic[P, R]):
+    """A method that runs synchronously when called, with an awaitable twin at ``.aio``
+    (``df.to_pandas()`` / ``await df.to_pandas.aio()``), as ``flyte.run`` / ``flyte.run.aio``.
+
+    The twin runs the same code in a worker thread (inline for ``memory://``), so the event
+    loop keeps turning while a large object downloads.
+    """
+
+    def __init__(self, func: Callable[Concatenate[Any, P], R]) -> None:
+        self._func = func
+        functools.update_wrapper(self, func)
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return _Bound(self._func, obj)
+
+
+class _Bound(Generic[P, R]):
+    __slots__ = ("__self__", "_func")
+
+    def __init__(self, func: Callable[Concatenate[Any, P], R], obj: Any) -> None:
+        self._func = func
+        self.__self__ = obj
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._func(self.__self__, *args, **kwargs)
+
+    def aio(self, *args: P.args, **kwargs: P.kwargs) -> Awaitable[R]:
+        """The awaitable form: the same call, its I/O off the event loop."""
+        return run_io(getattr(self.__self__, "uri", None), self._func, self.__self__, *args, **kwargs)
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]
+        return self._func.__doc__
+
+    def __repr__(self) -> str:
+        return f"<method {self._func.__qualname__} of {self.__self__!r}>"
+
+
+def sync_with_aio(func: Callable[Concatenate[Any, P], R]) -> SyncWithAio[P, R]:
+    """Decorate a blocking method so it also has an awaitable ``.aio`` form."""
+    return SyncWithAio(func)
