@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import pickle
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +58,7 @@ def lookup(store: Store, key: str) -> Any:
         return _MISS
     try:
         return loads(data)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError, TypeError) as exc:
+    except Exception as exc:  # garbage raises more than UnpicklingError (OverflowError, MemoryError, ...)
         warnings.warn(
             f"cache entry {store.url_of(key)} is unreadable ({type(exc).__name__}: {exc}); running the task again",
             CacheCorruptWarning,

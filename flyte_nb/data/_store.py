@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import posixpath
+import time
 import uuid
 from collections.abc import Iterator
 from typing import IO, Any
@@ -129,15 +130,18 @@ class Store:
                 continue
             yield posixpath.relpath(path, self.root)
 
-    def clean_temporaries(self) -> int:
-        """Remove temporaries left by writers that were killed mid-write; returns how many."""
+    def clean_temporaries(self, older_than: float = 600.0) -> int:
+        """Remove temporaries left by writers that were killed mid-write, when older than
+        ``older_than`` seconds (a live writer's temporary is young); returns how many."""
         if not self._local or not os.path.isdir(self.root):
             return 0
         removed = 0
+        cutoff = time.time() - older_than
         for folder, _, files in os.walk(self.root):
             for name in files:
-                if name.startswith(".") and _TEMP_MARK in name:
-                    _remove_quietly(os.path.join(folder, name))
+                path = os.path.join(folder, name)
+                if name.startswith(".") and _TEMP_MARK in name and _mtime(path) <= cutoff:
+                    _remove_quietly(path)
                     removed += 1
         return removed
 
@@ -155,6 +159,13 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.path.getmtime(path)
+    except FileNotFoundError:
+        return float("inf")
 
 
 def _remove_quietly(path: str) -> None:
