@@ -340,6 +340,11 @@ async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, i
         logs.uninstall()
         semaphores.uninstall()
         _active.pop(handle.name, None)
+        if controller.data is not None and controller.done:
+            try:
+                await controller.data.persist(controller)
+            except asyncio.CancelledError:
+                pass  # cancelled while writing the record: the run has ended all the same
 
 
 async def _settle(handle: Run, main: Any) -> None:

@@ -8,6 +8,7 @@ thread (the loop never waits on a disk or a network), except for ``memory://``.
 from __future__ import annotations
 
 import asyncio
+import json
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,6 +19,7 @@ from ..data._store import Store
 
 if TYPE_CHECKING:
     from .._task import TaskTemplate
+    from ._controller import Controller
 
 T = TypeVar("T")
 
@@ -99,3 +101,45 @@ class RunData:
         except (TypeError, ValueError, AttributeError):
             return  # an output that does not pickle is not checkpointed
         await self._io(self.store.put, key, data)
+
+    # ------------------------------------------------------------------ the run's record
+    async def persist(self, controller: Controller) -> None:
+        """Write the ended run's record: ``run.json`` (phase, counts, groups), and one text
+        file per failed action (``errors/``) and per action that printed (``logs/``)."""
+        files = run_files(controller)
+        try:
+            await self._io(self._put_all, files)
+        except OSError as exc:  # the run's outcome stands; only its record is missing
+            warnings.warn(f"run {self.run}: could not write its record to {self.store.url}: {exc}", stacklevel=2)
+
+    def _put_all(self, files: dict[str, bytes]) -> None:
+        for key, data in files.items():
+            self.store.put(key, data)
+
+
+def run_files(controller: Controller) -> dict[str, bytes]:
+    """The files of a run's record, by store key."""
+    prefix = f"runs/{controller.name}"
+    files: dict[str, bytes] = {}
+    for rec in controller.actions:
+        label = f"{rec.id}-{rec.task.short_name}"
+        if rec.error is not None:
+            files[f"{prefix}/errors/{label}.txt"] = rec.error.traceback.encode()
+        if rec.logs:
+            files[f"{prefix}/logs/{label}.txt"] = "".join(rec.logs).encode()
+    summary = {
+        "run": controller.name,
+        "phase": controller.phase,
+        "elapsed_s": round(controller.ended_at - controller.started_at, 6) if controller.started_at else 0.0,
+        "actions": len(controller.actions),
+        "counts": controller.counts,
+        "rejected": controller.rejected,
+        "cancel_reason": controller.cancel_reason,
+        "groups": [
+            {"id": g.id, "name": g.name, "kind": g.kind, "total": g.total, "counts": g.counts}
+            for g in controller.groups
+        ],
+        "errors": sorted(k.rsplit("/", 1)[1] for k in files if "/errors/" in k),
+    }
+    files[f"{prefix}/run.json"] = json.dumps(summary, indent=1).encode()
+    return files

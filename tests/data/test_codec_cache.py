@@ -294,7 +294,7 @@ def test_copy_io_records_u_and_d_on_actions(local_store_spec: StoreSpec, offload
     assert child.timings["u"] > 0 and child.timings["d"] > 0
     assert root.timings is not None  # the entry action's inputs and output travel too
     assert root.timings["u_bytes"] == root.timings["d_bytes"] == len(dumps(n)) + len(dumps(limit)) + len(dumps(n))
-    stored = list(local_store_spec.store().keys(f"runs/{handle.name}"))
+    stored = list(local_store_spec.store().keys(f"runs/{handle.name}/actions"))
     prefix = f"runs/{handle.name}/actions/{child.id}/attempt-1"
     assert stored == ([f"{prefix}/inputs/blob", f"{prefix}/outputs"] if offloaded else [])
 
@@ -483,3 +483,33 @@ def test_cache_on_s3(s3_spec: StoreSpec):
     second = run(fan, 3)
     assert second.outputs() == [0, 1, 4] and CALLS["square"] == 3
     assert states(second) == ["succeeded", "cached", "cached", "cached"]
+
+
+def test_an_ended_run_leaves_its_record_in_the_store(tmp_path):
+    import json
+
+    import flyte_nb as flyte
+    from flyte_nb.data import Store
+
+    flyte.init(storage=f"file://{tmp_path}")
+    env = flyte.TaskEnvironment("record")
+
+    @env.task
+    async def shout(x: int) -> int:
+        print(f"item {x}")
+        if x == 2:
+            raise ValueError("two is bad")
+        return x
+
+    @env.task
+    async def main() -> list:
+        return await flyte.map(shout, range(4))
+
+    run = flyte.with_runcontext(name="recorded").run(main)
+    store = Store(f"file://{tmp_path}")
+    summary = json.loads(store.get("runs/recorded/run.json"))
+    assert summary["phase"] == "succeeded" and summary["actions"] == 5
+    assert summary["counts"]["failed"] == 1 and summary["errors"] == ["3-shout.txt"]
+    assert "ValueError: two is bad" in store.get("runs/recorded/errors/3-shout.txt").decode()
+    assert store.get("runs/recorded/logs/1-shout.txt").decode() == "item 0\n"
+    assert run.url == store.url_of("runs/recorded")
