@@ -140,8 +140,6 @@ class ActionRecord:
     traces: list[TraceRecord] | None = None
     # the asyncio task executing this action while it runs; dropped when it ends
     handle: asyncio.Task[Any] | None = None
-    # its place among the calls of the same task by the same parent (a stable address)
-    seq: int = 0
     # while True the action holds a slot of the run's max_action_concurrency
     holds_slot: bool = False
     # overhead the executor reported for the last attempt ({"u": s, "d": s, "t": s})
