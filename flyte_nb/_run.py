@@ -309,6 +309,9 @@ class Runner:
         controller = Controller(name, executor, self.limits, self._run_data(name, config))
         handle = Run(controller, self.backend, task)
         _active[name] = handle
+        # an executor that runs actions elsewhere drives the run from here: the entry action
+        # runs in this process and each action it starts goes to the executor
+        in_process = in_process or getattr(executor, "entry_in_process", False)
         return handle, _main(handle, args, kwargs, in_process=in_process)
 
 

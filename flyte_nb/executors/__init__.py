@@ -20,6 +20,7 @@ __all__ = ["ActionSpec", "Executor", "available_backends", "create_executor", "r
 # name -> "module:attribute" (a class or factory taking the backend's settings as keywords)
 _BUILTIN: dict[str, tuple[str, str | None]] = {
     "local": ("flyte_nb.executors._local:LocalExecutor", None),
+    "docker": ("flyte_nb.executors._docker:DockerExecutor", "docker"),
 }
 _registry: dict[str, tuple[str, str | None]] = dict(_BUILTIN)
 _entry_points_loaded = False

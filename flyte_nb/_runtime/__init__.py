@@ -1,0 +1,1 @@
+"""What runs inside a container: one action (``python -m flyte_nb._runtime``)."""

@@ -1,0 +1,370 @@
+"""The docker backend: each action in its own container (cold start).
+
+An attempt is: ship the inputs to the store (u), write a job (the task's function,
+cloudpickled by value, and the inputs' payloads), create and start a container of the
+environment's image (t) running ``python -m flyte_nb._runtime``, wait, read the outcome
+from the store (d), collect the logs, remove the container. flyte_nb's runtime and its
+pure-Python dependencies are bind-mounted read-only; a ``file://`` store is mounted at
+the same path, so keys mean the same inside and out. Docker's blocking SDK runs in
+threads: the loop never waits on the engine. Images are never pulled unless asked.
+
+The run's entry action stays in the kernel and orchestrates; each action it starts gets a
+container. Reusable worker containers (``ReusePolicy``) come next; until then an action
+running in a container that calls further tasks runs them inline, in that container.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import socket
+import sys
+import sysconfig
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import cloudpickle
+
+from .. import __version__
+from ..data import _transfer as transfer
+from ..data._codec import decode, dumps, loads
+from ..errors import ConfigError, FlyteNbError
+from ._base import ActionSpec
+
+DEFAULT_IMAGE = os.environ.get("FLYTE_NB_BASE_IMAGE", "flyte-nb-base:bookworm")
+LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
+#: pure-Python packages the runtime imports inside the container
+RUNTIME_PACKAGES = ("flyte_nb", "cloudpickle", "fsspec")
+LABEL = "flyte_nb"
+#: seconds a container gets to stop after a kill before flyte_nb stops waiting for it
+KILL_WAIT_S = 5.0
+LOG_TAIL_LINES = 20
+
+
+class ContainerError(FlyteNbError, RuntimeError):
+    """An action's container ended without an outcome: killed, out of memory, crashed."""
+
+    def __init__(self, message: str, *, exit_code: int | None, oom_killed: bool, logs: str) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.oom_killed = oom_killed
+        self.logs = logs
+
+
+class RemoteTaskError(FlyteNbError, RuntimeError):
+    """A task failed in its container with an exception that could not travel back as itself."""
+
+
+class DockerExecutor:
+    """Runs each action in a fresh container of its environment's image."""
+
+    name = "docker"
+    #: the run's entry action orchestrates from the kernel; the actions it starts get containers
+    entry_in_process = True
+
+    def __init__(
+        self,
+        *,
+        base_image: str = DEFAULT_IMAGE,
+        host: str | None = None,
+        pull: bool = False,
+        network: str = "none",
+        reuse: bool = True,
+        cleanup: bool = True,
+    ) -> None:
+        self.base_image = base_image
+        self.host = host
+        self.pull = bool(pull)
+        self.network = network
+        self.cleanup = bool(cleanup)
+        self._client: Any = None
+        self._checked_images: set[str] = set()
+        self._lock = threading.RLock()  # one engine connection and one image check at a time
+        self._live: dict[int, Any] = {}  # action id -> container, while it runs
+        self._closed = False
+        self.kernel = f"{socket.gethostname()}:{os.getpid()}"
+
+    # ------------------------------------------------------------------ engine
+    def _docker(self) -> Any:
+        with self._lock:
+            return self._connect()
+
+    def _connect(self) -> Any:
+        if self._client is None:
+            try:
+                import docker
+            except ImportError as exc:
+                raise ConfigError("the docker backend needs the docker SDK: pip install 'flyte_nb[docker]'") from exc
+            try:
+                client = docker.DockerClient(base_url=self.host) if self.host else docker.from_env()
+                client.ping()
+            except docker.errors.DockerException as exc:
+                where = self.host or os.environ.get("DOCKER_HOST", "the default socket")
+                raise ConfigError(
+                    f"cannot reach a Docker engine at {where}: {exc}. Start one (on these machines: "
+                    "bash ../shared/tools/docker-engine.sh) or run on the local backend"
+                ) from exc
+            self._client = client
+            self._sweep_strays()
+        return self._client
+
+    def _sweep_strays(self) -> None:
+        """Remove containers left by kernels of this host that no longer exist."""
+        host = socket.gethostname()
+        for container in self._client.containers.list(all=True, filters={"label": f"{LABEL}.kernel"}):
+            owner = container.labels.get(f"{LABEL}.kernel", "")
+            name, _, pid = owner.partition(":")
+            if name == host and pid.isdigit() and not _pid_alive(int(pid)):
+                self._kill(container)
+
+    def _ensure_image(self, image: str) -> None:
+        if image in self._checked_images:
+            return
+        with self._lock:
+            if image not in self._checked_images:
+                self._check_image(image)
+
+    def _check_image(self, image: str) -> None:
+        import docker
+
+        client = self._connect()
+        try:
+            client.images.get(image)
+        except docker.errors.ImageNotFound:
+            if not self.pull:
+                raise ConfigError(
+                    f"image {image!r} is not on this Docker engine and flyte_nb never pulls unless asked. Build it "
+                    "(the base image: bash ../shared/tools/docker-engine.sh) or set docker: {pull: true}"
+                ) from None
+            client.images.pull(image)
+        version = client.containers.run(
+            image,
+            ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            remove=True,
+            network_mode="none",
+        )
+        theirs, ours = version.decode().strip(), f"{sys.version_info[0]}.{sys.version_info[1]}"
+        if theirs != ours:
+            raise ConfigError(
+                f"image {image!r} has Python {theirs} but this kernel runs {ours}; pickled functions only travel "
+                f"between equal versions. Use an image with Python {ours}"
+            )
+        self._checked_images.add(image)
+
+    # ------------------------------------------------------------------ actions
+    async def submit(self, spec: ActionSpec) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        if self._closed:
+            raise FlyteNbError("this DockerExecutor is closed; start a new run to get a fresh one")
+        data = spec.data
+        if data is None or data.store.protocol != "file":
+            raise ConfigError("the docker backend needs a file:// store (storage: file://...) to share data")
+        task = spec.task
+        image = task.env.image if isinstance(task.env.image, str) else self.base_image
+        await asyncio.to_thread(self._ensure_image, image)
+        ledger = transfer.Ledger()
+        prefix = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}"
+        job_key = f"{prefix}/job"
+        await asyncio.to_thread(_write_job, spec, ledger, job_key)
+        started = time.perf_counter()
+        starting = asyncio.ensure_future(asyncio.to_thread(self._start, spec, image, data.store.root, job_key))
+        try:
+            container = await asyncio.shield(starting)
+        except asyncio.CancelledError:  # cancelled while the engine starts it: remove it once started
+            starting.add_done_callback(self._kill_when_started)
+            raise
+        t = time.perf_counter() - started
+        try:
+            status = await asyncio.to_thread(container.wait)
+        except asyncio.CancelledError:
+            await asyncio.shield(asyncio.to_thread(self._kill, container))
+            raise
+        finally:
+            self._live.pop(spec.action.id, None)
+        logs, state = await asyncio.to_thread(self._finish, container)
+        if logs:
+            spec.action.logs = spec.action.logs or _deque()
+            spec.action.logs.append(logs)
+        try:
+            outcome = loads(await asyncio.to_thread(data.store.get, job_key + ".result"))
+        except FileNotFoundError:
+            oom = bool(state.get("OOMKilled"))
+            code = status.get("StatusCode")
+            tail = "\n".join(logs.splitlines()[-LOG_TAIL_LINES:])
+            reason = "was killed for using more memory than its limit (OOM)" if oom else f"exited with code {code}"
+            raise ContainerError(
+                f"the container of action {task.name} #{spec.action.id} {reason} before the task returned."
+                + (f"\nLast lines of its log:\n{tail}" if tail else ""),
+                exit_code=code,
+                oom_killed=oom,
+                logs=logs,
+            ) from None
+        ledger.up.seconds += outcome.get("u", 0.0)
+        ledger.down.seconds += outcome.get("d", 0.0)
+        spec.timings = {**ledger.timings(), "t": t}
+        if not outcome["ok"]:
+            raise _remote_error(outcome)
+        value, received = await asyncio.to_thread(decode, outcome["payload"], data.store)
+        ledger.add_down(received)
+        spec.timings = {**ledger.timings(), "t": t}
+        return value
+
+    def _start(self, spec: ActionSpec, image: str, store_root: str, job_key: str) -> Any:
+        client = self._docker()
+        volumes = {path: {"bind": f"{LIB_IN_CONTAINER}/{name}", "mode": "ro"} for name, path in _runtime_paths()}
+        volumes[store_root] = {"bind": store_root, "mode": "rw"}
+        limits: dict[str, Any] = {}
+        resources = spec.task.env.resources
+        if resources is not None:
+            if resources.cpu_limit:
+                limits["nano_cpus"] = int(resources.cpu_limit * 1e9)
+            if resources.memory_limit:
+                limits["mem_limit"] = resources.memory_limit
+                limits["memswap_limit"] = resources.memory_limit
+        container = client.containers.create(
+            image,
+            ["python3", "-m", "flyte_nb._runtime", store_root, job_key],
+            environment={"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **spec.task.env.env_vars},
+            volumes=volumes,
+            network_mode=self.network,
+            labels={
+                f"{LABEL}.kernel": self.kernel,
+                f"{LABEL}.run": spec.data.run if spec.data else "",
+                f"{LABEL}.action": str(spec.action.id),
+                f"{LABEL}.version": __version__,
+            },
+            **limits,
+        )
+        self._live[spec.action.id] = container  # from here on, close() removes it whatever happens
+        container.start()
+        return container
+
+    def _finish(self, container: Any) -> tuple[str, dict[str, Any]]:
+        container.reload()
+        state = dict(container.attrs.get("State", {}))
+        logs = container.logs().decode(errors="replace")
+        if self.cleanup:
+            container.remove(force=True)
+        return logs, state
+
+    def _kill_when_started(self, starting: asyncio.Future[Any]) -> None:
+        if not starting.cancelled() and starting.exception() is None:
+            asyncio.get_running_loop().run_in_executor(None, self._kill, starting.result())
+
+    def _kill(self, container: Any) -> None:
+        import docker
+
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            if exc.status_code != 409:  # 409: its removal is already in progress
+                raise
+
+    async def cancel(self, action_id: int) -> None:
+        container = self._live.get(action_id)
+        if container is not None:
+            await asyncio.to_thread(self._kill, container)
+
+    async def close(self) -> None:
+        self._closed = True
+        for container in list(self._live.values()):
+            await asyncio.to_thread(self._kill, container)
+        self._live.clear()
+
+    async def __aenter__(self) -> DockerExecutor:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def _runtime_paths() -> list[tuple[str, str]]:
+    """(name, host folder) of each package the runtime needs in the container."""
+    paths = []
+    for name in RUNTIME_PACKAGES:
+        module = importlib.import_module(name)
+        paths.append((name, os.path.dirname(os.path.abspath(module.__file__))))
+    return paths
+
+
+_INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
+
+
+def _write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str) -> None:
+    """Ship the inputs and write the job (function + input payloads) to the store."""
+    data, task = spec.data, spec.task
+    assert data is not None
+    with _by_value(task.func):
+        shipment = transfer.ship_inputs(spec, data, ledger)
+        job = {
+            "func": task.func,
+            "args": shipment.args,
+            "kwargs": shipment.kwargs,
+            "inline_limit": task.max_inline_io_bytes,
+        }
+        data.store.put(job_key, dumps(job))
+
+
+@contextlib.contextmanager
+def _by_value(func: Any) -> Iterator[None]:
+    """While pickling, send the function's own module by value when the container cannot
+    import it (a module only the kernel has: a test file, a local script), so its
+    functions and classes (and values of those classes) arrive whole."""
+    module = sys.modules.get(getattr(func, "__module__", "") or "")
+    path = os.path.abspath(getattr(module, "__file__", "") or "")
+    local = (
+        module is not None
+        and module.__name__ != "__main__"  # cloudpickle sends __main__ by value already
+        and not module.__name__.startswith("flyte_nb")
+        and not path.startswith(_INSTALLED)
+    )
+    if not local:
+        yield
+        return
+    with _BY_VALUE_LOCK:
+        cloudpickle.register_pickle_by_value(module)
+        try:
+            yield
+        finally:
+            cloudpickle.unregister_pickle_by_value(module)
+
+
+_BY_VALUE_LOCK = threading.Lock()
+
+
+def _remote_error(outcome: dict[str, Any]) -> BaseException:
+    if outcome.get("error") is not None:
+        try:
+            exc = loads(outcome["error"])
+        except Exception:
+            exc = None
+        if isinstance(exc, BaseException):
+            if hasattr(exc, "add_note"):
+                exc.add_note("raised in its container; the container's traceback:\n" + outcome["traceback"])
+            exc.__flyte_remote_traceback__ = outcome["traceback"]  # type: ignore[attr-defined]
+            return exc
+    return RemoteTaskError(f"{outcome['error_type']}: {outcome['message']}\n{outcome['traceback']}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _deque() -> Any:
+    from collections import deque
+
+    from ..orchestrator._logs import LOG_TAIL_CHUNKS
+
+    return deque(maxlen=LOG_TAIL_CHUNKS)
