@@ -25,7 +25,7 @@ PARQUET = "parquet"
 
 
 @dataclass(frozen=True, eq=False)
-class DataFrame:
+class DataFrame(storage.ContentIdentity):
     """A table in the run's store (one parquet file), passed between tasks by reference.
 
     Store a pandas DataFrame or a pyarrow Table with :meth:`from_df`; read it back where
@@ -61,17 +61,6 @@ class DataFrame:
     def path(self) -> str:
         """The URL of the parquet file (the same as ``uri``)."""
         return self.uri
-
-    def _identity(self) -> tuple[str, str]:
-        return ("sha256", self.hash) if self.hash else ("uri", self.uri)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, DataFrame):
-            return NotImplemented
-        return self._identity() == other._identity()
-
-    def __hash__(self) -> int:
-        return hash(self._identity())
 
     def __repr__(self) -> str:
         rows = f", num_rows={self.num_rows}" if self.num_rows is not None else ""

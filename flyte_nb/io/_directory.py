@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
-class Directory(Generic[T]):
+class Directory(storage.ContentIdentity, Generic[T]):
     """A folder of files in the run's store, passed between tasks by reference.
 
     Like :class:`File`, a ``Directory`` holds only a URL (a prefix in the store) and a
@@ -63,17 +63,6 @@ class Directory(Generic[T]):
     def uri(self) -> str:
         """The URL of the folder (the same as ``path``)."""
         return self.path
-
-    def _identity(self) -> tuple[str, str]:
-        return ("sha256", self.hash) if self.hash else ("path", self.path)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Directory):
-            return NotImplemented
-        return self._identity() == other._identity()
-
-    def __hash__(self) -> int:
-        return hash(self._identity())
 
     def __repr__(self) -> str:
         return f"Directory(name={self.name!r}, path={self.path!r})"

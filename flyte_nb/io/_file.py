@@ -17,7 +17,7 @@ _WRITE_MODES = frozenset("wax+")
 
 
 @dataclass(frozen=True, eq=False)
-class File(Generic[T]):
+class File(storage.ContentIdentity, Generic[T]):
     """A file in the run's store, passed between tasks by reference.
 
     A ``File`` is a few hundred bytes (its URL, name, size and content hash) whatever the
@@ -58,17 +58,6 @@ class File(Generic[T]):
     def uri(self) -> str:
         """The URL of the file (the same as ``path``)."""
         return self.path
-
-    def _identity(self) -> tuple[str, str]:
-        return ("sha256", self.hash) if self.hash else ("path", self.path)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, File):
-            return NotImplemented
-        return self._identity() == other._identity()
-
-    def __hash__(self) -> int:
-        return hash(self._identity())
 
     # ------------------------------------------------------------------ creating
     @classmethod

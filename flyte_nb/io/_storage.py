@@ -236,3 +236,23 @@ class _Bound(Generic[P, R]):
 def sync_with_aio(func: Callable[Concatenate[Any, P], R]) -> SyncWithAio[P, R]:
     """Decorate a blocking method so it also has an awaitable ``.aio`` form."""
     return SyncWithAio(func)
+
+
+class ContentIdentity:
+    """Equality of references: by content hash when it is known, else by location.
+
+    Mixed into File, Directory and DataFrame (each has ``hash`` and ``path``)."""
+
+    __slots__ = ()
+
+    def _identity(self) -> tuple[str, str]:
+        digest = getattr(self, "hash", None)
+        return ("sha256", digest) if digest else ("path", self.path)  # type: ignore[attr-defined]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
