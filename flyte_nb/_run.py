@@ -279,7 +279,7 @@ class Runner:
 
         mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
         store = Store(config.storage, **config.storage_options)
-        return RunData(store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes)
+        return RunData(store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars)
 
     def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
         """Start ``task()`` as a run on the running loop and return at once.

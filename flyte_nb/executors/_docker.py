@@ -228,7 +228,12 @@ class DockerExecutor:
         container = client.containers.create(
             image,
             ["python3", "-m", "flyte_nb._runtime", store_root, job_key],
-            environment={"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **spec.task.env.env_vars},
+            environment={
+                "PYTHONPATH": LIB_IN_CONTAINER,
+                "PYTHONDONTWRITEBYTECODE": "1",
+                **spec.task.env.env_vars,
+                **(spec.data.env_vars if spec.data else {}),
+            },
             volumes=volumes,
             network_mode=self.network,
             labels={

@@ -34,9 +34,19 @@ class CacheWriteWarning(UserWarning):
 class RunData:
     """The store of one run and how the run uses its cache."""
 
-    def __init__(self, store: Store, run: str, *, cache_mode: str = CACHE_USE, max_io_bytes: int | None = None):
+    def __init__(
+        self,
+        store: Store,
+        run: str,
+        *,
+        cache_mode: str = CACHE_USE,
+        max_io_bytes: int | None = None,
+        env_vars: dict[str, str] | None = None,
+    ):
         self.store = store
         self.run = run
+        #: environment variables of the run (with_runcontext(env_vars=...)) for actions in containers
+        self.env_vars = dict(env_vars or {})
         self.cache_mode = cache_mode
         self.max_io_bytes = max_io_bytes
 

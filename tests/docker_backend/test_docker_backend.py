@@ -251,3 +251,20 @@ def test_notebook_main_functions_and_classes_travel_by_value(docker_run, tmp_pat
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["42", "True"]
+
+
+def test_environment_and_run_env_vars_reach_the_container(docker_run):
+    with_vars = flyte.TaskEnvironment("withvars", env_vars={"FROM_ENV": "env"})
+
+    @with_vars.task
+    def read_vars() -> str:
+        import os
+
+        return f"{os.environ.get('FROM_ENV')}/{os.environ.get('FROM_RUN')}"
+
+    @env.task
+    async def main() -> str:
+        return await read_vars.aio()
+
+    run = flyte.with_runcontext(env_vars={"FROM_RUN": "run"}).run(main)
+    assert run.outputs() == "env/run"
