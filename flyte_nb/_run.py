@@ -14,6 +14,7 @@ import logging
 import secrets
 import signal
 import string
+import sys
 import threading
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -364,6 +365,11 @@ async def _settle(handle: Run, main: Any) -> None:
         _mark_retrieved(handle._future)
     else:
         handle._future.set_result(result)
+    finally:
+        if "flyte_nb.executors._pool" in sys.modules:  # this loop ends with the run: so do its workers
+            from .executors._pool import close_pools
+
+            await close_pools(loop)
 
 
 def with_runcontext(

@@ -170,6 +170,8 @@ class DockerExecutor:
         prefix = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}"
         job_key = f"{prefix}/job"
         await asyncio.to_thread(_write_job, spec, ledger, job_key)
+        if task.env.reuse_policy is not None:
+            return await self._submit_to_pool(spec, image, job_key, ledger)
         started = time.perf_counter()
         starting = asyncio.ensure_future(asyncio.to_thread(self._start, spec, image, data.store.root, job_key))
         try:
@@ -186,9 +188,7 @@ class DockerExecutor:
         finally:
             self._live.pop(spec.action.id, None)
         logs, state = await asyncio.to_thread(self._finish, container)
-        if logs:
-            spec.action.logs = spec.action.logs or _deque()
-            spec.action.logs.append(logs)
+        _keep_logs(spec, logs)
         try:
             outcome = loads(await asyncio.to_thread(data.store.get, job_key + ".result"))
         except FileNotFoundError:
@@ -203,6 +203,12 @@ class DockerExecutor:
                 oom_killed=oom,
                 logs=logs,
             ) from None
+        return await self._collect(spec, outcome, ledger, t)
+
+    async def _collect(self, spec: ActionSpec, outcome: dict[str, Any], ledger: transfer.Ledger, t: float) -> Any:
+        """The action's output (or its error raised again), with its u, d and t recorded."""
+        data = spec.data
+        assert data is not None
         ledger.up.seconds += outcome.get("u", 0.0)
         ledger.down.seconds += outcome.get("d", 0.0)
         spec.timings = {**ledger.timings(), "t": t}
@@ -213,47 +219,96 @@ class DockerExecutor:
         spec.timings = {**ledger.timings(), "t": t}
         return value
 
+    async def _submit_to_pool(self, spec: ActionSpec, image: str, job_key: str, ledger: transfer.Ledger) -> Any:
+        """Run the job on a reusable worker; if the worker dies, once more on another."""
+        from ._pool import WorkerLostError, pool_for
+
+        data = spec.data
+        assert data is not None and spec.task.env.reuse_policy is not None
+        for chance in (1, 2):
+            pool = await pool_for(self, image, spec.task.env, spec.task.env.reuse_policy, data.store.root)
+            try:
+                logs = await pool.run(job_key)
+                break
+            except WorkerLostError:
+                if chance == 2:
+                    raise
+        _keep_logs(spec, logs)
+        try:
+            outcome = loads(await asyncio.to_thread(data.store.get, job_key + ".result"))
+        except FileNotFoundError:
+            raise WorkerLostError(f"the worker running {spec.task.name} #{spec.action.id} left no result") from None
+        return await self._collect(spec, outcome, ledger, 0.0)
+
+    def _start_worker(self, pool: Any, worker_id: str) -> Any:
+        """Create and start one reusable worker container of ``pool`` (runs in a thread)."""
+        from ._pool import SOCKET_IN_CONTAINER
+
+        client = self._docker()
+        self._ensure_image(pool.image)
+        volumes = self._volumes(pool.store_root)
+        volumes[pool.folder] = {"bind": SOCKET_IN_CONTAINER, "mode": "rw"}
+        container = client.containers.create(
+            pool.image,
+            [
+                "python3",
+                "-m",
+                "flyte_nb._runtime.worker",
+                f"{SOCKET_IN_CONTAINER}/pool.sock",
+                worker_id,
+                pool.store_root,
+            ],
+            environment=self._environment(pool.env, {}),
+            volumes=volumes,
+            network_mode=self.network,
+            labels={**self._labels("", ""), f"{LABEL}.pool": pool.env.name, f"{LABEL}.worker": worker_id},
+            **_limits(pool.env.resources),
+        )
+        container.start()
+        return container
+
     def _start(self, spec: ActionSpec, image: str, store_root: str, job_key: str) -> Any:
         client = self._docker()
-        volumes = {path: {"bind": f"{LIB_IN_CONTAINER}/{name}", "mode": "ro"} for name, path in _runtime_paths()}
-        volumes[store_root] = {"bind": store_root, "mode": "rw"}
-        limits: dict[str, Any] = {}
-        resources = spec.task.env.resources
-        if resources is not None:
-            if resources.cpu_limit:
-                limits["nano_cpus"] = int(resources.cpu_limit * 1e9)
-            if resources.memory_limit:
-                limits["mem_limit"] = resources.memory_limit
-                limits["memswap_limit"] = resources.memory_limit
         container = client.containers.create(
             image,
             ["python3", "-m", "flyte_nb._runtime", store_root, job_key],
-            environment={
-                "PYTHONPATH": LIB_IN_CONTAINER,
-                "PYTHONDONTWRITEBYTECODE": "1",
-                **spec.task.env.env_vars,
-                **(spec.data.env_vars if spec.data else {}),
-            },
-            volumes=volumes,
+            environment=self._environment(spec.task.env, spec.data.env_vars if spec.data else {}),
+            volumes=self._volumes(store_root),
             network_mode=self.network,
-            labels={
-                f"{LABEL}.kernel": self.kernel,
-                f"{LABEL}.run": spec.data.run if spec.data else "",
-                f"{LABEL}.action": str(spec.action.id),
-                f"{LABEL}.version": __version__,
-            },
-            **limits,
+            labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
+            **_limits(spec.task.env.resources),
         )
         self._live[spec.action.id] = container  # from here on, close() removes it whatever happens
         container.start()
         return container
 
+    def _volumes(self, store_root: str) -> dict[str, dict[str, str]]:
+        volumes = {path: {"bind": f"{LIB_IN_CONTAINER}/{name}", "mode": "ro"} for name, path in _runtime_paths()}
+        volumes[store_root] = {"bind": store_root, "mode": "rw"}
+        return volumes
+
+    def _environment(self, env: Any, run_vars: dict[str, str]) -> dict[str, str]:
+        return {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **env.env_vars, **run_vars}
+
+    def _labels(self, run: str, action: str) -> dict[str, str]:
+        return {
+            f"{LABEL}.kernel": self.kernel,
+            f"{LABEL}.run": run,
+            f"{LABEL}.action": action,
+            f"{LABEL}.version": __version__,
+        }
+
     def _finish(self, container: Any) -> tuple[str, dict[str, Any]]:
-        container.reload()
-        state = dict(container.attrs.get("State", {}))
-        logs = container.logs().decode(errors="replace")
+        import docker
+
+        try:
+            container.reload()
+            state = dict(container.attrs.get("State", {}))
+            logs = container.logs().decode(errors="replace")
+        except docker.errors.NotFound:  # removed already (a sweep, a kill): the store has the outcome
+            return "", {}
         if self.cleanup:
-            container.remove(force=True)
+            self._kill(container)
         return logs, state
 
     def _kill_when_started(self, starting: asyncio.Future[Any]) -> None:
@@ -307,8 +362,10 @@ def _write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str) -> None:
     assert data is not None
     with _by_value(task.func):
         shipment = transfer.ship_inputs(spec, data, ledger)
+        # the function travels as its own pickle, so a worker keeps one copy of it (and of the
+        # module-level state its code builds) for every job that sends the same bytes
         job = {
-            "func": task.func,
+            "func": dumps(task.func),
             "args": shipment.args,
             "kwargs": shipment.kwargs,
             "inline_limit": task.max_inline_io_bytes,
@@ -365,6 +422,24 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _limits(resources: Any) -> dict[str, Any]:
+    """Docker limits for ``Resources(cpu=, memory=)``."""
+    limits: dict[str, Any] = {}
+    if resources is not None:
+        if resources.cpu_limit:
+            limits["nano_cpus"] = int(resources.cpu_limit * 1e9)
+        if resources.memory_limit:
+            limits["mem_limit"] = resources.memory_limit
+            limits["memswap_limit"] = resources.memory_limit
+    return limits
+
+
+def _keep_logs(spec: ActionSpec, logs: str) -> None:
+    if logs:
+        spec.action.logs = spec.action.logs or _deque()
+        spec.action.logs.append(logs)
 
 
 def _deque() -> Any:

@@ -21,10 +21,10 @@ IMAGE = "flyte-nb-base:bookworm"
 env = flyte.TaskEnvironment("conformance")
 
 
-@pytest.fixture(params=["local", "docker"])
+@pytest.fixture(params=["local", "docker", "docker-reuse"])
 def backend(request, tmp_path):
     store = tmp_path / "store"
-    if request.param == "docker":
+    if request.param.startswith("docker"):
         try:
             import docker
 
@@ -39,7 +39,10 @@ def backend(request, tmp_path):
         flyte.init("docker", storage=f"file://{store}", docker={"base_image": IMAGE})
     else:
         flyte.init("local", storage=f"file://{store}")
-    return request.param, store
+    if request.param == "docker-reuse":  # the same tasks, sent to reusable worker containers
+        env.reuse_policy = flyte.ReusePolicy(replicas=(1, 2), concurrency=4)
+    yield request.param, store
+    env.reuse_policy = None
 
 
 @env.task
@@ -159,3 +162,26 @@ def test_the_process_boundary_matches_the_backend(backend):
 
     child_pid = flyte.run(main).outputs()
     assert (child_pid == os.getpid()) == (name == "local")
+
+
+def test_module_state_lives_across_actions_only_in_reusable_workers(backend):
+    name, _ = backend
+
+    @env.task
+    async def main(n: int) -> list:
+        return [await bump() for _ in range(n)]
+
+    counts = flyte.run(main, 4).outputs()
+    if name == "docker":
+        assert len(set(counts)) == 1  # every container starts from the same shipped copy
+    else:
+        assert counts == sorted(counts) and counts[-1] > counts[0]  # one process kept counting
+
+
+_COUNTER = {"n": 0}
+
+
+@env.task
+async def bump() -> int:
+    _COUNTER["n"] += 1
+    return _COUNTER["n"]

@@ -1,0 +1,100 @@
+"""A reusable worker: a long-lived container that runs jobs the kernel sends it.
+
+``python -m flyte_nb._runtime.worker <socket> <worker-id> <store-root>`` connects to the
+kernel's pool over a unix socket in a mounted folder (it works with ``--network none``),
+says hello, then runs each job it is sent (up to the pool's concurrency at once, async
+jobs on this loop, sync ones in threads) and answers with the job's key and the job's
+own log. Module-level state (caches, loaded models) lives as long as the worker.
+
+Messages are length-prefixed pickles of small dicts: ``{"hello": id}`` → kernel,
+``{"run": key}`` / ``{"cancel": key}`` → worker, ``{"done": key, "logs": text}`` → kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import pickle
+import struct
+import sys
+from typing import Any
+
+_job: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("flyte_nb_worker_job", default=None)
+
+
+class _JobStream:
+    """Keeps each job's output apart (a job's context says whose it is), and passes it on."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        buffer = _job.get()
+        if buffer is not None:
+            buffer.append(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+async def send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
+    data = pickle.dumps(message)
+    writer.write(struct.pack("!I", len(data)) + data)
+    await writer.drain()
+
+
+async def receive(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+    try:
+        header = await reader.readexactly(4)
+        return pickle.loads(await reader.readexactly(struct.unpack("!I", header)[0]))
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return None
+
+
+async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
+    from flyte_nb._runtime._job import execute, failure, store_at
+
+    store = store_at(store_root)
+    reader, writer = await asyncio.open_unix_connection(socket_path)
+    await send(writer, {"hello": worker_id})
+    running: dict[str, asyncio.Task[None]] = {}
+
+    async def run(key: str) -> None:
+        logs: list[str] = []
+        _job.set(logs)
+        try:
+            await execute(store, key)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            from flyte_nb.data._codec import dumps
+
+            store.put(key + ".result", dumps(failure(exc)))
+        finally:
+            running.pop(key, None)
+        await send(writer, {"done": key, "logs": "".join(logs)})
+
+    while True:
+        message = await receive(reader)
+        if message is None:
+            break  # the kernel went away: so does the worker
+        if "run" in message:
+            key = message["run"]
+            # a fresh context per job, so each job's log buffer stays its own
+            running[key] = contextvars.copy_context().run(asyncio.ensure_future, run(key))
+        elif "cancel" in message and message["cancel"] in running:
+            running[message["cancel"]].cancel()
+    for task in running.values():
+        task.cancel()
+
+
+def main(argv: list[str]) -> int:
+    sys.stdout = _JobStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = _JobStream(sys.stderr)  # type: ignore[assignment]
+    asyncio.run(serve(*argv))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

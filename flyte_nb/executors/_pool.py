@@ -1,0 +1,278 @@
+"""Reusable worker containers for environments with a ``ReusePolicy``.
+
+A pool holds long-lived worker containers of one environment and image. It starts
+``min`` replicas on first use, starts another (up to ``max``) whenever every worker's
+``concurrency`` slots are taken, removes a worker idle for ``scaledown_ttl`` while more
+than ``min`` remain, and removes all of them after ``idle_ttl`` without work, when the
+loop that owns the pool ends, or when the kernel exits. Workers connect back over a
+unix socket in a folder mounted into each container, so ``--network none`` holds.
+A worker that dies mid-action fails its actions with :class:`WorkerLostError`; the
+executor then runs them once more on another worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import itertools
+import os
+import shutil
+import tempfile
+import time
+from typing import TYPE_CHECKING, Any
+
+from .._policies import ReusePolicy
+from .._runtime.worker import receive, send
+from ..errors import FlyteNbError
+
+if TYPE_CHECKING:
+    from ._docker import DockerExecutor
+
+#: seconds a new worker gets to connect back before it counts as failed to start
+HELLO_TIMEOUT_S = 30.0
+JANITOR_PERIOD_S = 0.5
+SOCKET_IN_CONTAINER = "/run/flyte_nb"
+
+_pools: dict[tuple[Any, ...], WorkerPool] = {}
+_ids = itertools.count()
+
+
+class WorkerLostError(FlyteNbError, RuntimeError):
+    """The worker container running an action died (killed, out of memory, crashed)."""
+
+
+class Worker:
+    """One worker container and its connection."""
+
+    def __init__(self, worker_id: str, container: Any) -> None:
+        self.id = worker_id
+        self.container = container
+        self.writer: asyncio.StreamWriter | None = None
+        self.busy = 0
+        self.idle_since = time.monotonic()
+        self.inflight: dict[str, asyncio.Future[str]] = {}
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+
+class WorkerPool:
+    """Worker containers of one environment, image and policy, on one event loop."""
+
+    def __init__(self, executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, store_root: str) -> None:
+        self.executor = executor
+        self.image = image
+        self.env = env
+        self.policy = policy
+        self.store_root = store_root
+        self.loop = asyncio.get_running_loop()
+        self.folder = tempfile.mkdtemp(prefix="flyte_nb-pool-")  # short: unix socket paths are limited
+        self.socket = os.path.join(self.folder, "pool.sock")
+        self.workers: dict[str, Worker] = {}
+        self.changed = asyncio.Condition()
+        self.last_work = time.monotonic()
+        self.closed = False
+        self._server: asyncio.AbstractServer | None = None
+        self._janitor: asyncio.Task[None] | None = None
+        self.started_total = 0
+        self.pending = 0  # workers whose containers are being created (or reserved)
+        self.starting: dict[str, Worker] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    async def open(self) -> None:
+        # reserve the first replicas before anything awaits: actions arriving while the pool
+        # opens must see them coming, or they would start workers past max_replicas
+        self.pending += self.policy.min_replicas
+        self._server = await asyncio.start_unix_server(self._connected, path=self.socket)
+        os.chmod(self.socket, 0o777)
+        await asyncio.gather(*[self._start_worker(reserved=True) for _ in range(self.policy.min_replicas)])
+        self._janitor = self.loop.create_task(self._tidy(), name="flyte_nb pool janitor")
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        _pools.pop(self.key, None)
+        if self._janitor is not None and self._janitor is not asyncio.current_task():
+            self._janitor.cancel()  # (not when the janitor itself is closing the idle pool)
+        for worker in list(self.workers.values()):
+            await self._remove(worker, WorkerLostError("the worker pool was closed"))
+        if self._server is not None:
+            self._server.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return pool_key(self.loop, self.image, self.env, self.policy, self.store_root)
+
+    # ------------------------------------------------------------------ workers
+    async def _start_worker(self, reserved: bool = False) -> Worker:
+        """Start a worker and wait for it to connect (``reserved``: already counted in
+        ``pending`` by whoever decided to grow)."""
+        worker = Worker(f"w{next(_ids)}", None)
+        if not reserved:
+            self.pending += 1  # counted from now: nobody starts one too many
+        # known before its container starts: the worker may say hello before we resume
+        self.starting[worker.id] = worker
+        try:
+            worker.container = await asyncio.to_thread(self.executor._start_worker, self, worker.id)
+        finally:
+            self.pending -= 1
+            self.starting.pop(worker.id, None)
+        if self.closed:  # the pool closed while this one started: it must not outlive it
+            await asyncio.to_thread(self.executor._kill, worker.container)
+            raise WorkerLostError("the worker pool was closed")
+        self.workers[worker.id] = worker
+        container = worker.container
+        self.started_total += 1
+        try:
+            await asyncio.wait_for(asyncio.shield(worker.ready), HELLO_TIMEOUT_S)
+        except (asyncio.TimeoutError, WorkerLostError) as exc:
+            logs = await asyncio.to_thread(_logs_of, container)
+            await self._remove(worker, WorkerLostError("worker did not start"))
+            raise WorkerLostError(f"a worker container of {self.env.name} did not start: {exc}\n{logs}") from None
+        return worker
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._serve(reader, writer)
+        except asyncio.CancelledError:
+            pass  # the loop is ending: the pool goes with it (atexit removes the containers)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        hello = await receive(reader)
+        name = hello.get("hello", "") if hello else ""
+        worker = self.workers.get(name) or self.starting.get(name)
+        if worker is None:
+            writer.close()
+            return
+        worker.writer = writer
+        if not worker.ready.done():
+            worker.ready.set_result(None)
+        while True:
+            message = await receive(reader)
+            if message is None:
+                break
+            future = worker.inflight.pop(message.get("done", ""), None)
+            if future is not None and not future.done():
+                future.set_result(message.get("logs", ""))
+        await self._remove(worker, WorkerLostError(f"worker {worker.id} of {self.env.name} died while running it"))
+
+    async def _remove(self, worker: Worker, reason: BaseException) -> None:
+        if self.workers.pop(worker.id, None) is None:
+            return
+        for future in worker.inflight.values():
+            if not future.done():
+                future.set_exception(reason)
+        if not worker.ready.done():
+            worker.ready.set_exception(reason)
+            worker.ready.exception()  # retrieved: the starter reports it
+        await asyncio.to_thread(self.executor._kill, worker.container)
+        async with self.changed:
+            self.changed.notify_all()
+
+    # ------------------------------------------------------------------ work
+    async def run(self, job_key: str) -> str:
+        """Send a job to a worker with a free slot (starting one if allowed); returns its log."""
+        worker = await self._acquire()
+        future: asyncio.Future[str] = self.loop.create_future()
+        worker.inflight[job_key] = future
+        try:
+            assert worker.writer is not None
+            await send(worker.writer, {"run": job_key})
+            return await future
+        except asyncio.CancelledError:
+            worker.inflight.pop(job_key, None)
+            if worker.writer is not None and not worker.writer.is_closing():
+                await send(worker.writer, {"cancel": job_key})
+            raise
+        finally:
+            worker.busy -= 1
+            worker.idle_since = self.last_work = time.monotonic()
+            async with self.changed:
+                self.changed.notify_all()
+
+    async def _acquire(self) -> Worker:
+        capacity = self.policy.concurrency
+        while True:
+            if self.closed:
+                raise WorkerLostError("the worker pool was closed")
+            ready = [w for w in self.workers.values() if w.ready.done() and not w.ready.exception()]
+            free = [w for w in ready if w.busy < capacity]
+            if free:
+                worker = min(free, key=lambda w: w.busy)
+                worker.busy += 1
+                self.last_work = time.monotonic()
+                return worker
+            if len(self.workers) + self.pending < self.policy.max_replicas:
+                self.pending += 1  # reserved now, before the task runs, so the count is exact
+                self.loop.create_task(self._grow())  # one more worker for each action left waiting
+            async with self.changed:
+                await self.changed.wait()
+
+    async def _grow(self) -> None:
+        try:
+            await self._start_worker(reserved=True)
+        except WorkerLostError:
+            pass  # waiting actions keep waiting for the workers there are
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def _tidy(self) -> None:
+        scaledown = self.policy.scaledown_ttl.total_seconds()  # type: ignore[union-attr]
+        idle = self.policy.idle_ttl.total_seconds()  # type: ignore[union-attr]
+        while not self.closed:
+            await asyncio.sleep(JANITOR_PERIOD_S)
+            now = time.monotonic()
+            if all(w.busy == 0 for w in self.workers.values()) and now - self.last_work > idle:
+                await self.close()
+                return
+            for worker in list(self.workers.values()):
+                if len(self.workers) <= self.policy.min_replicas:
+                    break
+                if worker.busy == 0 and now - worker.idle_since > scaledown:
+                    await self._remove(worker, WorkerLostError("scaled down"))
+
+
+def pool_key(loop: Any, image: str, env: Any, policy: ReusePolicy, store_root: str) -> tuple[Any, ...]:
+    replicas = policy.replicas
+    return (id(loop), image, env.name, replicas, policy.concurrency, store_root)
+
+
+async def pool_for(executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, store_root: str) -> WorkerPool:
+    """The pool of this environment on the running loop, started on first use."""
+    key = pool_key(asyncio.get_running_loop(), image, env, policy, store_root)
+    pool = _pools.get(key)
+    if pool is None or pool.closed:
+        pool = WorkerPool(executor, image, env, policy, store_root)
+        _pools[key] = pool
+        try:
+            await pool.open()
+        except BaseException:
+            await pool.close()
+            raise
+    return pool
+
+
+async def close_pools(loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """Close the pools of ``loop`` (all pools when None)."""
+    for pool in list(_pools.values()):
+        if loop is None or pool.loop is loop:
+            await pool.close()
+
+
+def _logs_of(container: Any) -> str:
+    try:
+        return container.logs().decode(errors="replace")[-2000:]
+    except Exception:
+        return ""
+
+
+@atexit.register
+def _kill_all_at_exit() -> None:
+    """The kernel is going away: its workers go too (their loop cannot do it any more)."""
+    for pool in list(_pools.values()):
+        for worker in list(pool.workers.values()):
+            try:
+                worker.container.remove(force=True)
+            except Exception:
+                pass
+        shutil.rmtree(pool.folder, ignore_errors=True)

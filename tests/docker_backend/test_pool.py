@@ -1,0 +1,85 @@
+"""Reusable worker containers (ReusePolicy): reuse, scaling, a worker that dies, cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import flyte_nb as flyte
+
+pooled = flyte.TaskEnvironment(
+    "pooltest", reuse_policy=flyte.ReusePolicy(replicas=(1, 3), concurrency=2, scaledown_ttl=1, idle_ttl=3)
+)
+driver = flyte.TaskEnvironment("pooldriver")
+
+
+@pooled.task
+async def nap(seconds: float) -> str:
+    await asyncio.sleep(seconds)
+    return socket.gethostname()
+
+
+@driver.task
+async def naps(n: int, seconds: float) -> list:
+    return list(await asyncio.gather(*[nap(seconds) for _ in range(n)]))
+
+
+def workers(client) -> list:
+    return client.containers.list(all=True, filters={"label": "flyte_nb.pool=pooltest"}, sparse=True)
+
+
+def test_pool_grows_under_load_shrinks_when_idle_and_goes_away(docker_run):
+    async def notebook():
+        first = await flyte.run.aio(naps, 6, 1.0)  # 6 actions, 2 per worker: grows to 3 workers
+        await first
+        busy_hosts = set(first.outputs())
+        after_load = len(workers(docker_run))
+        await asyncio.sleep(2.5)  # past scaledown_ttl: back to min (1)
+        after_scaledown = len(workers(docker_run))
+        second = await flyte.run.aio(naps, 2, 0.1)  # reuses the pool that is still there
+        await second
+        reused = set(second.outputs()) <= busy_hosts
+        await asyncio.sleep(4.5)  # past idle_ttl: the pool is removed
+        return busy_hosts, after_load, after_scaledown, reused, len(workers(docker_run))
+
+    hosts, after_load, after_scaledown, reused, at_end = asyncio.run(notebook())
+    assert len(hosts) == 3 and after_load == 3
+    assert after_scaledown == 1 and reused
+    assert at_end == 0
+
+
+def test_a_worker_killed_mid_action_is_replaced_and_the_action_runs_again(docker_run):
+    async def notebook():
+        run = await flyte.run.aio(naps, 1, 3.0)
+        deadline = time.monotonic() + 20
+        while not workers(docker_run) or run.controller.counts["running"] < 2:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        for container in docker_run.containers.list(filters={"label": "flyte_nb.pool=pooltest"}):
+            container.kill()  # the running workers: the action's one among them
+        await run
+        await asyncio.sleep(4)  # past idle_ttl: the pool goes away
+        return run
+
+    run = asyncio.run(notebook())
+    assert run.phase == "succeeded" and len(run.outputs()) == 1
+    assert workers(docker_run) == []
+
+
+def test_many_sleeping_actions_share_few_workers(docker_run):
+    wide = flyte.TaskEnvironment("pooltest", reuse_policy=flyte.ReusePolicy(replicas=(2, 4), concurrency=25))
+
+    @wide.task
+    async def sleep_one() -> int:
+        await asyncio.sleep(1)
+        return 1
+
+    @driver.task
+    async def fanout(n: int) -> int:
+        return sum(await asyncio.gather(*[sleep_one() for _ in range(n)]))
+
+    start = time.monotonic()
+    assert flyte.run(fanout, 100).outputs() == 100
+    assert time.monotonic() - start < 15  # 100 one-second actions on at most 4 workers x 25
