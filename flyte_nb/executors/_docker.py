@@ -37,12 +37,17 @@ from ._base import ActionSpec
 
 DEFAULT_IMAGE = os.environ.get("FLYTE_NB_BASE_IMAGE", "flyte-nb-base:bookworm")
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
+PYCACHE_IN_CONTAINER = "/opt/flyte_nb/pycache"
 #: pure-Python packages the runtime imports inside the container
 RUNTIME_PACKAGES = ("flyte_nb", "cloudpickle", "fsspec")
 LABEL = "flyte_nb"
 #: seconds a container gets to stop after a kill before flyte_nb stops waiting for it
 KILL_WAIT_S = 5.0
 LOG_TAIL_LINES = 20
+
+
+_CLIENTS: dict[str | None, Any] = {}
+_CHECKED: dict[str | None, set[str]] = {}
 
 
 class ContainerError(FlyteNbError, RuntimeError):
@@ -81,8 +86,10 @@ class DockerExecutor:
         self.pull = bool(pull)
         self.network = network
         self.cleanup = bool(cleanup)
-        self._client: Any = None
-        self._checked_images: set[str] = set()
+        self._client: Any = _CLIENTS.get(host)
+        self._swept = False
+        # images checked (present, right Python) by any run of this process on this engine
+        self._checked_images: set[str] = _CHECKED.setdefault(host, set())
         self._lock = threading.RLock()  # one engine connection and one image check at a time
         self._live: dict[int, Any] = {}  # action id -> container, while it runs
         self._closed = False
@@ -108,7 +115,9 @@ class DockerExecutor:
                     f"cannot reach a Docker engine at {where}: {exc}. Start one (on these machines: "
                     "bash ../shared/tools/docker-engine.sh) or run on the local backend"
                 ) from exc
-            self._client = client
+            self._client = _CLIENTS[self.host] = client  # one connection per engine and process
+        if not self._swept:  # each run starts by removing what dead kernels left behind
+            self._swept = True
             self._sweep_strays()
         return self._client
 
@@ -285,10 +294,13 @@ class DockerExecutor:
     def _volumes(self, store_root: str) -> dict[str, dict[str, str]]:
         volumes = {path: {"bind": f"{LIB_IN_CONTAINER}/{name}", "mode": "ro"} for name, path in _runtime_paths()}
         volumes[store_root] = {"bind": store_root, "mode": "rw"}
+        # compiled bytecode of the (read-only) runtime, kept between containers: each container
+        # would otherwise compile flyte_nb from source before running its action
+        volumes[_bytecode_cache()] = {"bind": PYCACHE_IN_CONTAINER, "mode": "rw"}
         return volumes
 
     def _environment(self, env: Any, run_vars: dict[str, str]) -> dict[str, str]:
-        return {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **env.env_vars, **run_vars}
+        return {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONPYCACHEPREFIX": PYCACHE_IN_CONTAINER, **env.env_vars, **run_vars}
 
     def _labels(self, run: str, action: str) -> dict[str, str]:
         return {
@@ -302,7 +314,7 @@ class DockerExecutor:
         import docker
 
         try:
-            container.reload()
+            container.reload()  # for the OOM flag, should the action have left no outcome
             state = dict(container.attrs.get("State", {}))
             logs = container.logs().decode(errors="replace")
         except docker.errors.NotFound:  # removed already (a sweep, a kill): the store has the outcome
@@ -342,6 +354,17 @@ class DockerExecutor:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _bytecode_cache() -> str:
+    """A host folder for the containers' compiled bytecode, one per Python version."""
+    import platformdirs
+
+    folder = os.path.join(
+        platformdirs.user_cache_dir("flyte_nb"), f"pycache-{sys.version_info[0]}.{sys.version_info[1]}-{__version__}"
+    )
+    os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 def _runtime_paths() -> list[tuple[str, str]]:
