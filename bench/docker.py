@@ -19,8 +19,8 @@ monkeypatching them at class or module level. Containers started only for the pr
 (probes) report how long their process lived: python startup alone, with the runtime's
 mounts, with the runtime's imports. Between sections the benchmark counts the engine's running
 containers: none is its own by then, so any is another process sharing the engine (the figures
-are then noisy; the JSON says so). Measurements of the reusable containers (``ReusePolicy``)
-are placeholders: they await that pool.
+are then noisy; the JSON says so). Reusable containers (``ReusePolicy``) are measured by
+bench/docker_reuse.py.
 
 Usage::
 
@@ -71,10 +71,6 @@ DEFAULT_ROUNDS = 4
 PROBE_REPEAT = 3
 #: the product target: a cold action costs at most 1.3x a bare ``docker run`` of the same image
 MAX_RATIO_TO_FLOOR = 1.3
-#: the reusable-container targets, measured once the ReusePolicy pool exists
-REUSE_SLEEPERS = 200
-REUSE_SLEEP_S = 1.0
-REUSE_MAX_WALL_S = 4.0
 
 env = flyte.TaskEnvironment("bench_docker")
 
@@ -484,8 +480,6 @@ def summarize(args: argparse.Namespace, raw: dict[str, Any], probes: dict[str, A
         },
         "targets": {
             "max_cold_ratio_to_floor": MAX_RATIO_TO_FLOOR,
-            "reuse_sleepers": f"{REUSE_SLEEPERS} x asyncio.sleep({REUSE_SLEEP_S}) with replicas=(2, 4), "
-            f"concurrency=25 under {REUSE_MAX_WALL_S} s",
         },
         "floor": {
             "runs": len(floor),
@@ -538,15 +532,7 @@ def summarize(args: argparse.Namespace, raw: dict[str, Any], probes: dict[str, A
             "floor_peak_containers_in_wait": raw["floor_parallel_peak_wait"],
             "asyncio_default_executor_workers": min(32, (os.cpu_count() or 1) + 4),
         },
-        "reusable": {
-            "status": "pending: these await the ReusePolicy pool (reusable worker containers), which was not built "
-            "when this benchmark was written (it landed in fd47a26 meanwhile); to be measured here next",
-            "per_action_overhead_replicas_2_concurrency_8_ms": None,
-            "ratio_to_floor_replicas_2_concurrency_8": None,
-            f"sleepers_{REUSE_SLEEPERS}x{REUSE_SLEEP_S:g}s_replicas_2_4_concurrency_25_wall_s": None,
-            "sleepers_target_s": REUSE_MAX_WALL_S,
-            "sleepers_meets_target": None,
-        },
+        "reusable": "measured by bench/docker_reuse.py (results/docker_reuse.json)",
         "rounds": {
             "floor_median_s": [round(x, 4) for x in raw["floor_rounds"]],
             "cold_per_action_median_s": [round(x, 4) for x in raw["cold_rounds"]],
