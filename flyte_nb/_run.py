@@ -270,17 +270,16 @@ class Runner:
 
     async def aio(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
         """Start the run on the current loop and return its handle at once."""
-        handle, main = self._prepare(task, args, kwargs)
-        handle._future = _start(asyncio.get_running_loop(), handle, main)
-        return handle
+        return self._launch(task, args, kwargs)
 
     def _run_data(self, name: str, config: Any) -> Any:
-        from .data import Store
+        from .data._store import configured_store
         from .orchestrator._data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
 
         mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
-        store = Store(config.storage, **config.storage_options)
-        return RunData(store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars)
+        return RunData(
+            configured_store(), name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars
+        )
 
     def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
         """Start ``task()`` as a run on the running loop and return at once.
@@ -288,7 +287,11 @@ class Runner:
         ``in_process`` keeps the entry action on this loop whatever the backend: it is how
         a ``%%flyte`` cell drives a run.
         """
-        handle, main = self._prepare(task, (), {}, in_process=in_process)
+        return self._launch(task, (), {}, in_process=in_process)
+
+    def _launch(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, in_process: bool = False) -> Run:
+        """Start a run on the running loop; its handle at once."""
+        handle, main = self._prepare(task, args, kwargs, in_process=in_process)
         handle._future = _start(asyncio.get_running_loop(), handle, main)
         return handle
 

@@ -13,10 +13,11 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    from flyte_nb._runtime._job import execute, store_at
+    from flyte_nb._runtime._job import execute
+    from flyte_nb.data._store import Store
 
     root, job_key = argv
-    asyncio.run(execute(store_at(root), job_key))
+    asyncio.run(execute(Store(root), job_key))
     return 0
 
 

@@ -16,10 +16,6 @@ from ..data._codec import decode, dumps, encode, loads
 from ..data._store import Store
 
 
-def store_at(root: str) -> Store:
-    return Store("file://" + root) if "://" not in root else Store(root)
-
-
 async def execute(store: Store, job_key: str) -> dict[str, Any]:
     """Run the job at ``job_key`` and write ``<job_key>.result``; returns the outcome.
 

@@ -19,13 +19,15 @@ import os
 import posixpath
 import time
 import uuid
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 from ..errors import ConfigError
+
+T = TypeVar("T")
 
 #: Environment variable naming the default store URL (used when the config names none).
 STORAGE_ENV_VAR = "FLYTE_NB_STORAGE"
@@ -36,6 +38,14 @@ _TEMP_MARK = ".tmp-"
 def default_storage_url() -> str:
     """``$FLYTE_NB_STORAGE``, else ``.flyte_nb`` in the working directory (the notebook's)."""
     return os.environ.get(STORAGE_ENV_VAR) or DEFAULT_STORAGE
+
+
+def configured_store() -> Store:
+    """The store the config in force names (``storage`` and ``storage_options``)."""
+    from .._config import current_config
+
+    config = current_config()
+    return Store(config.storage, **config.storage_options)
 
 
 class Store:
@@ -146,16 +156,18 @@ class Store:
         return removed
 
     # ------------------------------------------------------------------ async API (the loop)
+    async def io(self, func: Callable[..., T], *args: Any) -> T:
+        """Run blocking work on this store off the event loop (inline for ``memory://``,
+        which is in-process and never waits)."""
+        if self.protocol == "memory":
+            return func(*args)
+        return await asyncio.to_thread(func, *args)
+
     async def aput(self, key: str, data: bytes) -> None:
-        if self.protocol == "memory":  # in-process: no I/O to wait for
-            self.put(key, data)
-        else:
-            await asyncio.to_thread(self.put, key, data)
+        await self.io(self.put, key, data)
 
     async def aget(self, key: str) -> bytes:
-        if self.protocol == "memory":
-            return self.get(key)
-        return await asyncio.to_thread(self.get, key)
+        return await self.io(self.get, key)
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"

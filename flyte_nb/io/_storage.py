@@ -40,11 +40,9 @@ def current_store() -> Store:
     ctx = current.get()
     if ctx is not None and ctx.controller.data is not None:
         return ctx.controller.data.store
-    from .._config import current_config
-    from ..data._store import Store
+    from ..data._store import configured_store
 
-    config = current_config()
-    return Store(config.storage, **config.storage_options)
+    return configured_store()
 
 
 def scratch_key(name: str) -> str:

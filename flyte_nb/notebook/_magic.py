@@ -64,8 +64,7 @@ class FlyteMagics(Magics):
         args = parse_argstring(self.flyte, line)
         if cell is None:
             return self._line(args)
-        if args.rest:
-            raise ConfigError(f"%%flyte takes only options, got {' '.join(args.rest)!r}; see %%flyte?")
+        _only_options(args)
         return self._cell(args, cell)
 
     # ------------------------------------------------------------------ %flyte
@@ -126,6 +125,12 @@ class FlyteMagics(Magics):
         return _outcome(run)
 
 
+def _only_options(args: argparse.Namespace) -> None:
+    """A %%flyte cell's line holds options only (words are for the %flyte line magic)."""
+    if args.rest:
+        raise ConfigError(f"%%flyte takes only options, got {' '.join(args.rest)!r}; see %%flyte?")
+
+
 def _prepare(shell: Any, args: argparse.Namespace, cell: str) -> tuple[Any, TaskTemplate[Any, Any]]:
     runner = with_runcontext(
         name=args.name,
@@ -149,8 +154,7 @@ async def flyte_cell(line: str, cell: str) -> Any:
 
     shell = get_ipython()
     args = parse_argstring(FlyteMagics.flyte, line)
-    if args.rest:
-        raise ConfigError(f"%%flyte takes only options, got {' '.join(args.rest)!r}; see %%flyte?")
+    _only_options(args)
     runner, driver = _prepare(shell, args, cell)
     run = runner.start(driver, in_process=True)
     if args.no_wait:

@@ -7,10 +7,8 @@ thread (the loop never waits on a disk or a network), except for ``memory://``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import warnings
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..data import _cache as cache
@@ -50,11 +48,6 @@ class RunData:
         self.cache_mode = cache_mode
         self.max_io_bytes = max_io_bytes
 
-    async def _io(self, func: Callable[..., T], *args: Any) -> T:
-        if self.store.protocol == "memory":
-            return func(*args)
-        return await asyncio.to_thread(func, *args)
-
     # ------------------------------------------------------------------ cache
     def cache_key(self, task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
         """The cache key of this call, or None when the task is not cached in this run."""
@@ -71,11 +64,11 @@ class RunData:
         """The cached output at ``key`` or ``MISS`` (always a miss when overwriting)."""
         if self.cache_mode != CACHE_USE:
             return cache._MISS
-        return await self._io(cache.lookup, self.store, key)
+        return await self.store.io(cache.lookup, self.store, key)
 
     async def remember(self, key: str, value: Any, task: TaskTemplate[Any, Any]) -> None:
         try:
-            await self._io(cache.write, self.store, key, value)
+            await self.store.io(cache.write, self.store, key, value)
         except (TypeError, ValueError, AttributeError, OSError) as exc:
             warnings.warn(
                 f"{task.name}: output not cached ({type(exc).__name__}: {exc})", CacheWriteWarning, stacklevel=2
@@ -97,7 +90,7 @@ class RunData:
     async def restore(self, key: str) -> tuple[bool, Any]:
         """(True, output) when a checkpoint exists at ``key``."""
         try:
-            data = await self._io(self.store.get, key)
+            data = await self.store.io(self.store.get, key)
         except FileNotFoundError:
             return False, None
         try:
@@ -110,7 +103,7 @@ class RunData:
             data = dumps(value)
         except (TypeError, ValueError, AttributeError):
             return  # an output that does not pickle is not checkpointed
-        await self._io(self.store.put, key, data)
+        await self.store.io(self.store.put, key, data)
 
     # ------------------------------------------------------------------ the run's record
     async def persist(self, controller: Controller) -> None:
@@ -118,7 +111,7 @@ class RunData:
         file per failed action (``errors/``) and per action that printed (``logs/``)."""
         files = run_files(controller)
         try:
-            await self._io(self._put_all, files)
+            await self.store.io(self._put_all, files)
         except OSError as exc:  # the run's outcome stands; only its record is missing
             warnings.warn(f"run {self.run}: could not write its record to {self.store.url}: {exc}", stacklevel=2)
 
