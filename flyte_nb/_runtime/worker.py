@@ -53,8 +53,8 @@ async def receive(reader: asyncio.StreamReader) -> dict[str, Any] | None:
 
 
 async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
-    from flyte_nb._runtime._job import execute
-    from flyte_nb.data._store import Store, failure
+    from flyte_nb._runtime._job import execute, failure
+    from flyte_nb.data._store import Store
 
     store = Store(store_root)  # a bare path is a file:// store
     reader, writer = await asyncio.open_unix_connection(socket_path)
