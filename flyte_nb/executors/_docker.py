@@ -33,6 +33,7 @@ from .. import __version__
 from ..data import _transfer as transfer
 from ..data._codec import decode, dumps, loads
 from ..errors import ConfigError, FlyteNbError
+from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 
 DEFAULT_IMAGE = os.environ.get("FLYTE_NB_BASE_IMAGE", "flyte-nb-base:bookworm")
@@ -461,13 +462,4 @@ def _limits(resources: Any) -> dict[str, Any]:
 
 def _keep_logs(spec: ActionSpec, logs: str) -> None:
     if logs:
-        spec.action.logs = spec.action.logs or _deque()
-        spec.action.logs.append(logs)
-
-
-def _deque() -> Any:
-    from collections import deque
-
-    from ..orchestrator._logs import LOG_TAIL_CHUNKS
-
-    return deque(maxlen=LOG_TAIL_CHUNKS)
+        append_log(spec.action, logs)

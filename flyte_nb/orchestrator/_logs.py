@@ -11,9 +11,12 @@ from __future__ import annotations
 import sys
 import threading
 from collections import deque
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .._context import current
+
+if TYPE_CHECKING:
+    from ._records import ActionRecord
 
 #: Chunks of output kept per action (the tail a monitor shows).
 LOG_TAIL_CHUNKS = 200
@@ -32,14 +35,18 @@ class ActionStream:
     def write(self, text: str) -> int:
         ctx = current.get()
         if ctx is not None and text:
-            rec = ctx.action
-            if rec.logs is None:
-                rec.logs = deque(maxlen=LOG_TAIL_CHUNKS)
-            rec.logs.append(text)
+            append_log(ctx.action, text)
         return self._stream.write(text)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def append_log(rec: ActionRecord, text: str) -> None:
+    """Add output to an action's bounded log tail."""
+    if rec.logs is None:
+        rec.logs = deque(maxlen=LOG_TAIL_CHUNKS)
+    rec.logs.append(text)
 
 
 def install() -> None:
