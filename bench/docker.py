@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import compileall
 import functools
 import itertools
 import os
@@ -62,6 +61,7 @@ import flyte_nb as flyte  # noqa: E402
 from flyte_nb.data._codec import loads  # noqa: E402
 from flyte_nb.data._store import Store  # noqa: E402
 from flyte_nb.executors import _docker  # noqa: E402
+from flyte_nb.executors._bundle import runtime_bundle  # noqa: E402
 
 IMAGE = "flyte-nb-base:bookworm"
 FLOOR_COMMAND = ["python3", "-c", "pass"]
@@ -285,23 +285,16 @@ def probe_containers(client: Any, store_root: str, repeat: int) -> dict[str, Any
     """Containers started only to find where the cold action's extra time goes: what the
     engine's create / start / wait / remove cost, and how long the process inside lived
     (engine timestamps), for python alone, with the runtime's mounts, and with its imports."""
-    mounts = dict(_docker._runtime_paths())
+    bundle = runtime_bundle()
     lib = _docker.LIB_IN_CONTAINER
     store_mount = {store_root: {"bind": store_root, "mode": "rw"}}
-    volumes = {path: {"bind": f"{lib}/{name}", "mode": "ro"} for name, path in mounts.items()} | store_mount
+    volumes = {bundle: {"bind": lib, "mode": "ro"}} | store_mount
     environment = {"PYTHONPATH": lib, "PYTHONDONTWRITEBYTECODE": "1"}
-    has_bytecode = os.path.isdir(os.path.join(mounts["flyte_nb"], "__pycache__"))
-    compiled = tempfile.mkdtemp(prefix="bench-docker-pyc-")
-    shutil.copytree(
-        mounts["flyte_nb"], os.path.join(compiled, "flyte_nb"), ignore=shutil.ignore_patterns("__pycache__")
-    )
-    compileall.compile_dir(os.path.join(compiled, "flyte_nb"), quiet=1)
-    volumes_compiled = {p: v for p, v in volumes.items() if p != mounts["flyte_nb"]}
-    volumes_compiled[os.path.join(compiled, "flyte_nb")] = {"bind": f"{lib}/flyte_nb", "mode": "ro"}
     imports = "import asyncio; from flyte_nb.data._codec import decode; from flyte_nb.data._store import Store"
-    # flyte_nb/__init__ replaced by an empty package: what a lazy (PEP 562) __init__ would cost
-    stub = f"import sys, types; p = types.ModuleType('flyte_nb'); p.__path__ = ['{lib}/flyte_nb']; "
-    stub += "sys.modules['flyte_nb'] = p; " + imports
+    # the bundle without its bytecode: what compiling the runtime in every container would cost
+    source_only = tempfile.mkdtemp(prefix="bench-docker-src-")
+    shutil.copytree(bundle, os.path.join(source_only, "lib"), ignore=shutil.ignore_patterns("__pycache__"))
+    volumes_source = {os.path.join(source_only, "lib"): {"bind": lib, "mode": "ro"}} | store_mount
 
     def python(code: str) -> list[str]:
         return ["python3", "-c", code]
@@ -309,7 +302,7 @@ def probe_containers(client: Any, store_root: str, repeat: int) -> dict[str, Any
     probes: dict[str, tuple[list[str], dict[str, Any], dict[str, str]]] = {
         "pass (the floor)": (FLOOR_COMMAND, {}, {}),
         "pass, store mount only": (FLOOR_COMMAND, store_mount, {}),
-        "pass, the executor's 4 mounts + env": (FLOOR_COMMAND, volumes, environment),
+        "pass, the executor's 2 mounts + env": (FLOOR_COMMAND, volumes, environment),
         "import asyncio": (python("import asyncio"), volumes, environment),
         "import cloudpickle": (python("import cloudpickle"), volumes, environment),
         "import asyncio, cloudpickle (a lean runtime's floor)": (
@@ -317,10 +310,8 @@ def probe_containers(client: Any, store_root: str, repeat: int) -> dict[str, Any
             volumes,
             environment,
         ),
-        "runtime imports, as mounted now": (python(imports), volumes, environment),
-        "runtime imports, flyte_nb precompiled": (python(imports), volumes_compiled, environment),
-        "runtime imports, no flyte_nb/__init__ imports": (python(stub), volumes, environment),
-        "runtime imports, no __init__ imports, precompiled": (python(stub), volumes_compiled, environment),
+        "runtime imports (bundle with bytecode, as the executor mounts it)": (python(imports), volumes, environment),
+        "runtime imports, sources only (compiled in the container)": (python(imports), volumes_source, environment),
     }
     results: dict[str, Any] = {}
     try:
@@ -352,10 +343,9 @@ def probe_containers(client: Any, store_root: str, repeat: int) -> dict[str, Any
             results[label] = {f"{step}_ms": ms(median(values)) for step, values in steps.items()}
             results[label]["lifetime_ms_runs"] = [ms(x) for x in steps["lifetime"]]
     finally:
-        shutil.rmtree(compiled, ignore_errors=True)
+        shutil.rmtree(source_only, ignore_errors=True)
     return {
-        "flyte_nb_has_bytecode_on_host": has_bytecode,
-        "sys_dont_write_bytecode": sys.dont_write_bytecode,
+        "bundle": bundle,
         "repeat": repeat,
         "containers": results,
     }

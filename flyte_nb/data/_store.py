@@ -22,9 +22,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TypeVar
 
-import fsspec
-from fsspec.implementations.local import LocalFileSystem
-
 from ..errors import ConfigError
 
 T = TypeVar("T")
@@ -49,24 +46,48 @@ def configured_store() -> Store:
 
 
 class Store:
-    """Bytes under keys (``/``-separated paths) in one fsspec location."""
+    """Bytes under keys (``/``-separated paths) in one fsspec location.
+
+    A local store reads and writes through the OS directly and loads fsspec only for the
+    rarer operations (listing, streaming, deleting trees): an action's container that just
+    reads its job and writes its result never imports it.
+    """
 
     def __init__(self, url: str | None = None, **storage_options: Any) -> None:
         url = url or default_storage_url()
         if "://" not in url:
             url = "file://" + os.path.abspath(os.path.expanduser(url))
+        self.url = url
+        self.storage_options = storage_options
+        self._fs: Any = None
+        if url.startswith(("file://", "local://")) and not storage_options:
+            self.protocol = "file"
+            self.root = os.path.abspath(os.path.expanduser(url.partition("://")[2])).rstrip("/") or "/"
+            self._local = True
+            return
+        fs, root = self._open()
+        self.protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+        self.root = root.rstrip("/") or "/"
+        self._local = self.protocol in ("file", "local")
+
+    @property
+    def fs(self) -> Any:
+        """The fsspec filesystem behind the store (loaded on first use)."""
+        if self._fs is None:
+            self._open()
+        return self._fs
+
+    def _open(self) -> tuple[Any, str]:
+        import fsspec.core
+
         try:
-            fs, root = fsspec.core.url_to_fs(url, **storage_options)
+            self._fs, root = fsspec.core.url_to_fs(self.url, **self.storage_options)
         except (ImportError, ValueError) as exc:
             raise ConfigError(
-                f"cannot open storage {url!r}: {exc}. Use file://path, memory://name or s3://bucket/prefix "
+                f"cannot open storage {self.url!r}: {exc}. Use file://path, memory://name or s3://bucket/prefix "
                 "(s3 needs: pip install s3fs)"
             ) from exc
-        self.url = url
-        self.fs = fs
-        self.root = root.rstrip("/") or "/"
-        self._local = isinstance(fs, LocalFileSystem)
-        self.protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+        return self._fs, root
 
     # ------------------------------------------------------------------ keys
     def path(self, key: str) -> str:
@@ -110,6 +131,9 @@ class Store:
 
     def get(self, key: str) -> bytes:
         """The bytes at ``key``; FileNotFoundError when there are none."""
+        if self._local:
+            with open(self.path(key), "rb") as handle:
+                return handle.read()
         return self.fs.cat_file(self.path(key))
 
     def get_file(self, key: str, local_path: str) -> None:
@@ -120,6 +144,8 @@ class Store:
         return self.fs.open(self.path(key), mode)
 
     def exists(self, key: str) -> bool:
+        if self._local:
+            return os.path.exists(self.path(key))
         return bool(self.fs.exists(self.path(key)))
 
     def size(self, key: str) -> int:

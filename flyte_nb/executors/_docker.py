@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import socket
 import sys
@@ -35,12 +34,10 @@ from ..data._codec import decode, dumps, loads
 from ..errors import ConfigError, FlyteNbError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
+from ._bundle import runtime_bundle
 
 DEFAULT_IMAGE = os.environ.get("FLYTE_NB_BASE_IMAGE", "flyte-nb-base:bookworm")
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
-PYCACHE_IN_CONTAINER = "/opt/flyte_nb/pycache"
-#: pure-Python packages the runtime imports inside the container
-RUNTIME_PACKAGES = ("flyte_nb", "cloudpickle", "fsspec")
 LABEL = "flyte_nb"
 #: seconds a container gets to stop after a kill before flyte_nb stops waiting for it
 KILL_WAIT_S = 5.0
@@ -293,15 +290,14 @@ class DockerExecutor:
         return container
 
     def _volumes(self, store_root: str) -> dict[str, dict[str, str]]:
-        volumes = {path: {"bind": f"{LIB_IN_CONTAINER}/{name}", "mode": "ro"} for name, path in _runtime_paths()}
-        volumes[store_root] = {"bind": store_root, "mode": "rw"}
-        # compiled bytecode of the (read-only) runtime, kept between containers: each container
-        # would otherwise compile flyte_nb from source before running its action
-        volumes[_bytecode_cache()] = {"bind": PYCACHE_IN_CONTAINER, "mode": "rw"}
-        return volumes
+        return {
+            runtime_bundle(): {"bind": LIB_IN_CONTAINER, "mode": "ro"},
+            store_root: {"bind": store_root, "mode": "rw"},
+        }
 
     def _environment(self, env: Any, run_vars: dict[str, str]) -> dict[str, str]:
-        return {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONPYCACHEPREFIX": PYCACHE_IN_CONTAINER, **env.env_vars, **run_vars}
+        runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1"}
+        return {**runtime, **env.env_vars, **run_vars}
 
     def _labels(self, run: str, action: str) -> dict[str, str]:
         return {
@@ -355,26 +351,6 @@ class DockerExecutor:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-
-def _bytecode_cache() -> str:
-    """A host folder for the containers' compiled bytecode, one per Python version."""
-    import platformdirs
-
-    folder = os.path.join(
-        platformdirs.user_cache_dir("flyte_nb"), f"pycache-{sys.version_info[0]}.{sys.version_info[1]}-{__version__}"
-    )
-    os.makedirs(folder, exist_ok=True)
-    return folder
-
-
-def _runtime_paths() -> list[tuple[str, str]]:
-    """(name, host folder) of each package the runtime needs in the container."""
-    paths = []
-    for name in RUNTIME_PACKAGES:
-        module = importlib.import_module(name)
-        paths.append((name, os.path.dirname(os.path.abspath(module.__file__))))
-    return paths
 
 
 _INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
