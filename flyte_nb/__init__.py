@@ -22,6 +22,7 @@ if _typing.TYPE_CHECKING:
     from ._context import current_context
     from ._environment import TaskEnvironment
     from ._group import group
+    from ._image import Image
     from ._map import MapCall, map
     from ._policies import Backoff, Cache, Resources, RetryStrategy, ReusePolicy, Timeout
     from ._run import Run, Runner, active_runs, run, with_runcontext
@@ -33,6 +34,7 @@ __all__ = [
     "Backoff",
     "Cache",
     "Config",
+    "Image",
     "MapCall",
     "Resources",
     "RetryStrategy",
@@ -63,6 +65,7 @@ _HOMES = {
     "Backoff": "._policies",
     "Cache": "._policies",
     "Config": "._config",
+    "Image": "._image",
     "MapCall": "._map",
     "Resources": "._policies",
     "RetryStrategy": "._policies",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from ._image import Image
 from ._policies import Cache, Resources, ReusePolicy
 from ._task import MAX_INLINE_IO_BYTES, TaskTemplate, check_task_function, inline_limit, task_settings
 from .errors import ConfigError
@@ -26,7 +27,7 @@ class TaskEnvironment:
         name: str,
         *,
         resources: Resources | None = None,
-        image: Any = None,
+        image: str | Image | None = None,
         cache: str | bool | Cache | None = None,
         reuse_policy: ReusePolicy | None = None,
         reusable: ReusePolicy | None = None,
@@ -43,6 +44,10 @@ class TaskEnvironment:
         policy = reuse_policy if reuse_policy is not None else reusable
         if policy is not None and not isinstance(policy, ReusePolicy):
             raise ConfigError(f"reuse_policy must be flyte.ReusePolicy(...), got {policy!r}")
+        if image is not None and not isinstance(image, str | Image):
+            raise ConfigError(
+                f"image must be an image tag, 'auto' or flyte.Image.from_base(...)/.from_debian_base(), got {image!r}"
+            )
         if env_vars is not None and not (
             isinstance(env_vars, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env_vars.items())
         ):

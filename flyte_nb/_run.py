@@ -373,6 +373,10 @@ async def _settle(handle: Run, main: Any) -> None:
             from .executors._pool import close_pools
 
             await close_pools(loop)
+        if "flyte_nb.executors._callbacks" in sys.modules:
+            from .executors._callbacks import close_callback_server
+
+            await close_callback_server(loop)
 
 
 def with_runcontext(

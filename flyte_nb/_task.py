@@ -12,6 +12,7 @@ import asyncio
 import functools
 import inspect
 import sys
+import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
@@ -30,6 +31,9 @@ R = TypeVar("R")
 MAX_INLINE_IO_BYTES = 10 * 1024 * 1024
 
 _getframe = sys._getframe
+
+#: every task made in this process, by what identifies it across a pickle round trip
+_tasks: weakref.WeakValueDictionary[tuple[str, str, str], TaskTemplate[Any, Any]] = weakref.WeakValueDictionary()
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class TaskTemplate(Generic[P, R]):
         self._max_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._required = sum(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
         functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        _tasks[_identity(self)] = self
 
     @property
     def cache(self) -> Cache | None:
@@ -136,6 +141,19 @@ class TaskTemplate(Generic[P, R]):
     def __repr__(self) -> str:
         kind = "async task" if self.is_async else "task"
         return f"<{kind} {self.name}{self.signature}>"
+
+
+def _identity(task: TaskTemplate[Any, Any]) -> tuple[str, str, str]:
+    return (task.name, getattr(task.func, "__module__", "") or "", getattr(task.func, "__qualname__", ""))
+
+
+def original_task(copy: TaskTemplate[Any, Any]) -> TaskTemplate[Any, Any]:
+    """The task of this process that ``copy`` (unpickled from a container) was made from, so
+    its actions group and compare like the kernel's own calls; ``copy`` when none matches."""
+    found = _tasks.get(_identity(copy))
+    if found is not None and found.settings == copy.settings and found.env.name == copy.env.name:
+        return found
+    return copy
 
 
 def _signature(func: Callable[..., Any]) -> inspect.Signature:

@@ -28,77 +28,81 @@ def trace(func: F) -> F:
     signature = inspect.signature(func)
     name = getattr(func, "__qualname__", getattr(func, "__name__", repr(func)))
 
-    def begin(args: tuple[Any, ...], kwargs: dict[str, Any]) -> TraceRecord | None:
-        ctx = current.get()
-        if ctx is None:
-            return None
-        try:
-            bound = signature.bind(*args, **kwargs)
-            inputs = dict(bound.arguments)
-        except TypeError:
-            inputs = {"args": args, "kwargs": kwargs}
-        step = TraceRecord(name, inputs, time.monotonic())
-        ctx.controller.record_trace(ctx.action, step)
-        return step
-
-    def end(step: TraceRecord, output: Any = None, exc: BaseException | None = None) -> None:
-        step.ended = time.monotonic()
-        if exc is None:
-            step.output = output
-        else:
-            step.error = error_info(exc)
-        ctx = current.get()
-        if ctx is not None:
-            ctx.controller._changed()
-
-    def _checkpoint_key(step: TraceRecord) -> tuple[Any, str] | None:
-        """Where this call's checkpoint lives: the run's store, keyed by the calling action's
-        path, the call's order among this function's calls there, and its inputs."""
-        ctx = current.get()
-        data = ctx.controller.data if ctx is not None else None
-        if data is None:
-            return None
-        call = ctx.controller.next_trace_call(ctx.action, name)
-        key = data.checkpoint_key(ctx.controller.action_path(ctx.action), name, call, step.inputs)
-        return (data, key) if key is not None else None
-
+    # The wrappers refer only to module-level helpers, so a traced function pickles (by
+    # value, with the task that calls it) into a container.
     if inspect.iscoroutinefunction(func):
 
         @functools.wraps(func)
         async def traced_async(*args: Any, **kwargs: Any) -> Any:
-            step = begin(args, kwargs)
+            step = _begin(name, signature, args, kwargs)
             if step is None:
                 return await func(*args, **kwargs)
-            checkpoint = _checkpoint_key(step)
+            checkpoint = _checkpoint_key(name, step)
             if checkpoint is not None:
                 found, output = await checkpoint[0].restore(checkpoint[1])
                 if found:  # completed in an earlier attempt of this run: do not run it again
                     step.restored = True
-                    end(step, output)
+                    _end(step, output)
                     return output
             try:
                 output = await func(*args, **kwargs)
             except BaseException as exc:
-                end(step, exc=exc)
+                _end(step, exc=exc)
                 raise
             if checkpoint is not None:
                 await checkpoint[0].checkpoint(checkpoint[1], output)
-            end(step, output)
+            _end(step, output)
             return output
 
         return traced_async  # type: ignore[return-value]
 
     @functools.wraps(func)
     def traced(*args: Any, **kwargs: Any) -> Any:
-        step = begin(args, kwargs)
+        step = _begin(name, signature, args, kwargs)
         if step is None:
             return func(*args, **kwargs)
         try:
             output = func(*args, **kwargs)
         except BaseException as exc:
-            end(step, exc=exc)
+            _end(step, exc=exc)
             raise
-        end(step, output)
+        _end(step, output)
         return output
 
     return traced  # type: ignore[return-value]
+
+
+def _begin(name: str, signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    ctx = current.get()
+    if ctx is None:
+        return None
+    try:
+        inputs = dict(signature.bind(*args, **kwargs).arguments)
+    except TypeError:
+        inputs = {"args": args, "kwargs": kwargs}
+    step = TraceRecord(name, inputs, time.monotonic())
+    ctx.controller.record_trace(ctx.action, step)
+    return step
+
+
+def _end(step: TraceRecord, output: Any = None, exc: BaseException | None = None) -> None:
+    step.ended = time.monotonic()
+    if exc is None:
+        step.output = output
+    else:
+        step.error = error_info(exc)
+    ctx = current.get()
+    if ctx is not None:
+        ctx.controller._changed()
+
+
+def _checkpoint_key(name: str, step: TraceRecord) -> tuple[Any, str] | None:
+    """Where this call's checkpoint lives: the run's store, keyed by the calling action's
+    path, the call's order among this function's calls there, and its inputs."""
+    ctx = current.get()
+    data = ctx.controller.data if ctx is not None else None
+    if data is None:
+        return None
+    call = ctx.controller.next_trace_call(ctx.action, name)
+    key = data.checkpoint_key(ctx.controller.action_path(ctx.action), name, call, step.inputs)
+    return (data, key) if key is not None else None

@@ -12,7 +12,11 @@ and the child's traceback text (see :func:`action_failure_of`)::
     ├── ActionTimeoutError (TimeoutError) an attempt or deadline ran out (per-task ``timeout``)
     ├── ActionLimitError (RuntimeError)  a run tried to start more actions than its limit
     ├── RunCancelledError                outputs() of a run that was cancelled
-    └── RunFailedError                   outputs() of a run whose entry action failed (chained)
+    ├── RunFailedError                   outputs() of a run whose entry action failed (chained)
+    ├── ContainerError (RuntimeError)    an action's container died: OOM, exit code, its log's tail
+    ├── WorkerLostError (RuntimeError)   a reusable worker container died while running an action
+    └── RemoteTaskError (RuntimeError)   a task failed in a container with an exception that could not
+                                         travel back as itself (its type name and traceback text)
 
 ``NonRecoverableError`` is for user code: raise it (or a subclass) in a task to fail the
 action at once, without spending the remaining retries.
@@ -27,12 +31,15 @@ __all__ = [
     "ActionLimitError",
     "ActionTimeoutError",
     "ConfigError",
+    "ContainerError",
     "FlyteNbError",
     "NonRecoverableError",
+    "RemoteTaskError",
     "RunCancelledError",
     "RunFailedError",
     "TaskCallError",
     "TaskDefinitionError",
+    "WorkerLostError",
     "action_failure_of",
 ]
 
@@ -80,6 +87,34 @@ class RunCancelledError(FlyteNbError):
 
 class RunFailedError(FlyteNbError):
     """The run's entry action failed; the original exception is chained as ``__cause__``."""
+
+
+class ContainerError(FlyteNbError, RuntimeError):
+    """An action's container ended without an outcome: killed, out of memory, crashed.
+
+    Attributes: ``exit_code``, ``oom_killed``, ``logs`` (the container's whole log).
+    """
+
+    def __init__(self, message: str, *, exit_code: int | None = None, oom_killed: bool = False, logs: str = ""):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.oom_killed = oom_killed
+        self.logs = logs
+
+    def __reduce__(self) -> tuple[object, ...]:  # keeps its attributes on the way to a container
+        return (_container_error, (str(self), self.exit_code, self.oom_killed, self.logs))
+
+
+def _container_error(message: str, exit_code: int | None, oom_killed: bool, logs: str) -> ContainerError:
+    return ContainerError(message, exit_code=exit_code, oom_killed=oom_killed, logs=logs)
+
+
+class WorkerLostError(FlyteNbError, RuntimeError):
+    """The reusable worker container running an action died (killed, out of memory, crashed)."""
+
+
+class RemoteTaskError(FlyteNbError, RuntimeError):
+    """A task failed in its container with an exception that could not travel back as itself."""
 
 
 class NonRecoverableError(Exception):

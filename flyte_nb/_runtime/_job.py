@@ -6,6 +6,7 @@ Shared by the one-shot runtime (a container per action) and the reusable worker.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import inspect
 import time
@@ -37,20 +38,41 @@ async def execute(store: Store, job_key: str) -> dict[str, Any]:
         kwargs[name] = value
     func = function_of(job["func"])
     outcome: dict[str, Any] = {"d": down}
+    controller, context = _calls_to_kernel(job.get("callback"), store, job["inline_limit"])
     try:
         if inspect.iscoroutinefunction(func):
-            value = await func(*args, **kwargs)
+            value = await context.run(asyncio.ensure_future, func(*args, **kwargs))
         else:
-            value = await asyncio.to_thread(func, *args, **kwargs)
+            value = await asyncio.to_thread(context.run, func, *args, **kwargs)
         payload, transfer = encode(
             value, store=store, key=job_key + ".output", inline_limit=job["inline_limit"], what="output"
         )
         outcome.update(ok=True, payload=payload, u=transfer.seconds)
     except Exception as exc:  # the task's failure is its outcome, raised again in the kernel
         outcome.update(failure(exc))
+    finally:
+        if controller is not None:
+            await controller.close()
+    if controller is not None and controller.traces:
+        outcome["traces"] = dumps(controller.traces)
     outcome["runtime"] = time.perf_counter() - started
     store.put(job_key + ".result", dumps(outcome))
     return outcome
+
+
+def _calls_to_kernel(callback: dict[str, Any] | None, store: Store, inline_limit: int) -> tuple[Any, Any]:
+    """A context in which the job's task calls go to the kernel (when it offers a socket)."""
+    context = contextvars.copy_context()
+    if callback is None:
+        return None, context
+    from .._context import ActionContext, current
+    from ._remote import RemoteAction, RemoteController
+
+    controller = RemoteController(
+        callback["socket"], callback["token"], callback["run"], callback["parent"], store, inline_limit
+    )
+    context.run(current.set, ActionContext(controller, RemoteAction(callback["parent"])))  # type: ignore[arg-type]
+    return controller, context
 
 
 #: functions already unpickled in this process, by their pickle's hash: a reusable worker

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import pickle
-import struct
 import sys
 from typing import Any
+
+from ._wire import receive, send
 
 _job: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("flyte_nb_worker_job", default=None)
 
@@ -36,20 +36,6 @@ class _JobStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
-
-
-async def send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
-    data = pickle.dumps(message)
-    writer.write(struct.pack("!I", len(data)) + data)
-    await writer.drain()
-
-
-async def receive(reader: asyncio.StreamReader) -> dict[str, Any] | None:
-    try:
-        header = await reader.readexactly(4)
-        return pickle.loads(await reader.readexactly(struct.unpack("!I", header)[0]))
-    except (asyncio.IncompleteReadError, ConnectionError):
-        return None
 
 
 async def serve(socket_path: str, worker_id: str, store_root: str) -> None:

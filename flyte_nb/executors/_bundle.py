@@ -22,8 +22,9 @@ import time
 
 import platformdirs
 
-#: pure-Python packages the runtime imports inside the container
-RUNTIME_PACKAGES = ("flyte_nb", "cloudpickle", "fsspec")
+#: pure-Python packages (and modules) the runtime imports inside the container; nest_asyncio
+#: lets a sync task call made from async code wait inside the container as in the kernel
+RUNTIME_PACKAGES = ("flyte_nb", "cloudpickle", "fsspec", "nest_asyncio")
 #: bundles of other sources unused this long are removed when a new one is made
 STALE_AFTER_S = 7 * 24 * 3600
 
@@ -47,11 +48,14 @@ def runtime_bundle(packages: tuple[str, ...] = RUNTIME_PACKAGES) -> str:
 
 
 def _package_dir(name: str) -> str:
-    module = importlib.import_module(name)
-    return os.path.dirname(os.path.abspath(module.__file__ or ""))
+    """The package's folder, or the module's file for a single-file module."""
+    path = os.path.abspath(importlib.import_module(name).__file__ or "")
+    return os.path.dirname(path) if os.path.basename(path) == "__init__.py" else path
 
 
 def _sources_of(root: str) -> list[str]:
+    if os.path.isfile(root):
+        return [root]
     found = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -75,7 +79,12 @@ def _build(sources: dict[str, str], folder: str) -> None:
     staging = tempfile.mkdtemp(prefix=".building-", dir=os.path.dirname(folder))
     try:
         for name, root in sources.items():
-            shutil.copytree(root, os.path.join(staging, name), ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            if os.path.isfile(root):
+                shutil.copy2(root, os.path.join(staging, os.path.basename(root)))
+            else:
+                shutil.copytree(
+                    root, os.path.join(staging, name), ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+                )
         # a bundle never changes (a new source makes a new bundle), so its bytecode is used
         # without looking at the sources again; quiet=2: no listing
         compileall.compile_dir(staging, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)

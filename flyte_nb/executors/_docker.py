@@ -29,14 +29,14 @@ from typing import Any
 import cloudpickle
 
 from .. import __version__
+from .._image import DEFAULT_BASE_IMAGE, Image
 from ..data import _transfer as transfer
 from ..data._codec import decode, dumps, loads
-from ..errors import ConfigError, FlyteNbError
+from ..errors import ConfigError, ContainerError, FlyteNbError, RemoteTaskError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 from ._bundle import runtime_bundle
 
-DEFAULT_IMAGE = os.environ.get("FLYTE_NB_BASE_IMAGE", "flyte-nb-base:bookworm")
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
 LABEL = "flyte_nb"
 #: seconds a container gets to stop after a kill before flyte_nb stops waiting for it
@@ -48,31 +48,18 @@ _CLIENTS: dict[str | None, Any] = {}
 _CHECKED: dict[str | None, set[str]] = {}
 
 
-class ContainerError(FlyteNbError, RuntimeError):
-    """An action's container ended without an outcome: killed, out of memory, crashed."""
-
-    def __init__(self, message: str, *, exit_code: int | None, oom_killed: bool, logs: str) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-        self.oom_killed = oom_killed
-        self.logs = logs
-
-
-class RemoteTaskError(FlyteNbError, RuntimeError):
-    """A task failed in its container with an exception that could not travel back as itself."""
-
-
 class DockerExecutor:
     """Runs each action in a fresh container of its environment's image."""
 
     name = "docker"
-    #: the run's entry action orchestrates from the kernel; the actions it starts get containers
-    entry_in_process = True
+    #: every action gets a container, the run's entry action too; task calls made inside a
+    #: container come back to the kernel and become child actions (executors/_callbacks.py)
+    entry_in_process = False
 
     def __init__(
         self,
         *,
-        base_image: str = DEFAULT_IMAGE,
+        base_image: str = DEFAULT_BASE_IMAGE,
         host: str | None = None,
         pull: bool = False,
         network: str = "none",
@@ -90,6 +77,9 @@ class DockerExecutor:
         self._checked_images: set[str] = _CHECKED.setdefault(host, set())
         self._lock = threading.RLock()  # one engine connection and one image check at a time
         self._live: dict[int, Any] = {}  # action id -> container, while it runs
+        self._build_logs: dict[str, list[str]] = {}  # tag -> log of a build not yet shown
+        self._callbacks: Any = None  # the loop's CallbackServer, once this run has used it
+        self._token = ""  # this run's controller's token there
         self._closed = False
         self.kernel = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -128,39 +118,56 @@ class DockerExecutor:
             if name == host and pid.isdigit() and not _pid_alive(int(pid)):
                 self._kill(container)
 
-    def _ensure_image(self, image: str) -> None:
-        if image in self._checked_images:
-            return
-        with self._lock:
-            if image not in self._checked_images:
-                self._check_image(image)
+    def _ensure_image(self, image: str | Image) -> str:
+        """The tag of ``image`` on the engine, checked once per process: present (built from
+        its spec, or pulled when allowed) and with the kernel's Python."""
+        tag = image.tag(self.base_image) if isinstance(image, Image) else image
+        if tag not in self._checked_images:
+            with self._lock:
+                if tag not in self._checked_images:
+                    self._check_image(image, tag)
+        return tag
 
-    def _check_image(self, image: str) -> None:
+    def _check_image(self, image: str | Image, tag: str) -> None:
         import docker
 
         client = self._connect()
+        spec = image if isinstance(image, Image) else None
+        ours = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        wanted = ".".join(map(str, spec.python_version)) if spec is not None else ours
+        if wanted != ours:
+            raise ConfigError(
+                f"the image spec asks for Python {wanted} but this kernel runs {ours}; "
+                "pickled functions only travel between equal versions. Leave python_version out"
+            )
+        base = spec.base(self.base_image) if spec is not None else tag
         try:
-            client.images.get(image)
+            client.images.get(base)
         except docker.errors.ImageNotFound:
             if not self.pull:
                 raise ConfigError(
-                    f"image {image!r} is not on this Docker engine and flyte_nb never pulls unless asked. Build it "
+                    f"image {base!r} is not on this Docker engine and flyte_nb never pulls unless asked. Build it "
                     "(the base image: bash ../shared/tools/docker-engine.sh) or set docker: {pull: true}"
                 ) from None
-            client.images.pull(image)
+            client.images.pull(base)
+        if spec is not None and spec.layers:
+            from ._images import build_image
+
+            _, log = build_image(client, spec, self.base_image)
+            self._build_logs[tag] = log
         version = client.containers.run(
-            image,
+            tag,
             ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
             remove=True,
             network_mode="none",
         )
-        theirs, ours = version.decode().strip(), f"{sys.version_info[0]}.{sys.version_info[1]}"
+        theirs = version.decode().strip()
         if theirs != ours:
             raise ConfigError(
-                f"image {image!r} has Python {theirs} but this kernel runs {ours}; pickled functions only travel "
+                f"image {tag!r} has Python {theirs} but this kernel runs {ours}; pickled functions only travel "
                 f"between equal versions. Use an image with Python {ours}"
             )
-        self._checked_images.add(image)
+        self._checked_images.add(tag)
 
     # ------------------------------------------------------------------ actions
     async def submit(self, spec: ActionSpec) -> Any:
@@ -171,12 +178,14 @@ class DockerExecutor:
         if data is None or data.store.protocol != "file":
             raise ConfigError("the docker backend needs a file:// store (storage: file://...) to share data")
         task = spec.task
-        image = task.env.image if isinstance(task.env.image, str) else self.base_image
-        await asyncio.to_thread(self._ensure_image, image)
+        image = await asyncio.to_thread(self._ensure_image, self._image_of(task.env))
+        if image in self._build_logs:  # the action that waited for the build shows its log
+            _keep_logs(spec, "\n".join(self._build_logs.pop(image)) + "\n")
         ledger = transfer.Ledger()
         prefix = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}"
         job_key = f"{prefix}/job"
-        await asyncio.to_thread(_write_job, spec, ledger, job_key)
+        callback = await self._callback_for(spec)
+        await asyncio.to_thread(_write_job, spec, ledger, job_key, callback)
         if task.env.reuse_policy is not None:
             return await self._submit_to_pool(spec, image, job_key, ledger)
         started = time.perf_counter()
@@ -212,6 +221,29 @@ class DockerExecutor:
             ) from None
         return await self._collect(spec, outcome, ledger, t)
 
+    async def _callback_for(self, spec: ActionSpec) -> dict[str, Any]:
+        """Where the action's task calls go: the loop's callback server, for this run."""
+        from .._context import current
+        from ._callbacks import CALLBACK_DIR_IN_CONTAINER, SOCKET_NAME, callback_server
+
+        if self._callbacks is None:
+            ctx = current.get()  # the controller sets the action's context around submit
+            assert ctx is not None, "DockerExecutor.submit runs inside a run's controller"
+            self._callbacks = await callback_server()
+            self._token = self._callbacks.register(ctx.controller)
+        data = spec.data
+        assert data is not None
+        return {
+            "socket": f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}",
+            "token": self._token,
+            "run": data.run,
+            "parent": spec.action.id,
+        }
+
+    def _image_of(self, env: Any) -> str | Image:
+        image = env.image
+        return self.base_image if image is None or image == "auto" else image
+
     async def _collect(self, spec: ActionSpec, outcome: dict[str, Any], ledger: transfer.Ledger, t: float) -> Any:
         """The action's output (or its error raised again), with its u, d and t recorded."""
         data = spec.data
@@ -219,6 +251,13 @@ class DockerExecutor:
         ledger.up.seconds += outcome.get("u", 0.0)
         ledger.down.seconds += outcome.get("d", 0.0)
         spec.timings = {**ledger.timings(), "t": t}
+        if outcome.get("traces"):
+            from .._context import current
+
+            ctx = current.get()
+            for trace in loads(outcome["traces"]):
+                if ctx is not None:
+                    ctx.controller.record_trace(spec.action, trace)
         if not outcome["ok"]:
             raise _remote_error(outcome)
         value, received = await asyncio.to_thread(decode, outcome["payload"], data.store)
@@ -252,7 +291,7 @@ class DockerExecutor:
         from ._pool import SOCKET_IN_CONTAINER
 
         client = self._docker()
-        self._ensure_image(pool.image)
+        self._ensure_image(pool.image)  # a tag checked (or built) by the submitting action
         volumes = self._volumes(pool.store_root)
         volumes[pool.folder] = {"bind": SOCKET_IN_CONTAINER, "mode": "rw"}
         container = client.containers.create(
@@ -265,7 +304,7 @@ class DockerExecutor:
                 worker_id,
                 pool.store_root,
             ],
-            environment=self._environment(pool.env, {}),
+            environment=self._environment(pool.env, {}, pool.store_root),
             volumes=volumes,
             network_mode=self.network,
             labels={**self._labels("", ""), f"{LABEL}.pool": pool.env.name, f"{LABEL}.worker": worker_id},
@@ -279,7 +318,7 @@ class DockerExecutor:
         container = client.containers.create(
             image,
             ["python3", "-m", "flyte_nb._runtime", store_root, job_key],
-            environment=self._environment(spec.task.env, spec.data.env_vars if spec.data else {}),
+            environment=self._environment(spec.task.env, spec.data.env_vars if spec.data else {}, store_root),
             volumes=self._volumes(store_root),
             network_mode=self.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
@@ -290,13 +329,19 @@ class DockerExecutor:
         return container
 
     def _volumes(self, store_root: str) -> dict[str, dict[str, str]]:
-        return {
+        volumes = {
             runtime_bundle(): {"bind": LIB_IN_CONTAINER, "mode": "ro"},
             store_root: {"bind": store_root, "mode": "rw"},
         }
+        if self._callbacks is not None:
+            from ._callbacks import CALLBACK_DIR_IN_CONTAINER
 
-    def _environment(self, env: Any, run_vars: dict[str, str]) -> dict[str, str]:
-        runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1"}
+            volumes[self._callbacks.folder] = {"bind": CALLBACK_DIR_IN_CONTAINER, "mode": "rw"}
+        return volumes
+
+    def _environment(self, env: Any, run_vars: dict[str, str], store_root: str) -> dict[str, str]:
+        # FLYTE_NB_STORAGE: flyte.io uploads made in the container go to the run's store
+        runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", "FLYTE_NB_STORAGE": store_root}
         return {**runtime, **env.env_vars, **run_vars}
 
     def _labels(self, run: str, action: str) -> dict[str, str]:
@@ -342,6 +387,8 @@ class DockerExecutor:
 
     async def close(self) -> None:
         self._closed = True
+        if self._callbacks is not None:
+            self._callbacks.unregister(self._token)
         for container in list(self._live.values()):
             await asyncio.to_thread(self._kill, container)
         self._live.clear()
@@ -356,7 +403,7 @@ class DockerExecutor:
 _INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
 
 
-def _write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str) -> None:
+def _write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: dict[str, Any]) -> None:
     """Ship the inputs and write the job (function + input payloads) to the store."""
     data, task = spec.data, spec.task
     assert data is not None
@@ -369,6 +416,7 @@ def _write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str) -> None:
             "args": shipment.args,
             "kwargs": shipment.kwargs,
             "inline_limit": task.max_inline_io_bytes,
+            "callback": callback,
         }
         data.store.put(job_key, dumps(job))
 

@@ -22,8 +22,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .._policies import ReusePolicy
-from .._runtime.worker import receive, send
-from ..errors import FlyteNbError
+from .._runtime._wire import receive, send
+from ..errors import WorkerLostError
 
 if TYPE_CHECKING:
     from ._docker import DockerExecutor
@@ -35,10 +35,6 @@ SOCKET_IN_CONTAINER = "/run/flyte_nb"
 
 _pools: dict[tuple[Any, ...], WorkerPool] = {}
 _ids = itertools.count()
-
-
-class WorkerLostError(FlyteNbError, RuntimeError):
-    """The worker container running an action died (killed, out of memory, crashed)."""
 
 
 class Worker:

@@ -9,8 +9,7 @@ import time
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb.errors import ActionTimeoutError, ConfigError
-from flyte_nb.executors._docker import ContainerError
+from flyte_nb.errors import ActionTimeoutError, ConfigError, ContainerError
 
 from .conftest import IMAGE, containers_of
 
@@ -98,7 +97,8 @@ def test_resources_become_container_limits(docker_run):
         run = await flyte.run.aio(main)
         config = None
         while not run.done() and config is None:
-            for found in containers_of(docker_run, run.name):
+            probe = {"label": [f"flyte_nb.run={run.name}", "flyte_nb.action=1"]}  # action 0 is main
+            for found in docker_run.containers.list(all=True, filters=probe, sparse=True):
                 config = docker_run.containers.get(found.id).attrs["HostConfig"]  # it sleeps 1.5 s: still there
             await asyncio.sleep(0.05)
         await run

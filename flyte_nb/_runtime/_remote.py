@@ -1,0 +1,164 @@
+"""Inside a container: task calls go back to the kernel, which runs them as child actions.
+
+``execute`` installs a :class:`RemoteController` as the job's action context. The
+task-calling code paths (``task()``, ``.aio()``, ``flyte.map``, ``flyte.group``,
+``@flyte.trace``) see an object with the controller's interface; each call is encoded like
+any action's inputs and sent to the kernel over a unix socket (opened on the first call),
+and the answer (the child's output or its exception) comes back the same way. Many calls
+can be in flight at once over the one connection (a ``gather`` fanout from a container).
+Traces are kept here and travel back with the job's outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..data._codec import decode, dumps, encode, loads
+from ..data._store import Store
+from ..errors import RemoteTaskError
+from ._wire import receive, send
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAction:
+    """The calling action, as the kernel numbers it."""
+
+    id: int
+
+
+@dataclass(slots=True)
+class RemoteGroup:
+    """A group opened in the container; the kernel makes its own on the first call in it."""
+
+    key: str
+    kind: str
+    name: str
+    concurrency: int = 0
+    expected: int = 0
+    members: list[Any] = field(default_factory=list)
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "name": self.name,
+            "concurrency": self.concurrency,
+            "expected": self.expected,
+        }
+
+
+class RemoteController:
+    """The controller interface task calls use, answered by the kernel over a socket."""
+
+    #: no run data here: traces are recorded by the kernel, not checkpointed from here
+    data = None
+
+    def __init__(self, socket_path: str, token: str, run: str, parent: int, store: Store, inline_limit: int) -> None:
+        self.socket_path = socket_path
+        self.token = token
+        self.run = run
+        self.parent = parent
+        self.store = store
+        self.inline_limit = inline_limit
+        self.loop = asyncio.get_running_loop()
+        self.semaphores: list[Any] = []
+        self.traces: list[Any] = []
+        self._ids = itertools.count()
+        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._writer: asyncio.StreamWriter | None = None
+        self._connecting: asyncio.Future[None] | None = None
+        self._task_blobs: dict[int, tuple[Any, bytes]] = {}
+        self._named: dict[str, RemoteGroup] = {}
+
+    # ------------------------------------------------------------------ the controller's interface
+    async def submit(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: Any, site: Any) -> Any:
+        if asyncio.get_running_loop() is not self.loop:  # a sync task body's thread
+            future = asyncio.run_coroutine_threadsafe(self.submit(task, args, kwargs, ctx, site), self.loop)
+            return await asyncio.wrap_future(future)
+        await self._connect()
+        call = next(self._ids)
+        base = f"runs/{self.run}/callbacks/{os.urandom(12).hex()}"
+        message = {
+            "id": call,
+            "op": "submit",
+            "run": self.token,
+            "parent": self.parent,
+            "group": ctx.group.spec() if isinstance(ctx.group, RemoteGroup) else None,
+            "task": self._blob(task),
+            "args": [self._encode(value, f"{base}/arg-{i}") for i, value in enumerate(args)],
+            "kwargs": {name: self._encode(value, f"{base}/kwarg-{name}") for name, value in kwargs.items()},
+        }
+        answer = self.loop.create_future()
+        self._pending[call] = answer
+        try:
+            assert self._writer is not None
+            await send(self._writer, message)
+            reply = await answer
+        finally:
+            self._pending.pop(call, None)
+        if reply.get("ok"):
+            return decode(reply["payload"], self.store)[0]
+        raise _error_of(reply)
+
+    def map_group(self, parent: int, name: str, concurrency: int, site: Any, expected: int = 0) -> RemoteGroup:
+        return RemoteGroup(os.urandom(12).hex(), "map", name, concurrency, expected)
+
+    def named_group(self, parent: int, name: str) -> RemoteGroup:
+        group = self._named.get(name)
+        if group is None:
+            group = self._named[name] = RemoteGroup(os.urandom(12).hex(), "group", name)
+        return group
+
+    def record_trace(self, action: Any, trace: Any) -> None:
+        self.traces.append(trace)  # they travel back with the job's outcome
+
+    def _changed(self) -> None:
+        pass
+
+    # ------------------------------------------------------------------ plumbing
+    def _blob(self, task: Any) -> bytes:
+        known = self._task_blobs.get(id(task))
+        if known is None or known[0] is not task:
+            known = self._task_blobs[id(task)] = (task, dumps(task))
+        return known[1]
+
+    def _encode(self, value: Any, key: str) -> Any:
+        return encode(value, store=self.store, key=key, inline_limit=self.inline_limit, what="input")[0]
+
+    async def _connect(self) -> None:
+        if self._connecting is None:
+            self._connecting = self.loop.create_task(self._open())
+        await asyncio.shield(self._connecting)
+
+    async def _open(self) -> None:
+        reader, self._writer = await asyncio.open_unix_connection(self.socket_path)
+        self.loop.create_task(self._read(reader))
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        while (reply := await receive(reader)) is not None:
+            future = self._pending.get(reply["id"])
+            if future is not None and not future.done():
+                future.set_result(reply)
+        gone = ConnectionError("the kernel closed the connection this action's task calls went over")
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(gone)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _error_of(reply: dict[str, Any]) -> BaseException:
+    if reply.get("error") is not None:
+        try:
+            exc = loads(reply["error"])
+        except Exception:
+            exc = None
+        if isinstance(exc, BaseException):
+            return exc
+    return RemoteTaskError(f"{reply['error_type']}: {reply['message']}\n{reply['traceback']}")
