@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from moto_s3 import moto_endpoint  # noqa: F401 - the s3 server fixture, for every test folder
 
 import flyte_nb._config as config_module
 import flyte_nb._run as run_module

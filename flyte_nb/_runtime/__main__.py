@@ -14,10 +14,10 @@ import sys
 
 def main(argv: list[str]) -> int:
     from flyte_nb._runtime._job import execute
-    from flyte_nb.data._store import Store
+    from flyte_nb.data._store import Store, default_storage_options
 
     root, job_key = argv
-    asyncio.run(execute(Store(root), job_key))
+    asyncio.run(execute(Store(root, **default_storage_options()), job_key))
     return 0
 
 

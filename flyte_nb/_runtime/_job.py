@@ -100,3 +100,21 @@ def failure(exc: BaseException) -> dict[str, Any]:
     except Exception:
         blob = None
     return {"ok": False, "error": blob, "error_type": type(exc).__name__, "message": str(exc), "traceback": text}
+
+
+def error_of(outcome: dict[str, Any], where: str) -> BaseException:
+    """The exception a failed outcome carries, raised again here: its own type when it
+    unpickles (with the traceback from ``where`` as a note), else :class:`RemoteTaskError`."""
+    if outcome.get("error") is not None:
+        try:
+            exc = loads(outcome["error"])
+        except Exception:
+            exc = None
+        if isinstance(exc, BaseException):
+            if hasattr(exc, "add_note"):
+                exc.add_note(f"raised in {where}; its traceback:\n" + outcome["traceback"])
+            exc.__flyte_remote_traceback__ = outcome["traceback"]  # type: ignore[attr-defined]
+            return exc
+    from ..errors import RemoteTaskError
+
+    return RemoteTaskError(f"{outcome['error_type']}: {outcome['message']}\n{outcome['traceback']}")

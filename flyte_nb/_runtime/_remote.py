@@ -17,9 +17,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..data._codec import decode, dumps, encode, loads
+from ..data._codec import decode, dumps, encode
 from ..data._store import Store
-from ..errors import RemoteTaskError
+from ._job import error_of
 from ._wire import receive, send
 
 
@@ -102,7 +102,7 @@ class RemoteController:
             self._pending.pop(call, None)
         if reply.get("ok"):
             return decode(reply["payload"], self.store)[0]
-        raise _error_of(reply)
+        raise error_of(reply, "the kernel")
 
     def map_group(self, parent: int, name: str, concurrency: int, site: Any, expected: int = 0) -> RemoteGroup:
         return RemoteGroup(os.urandom(12).hex(), "map", name, concurrency, expected)
@@ -151,14 +151,3 @@ class RemoteController:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-
-
-def _error_of(reply: dict[str, Any]) -> BaseException:
-    if reply.get("error") is not None:
-        try:
-            exc = loads(reply["error"])
-        except Exception:
-            exc = None
-        if isinstance(exc, BaseException):
-            return exc
-    return RemoteTaskError(f"{reply['error_type']}: {reply['message']}\n{reply['traceback']}")

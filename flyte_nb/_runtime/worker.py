@@ -40,9 +40,9 @@ class _JobStream:
 
 async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
     from flyte_nb._runtime._job import execute, failure
-    from flyte_nb.data._store import Store
+    from flyte_nb.data._store import Store, default_storage_options
 
-    store = Store(store_root)  # a bare path is a file:// store
+    store = Store(store_root, **default_storage_options())  # a bare path is a file:// store
     reader, writer = await asyncio.open_unix_connection(socket_path)
     await send(writer, {"hello": worker_id})
     running: dict[str, asyncio.Task[None]] = {}

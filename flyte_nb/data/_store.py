@@ -28,6 +28,8 @@ T = TypeVar("T")
 
 #: Environment variable naming the default store URL (used when the config names none).
 STORAGE_ENV_VAR = "FLYTE_NB_STORAGE"
+#: Its fsspec options, as JSON (how containers of a run on a remote store get them).
+STORAGE_OPTIONS_ENV_VAR = "FLYTE_NB_STORAGE_OPTIONS"
 DEFAULT_STORAGE = ".flyte_nb"
 _TEMP_MARK = ".tmp-"
 
@@ -37,11 +39,24 @@ def default_storage_url() -> str:
     return os.environ.get(STORAGE_ENV_VAR) or DEFAULT_STORAGE
 
 
+def default_storage_options() -> dict[str, Any]:
+    """``$FLYTE_NB_STORAGE_OPTIONS`` (JSON), else none."""
+    text = os.environ.get(STORAGE_OPTIONS_ENV_VAR)
+    if not text:
+        return {}
+    import json
+
+    return json.loads(text)
+
+
 def configured_store() -> Store:
-    """The store the config in force names (``storage`` and ``storage_options``)."""
+    """The store the config in force names (``storage`` and ``storage_options``); the
+    environment's (``$FLYTE_NB_STORAGE`` and its options) when the config names none."""
     from .._config import current_config
 
     config = current_config()
+    if config.storage is None and not config.storage_options:
+        return Store(None, **default_storage_options())
     return Store(config.storage, **config.storage_options)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import compileall
 import hashlib
 import importlib
+import importlib.util
 import os
 import py_compile
 import shutil
@@ -31,16 +32,19 @@ STALE_AFTER_S = 7 * 24 * 3600
 _made: dict[str, str] = {}
 
 
-def runtime_bundle(packages: tuple[str, ...] = RUNTIME_PACKAGES) -> str:
-    """The host folder holding ``packages`` (sources and bytecode), made on first use."""
-    sources = {name: _package_dir(name) for name in packages}
-    digest = _digest(sources)
+def runtime_bundle(extra: tuple[str, ...] = ()) -> str:
+    """The host folder holding the runtime's packages (sources and bytecode), plus the
+    ``extra`` top-level modules as installed here (a remote store's filesystem package and
+    what it needs, compiled extensions included), made on first use."""
+    sources = {name: _package_dir(name) for name in RUNTIME_PACKAGES}
+    extras = {name: path for name in extra if name not in sources for path in _module_paths(name)}
+    digest = _digest(sources, extras)
     if digest in _made and os.path.isdir(_made[digest]):
         return _made[digest]
     cache = os.path.join(platformdirs.user_cache_dir("flyte_nb"), "runtime")
     folder = os.path.join(cache, f"py{sys.version_info[0]}{sys.version_info[1]}-{digest}")
     if not os.path.isdir(folder):
-        _build(sources, folder)
+        _build(sources, extras, folder)
         _remove_stale(cache, keep=folder)
     os.utime(folder)  # marks it in use, for _remove_stale
     _made[digest] = folder
@@ -53,6 +57,16 @@ def _package_dir(name: str) -> str:
     return os.path.dirname(path) if os.path.basename(path) == "__init__.py" else path
 
 
+def _module_paths(name: str) -> list[str]:
+    """Where an installed top-level module lives: its folder(s), or its single file."""
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return []
+    if spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[:1]
+    return [spec.origin] if spec.origin and os.path.isfile(spec.origin) else []
+
+
 def _sources_of(root: str) -> list[str]:
     if os.path.isfile(root):
         return [root]
@@ -63,16 +77,19 @@ def _sources_of(root: str) -> list[str]:
     return found
 
 
-def _digest(sources: dict[str, str]) -> str:
+def _digest(sources: dict[str, str], extras: dict[str, str]) -> str:
     digest = hashlib.sha256(sys.version.encode())
     for name, root in sorted(sources.items()):
         for path in _sources_of(root):
             stat = os.stat(path)
             digest.update(f"{name}/{os.path.relpath(path, root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    # installed packages change only by (re)installation, which touches their top folder
+    for name, path in sorted(extras.items()):
+        digest.update(f"extra {name} {path}:{os.stat(path).st_mtime_ns}\n".encode())
     return digest.hexdigest()[:20]
 
 
-def _build(sources: dict[str, str], folder: str) -> None:
+def _build(sources: dict[str, str], extras: dict[str, str], folder: str) -> None:
     """Copy and compile into a temporary folder, then rename it into place: a bundle is
     either whole or absent, whoever else makes the same one at the same time."""
     os.makedirs(os.path.dirname(folder), exist_ok=True)
@@ -88,6 +105,11 @@ def _build(sources: dict[str, str], folder: str) -> None:
         # a bundle never changes (a new source makes a new bundle), so its bytecode is used
         # without looking at the sources again; quiet=2: no listing
         compileall.compile_dir(staging, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        for name, path in extras.items():  # as installed, with whatever bytecode they have
+            if os.path.isfile(path):
+                shutil.copy2(path, os.path.join(staging, os.path.basename(path)))
+            else:
+                shutil.copytree(path, os.path.join(staging, name), symlinks=True)
         os.chmod(staging, 0o755)
         try:
             os.rename(staging, folder)

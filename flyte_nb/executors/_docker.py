@@ -16,26 +16,24 @@ running in a container that calls further tasks runs them inline, in that contai
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import socket
 import sys
-import sysconfig
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
-
-import cloudpickle
 
 from .. import __version__
 from .._image import DEFAULT_BASE_IMAGE, Image
+from .._runtime._job import error_of
 from ..data import _transfer as transfer
-from ..data._codec import decode, dumps, loads
-from ..errors import ConfigError, ContainerError, FlyteNbError, RemoteTaskError
+from ..data._codec import decode, loads
+from ..errors import ConfigError, ContainerError, FlyteNbError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 from ._bundle import runtime_bundle
+from ._jobs import write_job
+from ._store_access import StoreAccess, store_access
 
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
 LABEL = "flyte_nb"
@@ -62,7 +60,7 @@ class DockerExecutor:
         base_image: str = DEFAULT_BASE_IMAGE,
         host: str | None = None,
         pull: bool = False,
-        network: str = "none",
+        network: str | None = None,
         reuse: bool = True,
         cleanup: bool = True,
     ) -> None:
@@ -80,6 +78,7 @@ class DockerExecutor:
         self._build_logs: dict[str, list[str]] = {}  # tag -> log of a build not yet shown
         self._callbacks: Any = None  # the loop's CallbackServer, once this run has used it
         self._token = ""  # this run's controller's token there
+        self._access: StoreAccess | None = None
         self._closed = False
         self.kernel = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -175,8 +174,10 @@ class DockerExecutor:
         if self._closed:
             raise FlyteNbError("this DockerExecutor is closed; start a new run to get a fresh one")
         data = spec.data
-        if data is None or data.store.protocol != "file":
-            raise ConfigError("the docker backend needs a file:// store (storage: file://...) to share data")
+        if self._access is None:
+            self._access = store_access(data.store if data is not None else None, self.network)
+        access = self._access
+        assert data is not None
         task = spec.task
         image = await asyncio.to_thread(self._ensure_image, self._image_of(task.env))
         if image in self._build_logs:  # the action that waited for the build shows its log
@@ -185,11 +186,11 @@ class DockerExecutor:
         prefix = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}"
         job_key = f"{prefix}/job"
         callback = await self._callback_for(spec)
-        await asyncio.to_thread(_write_job, spec, ledger, job_key, callback)
+        await asyncio.to_thread(write_job, spec, ledger, job_key, callback)
         if task.env.reuse_policy is not None:
-            return await self._submit_to_pool(spec, image, job_key, ledger)
+            return await self._submit_to_pool(spec, image, job_key, ledger, access)
         started = time.perf_counter()
-        starting = asyncio.ensure_future(asyncio.to_thread(self._start, spec, image, data.store.root, job_key))
+        starting = asyncio.ensure_future(asyncio.to_thread(self._start, spec, image, access, job_key))
         try:
             container = await asyncio.shield(starting)
         except asyncio.CancelledError:  # cancelled while the engine starts it: remove it once started
@@ -259,20 +260,22 @@ class DockerExecutor:
                 if ctx is not None:
                     ctx.controller.record_trace(spec.action, trace)
         if not outcome["ok"]:
-            raise _remote_error(outcome)
+            raise error_of(outcome, "its container")
         value, received = await asyncio.to_thread(decode, outcome["payload"], data.store)
         ledger.add_down(received)
         spec.timings = {**ledger.timings(), "t": t}
         return value
 
-    async def _submit_to_pool(self, spec: ActionSpec, image: str, job_key: str, ledger: transfer.Ledger) -> Any:
+    async def _submit_to_pool(
+        self, spec: ActionSpec, image: str, job_key: str, ledger: transfer.Ledger, access: StoreAccess
+    ) -> Any:
         """Run the job on a reusable worker; if the worker dies, once more on another."""
         from ._pool import WorkerLostError, pool_for
 
         data = spec.data
         assert data is not None and spec.task.env.reuse_policy is not None
         for chance in (1, 2):
-            pool = await pool_for(self, image, spec.task.env, spec.task.env.reuse_policy, data.store.root)
+            pool = await pool_for(self, image, spec.task.env, spec.task.env.reuse_policy, access)
             try:
                 logs = await pool.run(job_key)
                 break
@@ -292,7 +295,7 @@ class DockerExecutor:
 
         client = self._docker()
         self._ensure_image(pool.image)  # a tag checked (or built) by the submitting action
-        volumes = self._volumes(pool.store_root)
+        volumes = self._volumes(pool.access)
         volumes[pool.folder] = {"bind": SOCKET_IN_CONTAINER, "mode": "rw"}
         container = client.containers.create(
             pool.image,
@@ -302,25 +305,25 @@ class DockerExecutor:
                 "flyte_nb._runtime.worker",
                 f"{SOCKET_IN_CONTAINER}/pool.sock",
                 worker_id,
-                pool.store_root,
+                pool.access.url,
             ],
-            environment=self._environment(pool.env, {}, pool.store_root),
+            environment=self._environment(pool.env, {}, pool.access),
             volumes=volumes,
-            network_mode=self.network,
+            network_mode=pool.access.network,
             labels={**self._labels("", ""), f"{LABEL}.pool": pool.env.name, f"{LABEL}.worker": worker_id},
             **_limits(pool.env.resources),
         )
         container.start()
         return container
 
-    def _start(self, spec: ActionSpec, image: str, store_root: str, job_key: str) -> Any:
+    def _start(self, spec: ActionSpec, image: str, access: StoreAccess, job_key: str) -> Any:
         client = self._docker()
         container = client.containers.create(
             image,
-            ["python3", "-m", "flyte_nb._runtime", store_root, job_key],
-            environment=self._environment(spec.task.env, spec.data.env_vars if spec.data else {}, store_root),
-            volumes=self._volumes(store_root),
-            network_mode=self.network,
+            ["python3", "-m", "flyte_nb._runtime", access.url, job_key],
+            environment=self._environment(spec.task.env, spec.data.env_vars if spec.data else {}, access),
+            volumes=self._volumes(access),
+            network_mode=access.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
             **_limits(spec.task.env.resources),
         )
@@ -328,20 +331,17 @@ class DockerExecutor:
         container.start()
         return container
 
-    def _volumes(self, store_root: str) -> dict[str, dict[str, str]]:
-        volumes = {
-            runtime_bundle(): {"bind": LIB_IN_CONTAINER, "mode": "ro"},
-            store_root: {"bind": store_root, "mode": "rw"},
-        }
+    def _volumes(self, access: StoreAccess) -> dict[str, dict[str, str]]:
+        volumes = {runtime_bundle(access.packages): {"bind": LIB_IN_CONTAINER, "mode": "ro"}, **access.volumes()}
         if self._callbacks is not None:
             from ._callbacks import CALLBACK_DIR_IN_CONTAINER
 
             volumes[self._callbacks.folder] = {"bind": CALLBACK_DIR_IN_CONTAINER, "mode": "rw"}
         return volumes
 
-    def _environment(self, env: Any, run_vars: dict[str, str], store_root: str) -> dict[str, str]:
-        # FLYTE_NB_STORAGE: flyte.io uploads made in the container go to the run's store
-        runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", "FLYTE_NB_STORAGE": store_root}
+    def _environment(self, env: Any, run_vars: dict[str, str], access: StoreAccess) -> dict[str, str]:
+        # the store's URL and options: flyte.io uploads made in the container go to the run's store
+        runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **access.environment()}
         return {**runtime, **env.env_vars, **run_vars}
 
     def _labels(self, run: str, action: str) -> dict[str, str]:
@@ -398,68 +398,6 @@ class DockerExecutor:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-
-_INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
-
-
-def _write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: dict[str, Any]) -> None:
-    """Ship the inputs and write the job (function + input payloads) to the store."""
-    data, task = spec.data, spec.task
-    assert data is not None
-    with _by_value(task.func):
-        shipment = transfer.ship_inputs(spec, data, ledger)
-        # the function travels as its own pickle, so a worker keeps one copy of it (and of the
-        # module-level state its code builds) for every job that sends the same bytes
-        job = {
-            "func": dumps(task.func),
-            "args": shipment.args,
-            "kwargs": shipment.kwargs,
-            "inline_limit": task.max_inline_io_bytes,
-            "callback": callback,
-        }
-        data.store.put(job_key, dumps(job))
-
-
-@contextlib.contextmanager
-def _by_value(func: Any) -> Iterator[None]:
-    """While pickling, send the function's own module by value when the container cannot
-    import it (a module only the kernel has: a test file, a local script), so its
-    functions and classes (and values of those classes) arrive whole."""
-    module = sys.modules.get(getattr(func, "__module__", "") or "")
-    path = os.path.abspath(getattr(module, "__file__", "") or "")
-    local = (
-        module is not None
-        and module.__name__ != "__main__"  # cloudpickle sends __main__ by value already
-        and not module.__name__.startswith("flyte_nb")
-        and not path.startswith(_INSTALLED)
-    )
-    if not local:
-        yield
-        return
-    with _BY_VALUE_LOCK:
-        cloudpickle.register_pickle_by_value(module)
-        try:
-            yield
-        finally:
-            cloudpickle.unregister_pickle_by_value(module)
-
-
-_BY_VALUE_LOCK = threading.Lock()
-
-
-def _remote_error(outcome: dict[str, Any]) -> BaseException:
-    if outcome.get("error") is not None:
-        try:
-            exc = loads(outcome["error"])
-        except Exception:
-            exc = None
-        if isinstance(exc, BaseException):
-            if hasattr(exc, "add_note"):
-                exc.add_note("raised in its container; the container's traceback:\n" + outcome["traceback"])
-            exc.__flyte_remote_traceback__ = outcome["traceback"]  # type: ignore[attr-defined]
-            return exc
-    return RemoteTaskError(f"{outcome['error_type']}: {outcome['message']}\n{outcome['traceback']}")
 
 
 def _pid_alive(pid: int) -> bool:

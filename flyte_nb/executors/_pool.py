@@ -27,6 +27,7 @@ from ..errors import WorkerLostError
 
 if TYPE_CHECKING:
     from ._docker import DockerExecutor
+    from ._store_access import StoreAccess
 
 #: seconds a new worker gets to connect back before it counts as failed to start
 HELLO_TIMEOUT_S = 30.0
@@ -53,12 +54,14 @@ class Worker:
 class WorkerPool:
     """Worker containers of one environment, image and policy, on one event loop."""
 
-    def __init__(self, executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, store_root: str) -> None:
+    def __init__(
+        self, executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, access: StoreAccess
+    ) -> None:
         self.executor = executor
         self.image = image
         self.env = env
         self.policy = policy
-        self.store_root = store_root
+        self.access = access
         self.loop = asyncio.get_running_loop()
         self.folder = tempfile.mkdtemp(prefix="flyte_nb-pool-")  # short: unix socket paths are limited
         self.socket = os.path.join(self.folder, "pool.sock")
@@ -97,7 +100,7 @@ class WorkerPool:
 
     @property
     def key(self) -> tuple[Any, ...]:
-        return pool_key(self.loop, self.image, self.env, self.policy, self.store_root)
+        return pool_key(self.loop, self.image, self.env, self.policy, self.access)
 
     # ------------------------------------------------------------------ workers
     async def _start_worker(self, reserved: bool = False) -> Worker:
@@ -228,17 +231,19 @@ class WorkerPool:
                     await self._remove(worker, WorkerLostError("scaled down"))
 
 
-def pool_key(loop: Any, image: str, env: Any, policy: ReusePolicy, store_root: str) -> tuple[Any, ...]:
+def pool_key(loop: Any, image: str, env: Any, policy: ReusePolicy, access: StoreAccess) -> tuple[Any, ...]:
     replicas = policy.replicas
-    return (id(loop), image, env.name, replicas, policy.concurrency, store_root)
+    return (id(loop), image, env.name, replicas, policy.concurrency, access.url, access.network)
 
 
-async def pool_for(executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, store_root: str) -> WorkerPool:
+async def pool_for(
+    executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, access: StoreAccess
+) -> WorkerPool:
     """The pool of this environment on the running loop, started on first use."""
-    key = pool_key(asyncio.get_running_loop(), image, env, policy, store_root)
+    key = pool_key(asyncio.get_running_loop(), image, env, policy, access)
     pool = _pools.get(key)
     if pool is None or pool.closed:
-        pool = WorkerPool(executor, image, env, policy, store_root)
+        pool = WorkerPool(executor, image, env, policy, access)
         _pools[key] = pool
         try:
             await pool.open()

@@ -1,0 +1,67 @@
+"""What travels to a container: the job (the task's function by value and its inputs).
+
+The function's pickle is its own entry in the job, so a reusable worker keeps one copy of
+each function (and of the module-level state its code builds) for every job that sends
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import sysconfig
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import cloudpickle
+
+from ..data import _transfer as transfer
+from ..data._codec import dumps
+from ._base import ActionSpec
+
+INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
+
+
+def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: dict[str, Any]) -> None:
+    """Ship the inputs and write the job (function + input payloads) to the store."""
+    data, task = spec.data, spec.task
+    assert data is not None
+    with _by_value(task.func):
+        shipment = transfer.ship_inputs(spec, data, ledger)
+        job = {
+            "func": dumps(task.func),
+            "args": shipment.args,
+            "kwargs": shipment.kwargs,
+            "inline_limit": task.max_inline_io_bytes,
+            "callback": callback,
+        }
+        data.store.put(job_key, dumps(job))
+
+
+@contextlib.contextmanager
+def _by_value(func: Any) -> Iterator[None]:
+    """While pickling, send the function's own module by value when the container cannot
+    import it (a module only the kernel has: a test file, a local script), so its
+    functions and classes (and values of those classes) arrive whole."""
+    module = sys.modules.get(getattr(func, "__module__", "") or "")
+    path = os.path.abspath(getattr(module, "__file__", "") or "")
+    local = (
+        module is not None
+        and module.__name__ != "__main__"  # cloudpickle sends __main__ by value already
+        and not module.__name__.startswith("flyte_nb")
+        and not path.startswith(INSTALLED)
+    )
+    if not local:
+        yield
+        return
+    with _BY_VALUE_LOCK:
+        cloudpickle.register_pickle_by_value(module)
+        try:
+            yield
+        finally:
+            cloudpickle.unregister_pickle_by_value(module)
+
+
+_BY_VALUE_LOCK = threading.Lock()
