@@ -178,7 +178,7 @@ def instrument(timer: Timer) -> None:
     timer.wrap(_docker.DockerExecutor, "_check_image", "per_run_setup", hides=True)
     timer.wrap(_docker.DockerExecutor, "_start", "start_total")
     timer.wrap(_docker.DockerExecutor, "_finish", "finish")
-    timer.wrap(_docker, "_write_job", "job_write")
+    timer.wrap(_docker, "write_job", "job_write")
     timer.wrap(_docker, "decode", "decode")
     timer.wrap(Store, "get", "result_read", keep=lambda args: str(args[1]).endswith(".result"))
 
