@@ -119,6 +119,7 @@ class Run:
         still the one executing (so the executed notebook keeps it)."""
         if self._widget is not None:
             self._widget.finish()
+            self._widget.show_snapshot()
 
     async def _wait(self, timeout: float | None) -> bool:
         assert self._future is not None
@@ -135,13 +136,17 @@ class Run:
         try:
             with _interrupt_cancels(self):
                 outputs = await asyncio.shield(self._future)
-            self._finish_display()
-            return outputs
         except asyncio.CancelledError:
             if self.phase == State.CANCELLED:
+                self._finish_display()
                 raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}") from None
             self.cancel("the code awaiting it was cancelled")
             raise
+        except Exception:
+            self._finish_display()  # a failed run's widget and snapshot show how it failed
+            raise
+        self._finish_display()
+        return outputs
 
     def outputs(self) -> Any:
         """The entry task's return value. Waits for the run first; a failed run raises the
@@ -180,6 +185,9 @@ class Run:
             display({"text/html": render_html(model), "text/plain": render_text(model)}, raw=True)
             return
         widget.track(display(widget, display_id=True))
+        if self.done():  # shown after it ended: its final state is known now
+            widget.finish()
+            widget.show_snapshot()
 
     def __repr__(self) -> str:
         snap = self.controller

@@ -110,12 +110,7 @@ class DockerExecutor:
 
     def _sweep_strays(self) -> None:
         """Remove containers left by kernels of this host that no longer exist."""
-        host = socket.gethostname()
-        for container in self._client.containers.list(all=True, filters={"label": f"{LABEL}.kernel"}):
-            owner = container.labels.get(f"{LABEL}.kernel", "")
-            name, _, pid = owner.partition(":")
-            if name == host and pid.isdigit() and not _pid_alive(int(pid)):
-                self._kill(container)
+        remove_strays(self._client)
 
     def _ensure_image(self, image: str | Image) -> str:
         """The tag of ``image`` on the engine, checked once per process: present (built from
@@ -398,6 +393,27 @@ class DockerExecutor:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def remove_strays(client: Any, *, everything: bool = False) -> int:
+    """Remove flyte_nb's containers whose kernel (a process of this host) has ended, or
+    with ``everything`` all of flyte_nb's containers on the engine; returns how many."""
+    import docker
+
+    host = socket.gethostname()
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL}.kernel"}):
+        name, _, pid = container.labels.get(f"{LABEL}.kernel", "").partition(":")
+        if everything or (name == host and pid.isdigit() and not _pid_alive(int(pid))):
+            try:
+                container.remove(force=True)
+                removed += 1
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.APIError as exc:
+                if exc.status_code != 409:  # 409: its removal is already in progress
+                    raise
+    return removed
 
 
 def _pid_alive(pid: int) -> bool:

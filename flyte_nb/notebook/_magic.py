@@ -43,7 +43,7 @@ class FlyteMagics(Magics):
     @argument("--no-wait", action="store_true", help="return the Run at once; the widget keeps updating")
     @argument("--no-cache", action="store_true", help="ignore cached results for this run (overwrite_cache)")
     @argument("--quiet", "-q", action="store_true", help="do not show the run widget")
-    @argument("rest", nargs="*", help="line magic only: 'backend NAME', 'runs', or nothing to show the config")
+    @argument("rest", nargs="*", help="line magic only: 'backend NAME', 'runs', 'last', or nothing to show the config")
     @line_cell_magic
     def flyte(self, line: str, cell: str | None = None) -> Any:
         """Run a cell as a flyte_nb run, or (as a line magic) show and change settings.
@@ -59,7 +59,9 @@ class FlyteMagics(Magics):
         run); ``--no-wait`` returns the ``Run`` at once and the widget keeps updating.
 
         Line magic: ``%flyte`` shows the backend and storage in force, ``%flyte backend
-        NAME`` switches backend, ``%flyte runs`` lists runs that are still going.
+        NAME`` switches backend, ``%flyte runs`` lists runs that are still going, and
+        ``run = %flyte last`` gives the ``Run`` of the latest ``%%flyte`` cell (to check its
+        snapshot, outputs or actions in the cells that follow).
         """
         args = parse_argstring(self.flyte, line)
         if cell is None:
@@ -74,6 +76,10 @@ class FlyteMagics(Magics):
             config = _config.current_config()
             _config.init(words[1], storage=config.storage, storage_options=config.storage_options, **_limits(config))
             words = []
+        elif words == ["last"]:
+            if _cell_runs.last is None:
+                raise ConfigError("no %%flyte cell has run in this kernel yet")
+            return _cell_runs.last
         elif words == ["runs"]:
             runs = active_runs()
             if not runs:
@@ -82,7 +88,9 @@ class FlyteMagics(Magics):
                 print(repr(run))
             return None
         elif words:
-            raise ConfigError(f"unknown %flyte command {' '.join(words)!r}; use 'backend NAME', 'runs' or nothing")
+            raise ConfigError(
+                f"unknown %flyte command {' '.join(words)!r}; use 'backend NAME', 'runs', 'last' or nothing"
+            )
         if args.backend:
             config = _config.current_config()
             _config.init(
@@ -109,7 +117,7 @@ class FlyteMagics(Magics):
             loop = asyncio.get_running_loop()
         except RuntimeError:  # a terminal IPython has no running loop: run it to the end here
             return _run_without_loop(runner, driver)
-        run = runner.start(driver, in_process=True)
+        run = _cell_runs.started(runner.start(driver, in_process=True))
         if args.no_wait:
             return run  # the displayhook shows it: the widget
         if not args.quiet:
@@ -123,6 +131,19 @@ class FlyteMagics(Magics):
             raise
         run._finish_display()
         return _outcome(run)
+
+
+class _CellRuns:
+    """The latest ``%%flyte`` cell's run, for ``%flyte last``."""
+
+    last: Run | None = None
+
+    def started(self, run: Run) -> Run:
+        self.last = run
+        return run
+
+
+_cell_runs = _CellRuns()
 
 
 def _only_options(args: argparse.Namespace) -> None:
@@ -156,7 +177,7 @@ async def flyte_cell(line: str, cell: str) -> Any:
     args = parse_argstring(FlyteMagics.flyte, line)
     _only_options(args)
     runner, driver = _prepare(shell, args, cell)
-    run = runner.start(driver, in_process=True)
+    run = _cell_runs.started(runner.start(driver, in_process=True))
     if args.no_wait:
         return run
     if not args.quiet:
@@ -192,7 +213,7 @@ def _run_without_loop(runner: Any, driver: TaskTemplate[Any, Any]) -> Any:
     started: list[Run] = []
 
     async def drive() -> None:
-        run = runner.start(driver, in_process=True)
+        run = _cell_runs.started(runner.start(driver, in_process=True))
         started.append(run)
         await run._wait(None)
 

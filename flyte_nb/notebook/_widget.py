@@ -50,6 +50,7 @@ class RunWidget(anywidget.AnyWidget):
         self._view = RunView(run, site_namer=site_namer or _ipython_site_namer())
         self._handles: list[Any] = []
         self._finished = False
+        self._snapshot_shown = False
         self._follower: asyncio.Task[None] | None = None
         self.view = self._view.model()
         self.on_msg(self._on_message)
@@ -73,6 +74,19 @@ class RunWidget(anywidget.AnyWidget):
         self.refresh()
         for handle in self._handles:
             handle.update(self)
+
+    def show_snapshot(self) -> None:
+        """Print the final static snapshot as an output of its own (once), for viewers that
+        show no widgets: nbconvert's HTML without a network, GitHub. A front end that
+        renders the widget hides it (widget.css)."""
+        if self._snapshot_shown or not self._finished:
+            return
+        self._snapshot_shown = True
+        from IPython.display import display
+
+        model = self.view or self._view.model()
+        html = f'<div class="flyte-nb-snapshot-output">{render_html(model)}</div>'
+        display({"text/html": html, "text/plain": render_text(model)}, raw=True)
 
     def refresh(self) -> None:
         """Send the current view (skipped when nothing changed)."""

@@ -104,6 +104,7 @@ class Controller:
         self.groups: list[GroupRecord] = []
         self.counts: dict[str, int] = dict.fromkeys(STATES, 0)
         self.rejected = 0
+        self.peak_running = 0  # most actions running at once, so far
         self.phase: str = State.QUEUED
         self.version = 0
         self.done = False
@@ -410,6 +411,10 @@ class Controller:
         if state is _RUNNING:
             if not group.first_started:
                 group.first_started = rec.started
+            if group_counts[state] > group.peak_running:
+                group.peak_running = group_counts[state]
+            if counts[state] > self.peak_running:
+                self.peak_running = counts[state]
         else:
             if rec.ended > group.last_ended:
                 group.last_ended = rec.ended

@@ -32,6 +32,8 @@ class GroupSnapshot:
     counts: dict[str, int]
     first_started: float
     last_ended: float
+    #: most of the group's actions running at once (a semaphore or map limit shows here)
+    peak_running: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ class RunSnapshot:
     groups: tuple[GroupSnapshot, ...]
     rejected: int
     done: bool
+    #: most actions running at once in the whole run, so far
+    peak_running: int = 0
 
 
 class EventStream:
@@ -102,6 +106,7 @@ def snapshot_of(controller: Controller) -> RunSnapshot:
             dict(g.counts),
             g.first_started,
             g.last_ended,
+            g.peak_running,
         )
         for g in c.groups
     )
@@ -116,4 +121,5 @@ def snapshot_of(controller: Controller) -> RunSnapshot:
         groups=groups,
         rejected=c.rejected,
         done=c.done,
+        peak_running=c.peak_running,
     )

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from support import in_ci
-
-IMAGE = "flyte-nb-base:bookworm"
+from docker_support import IMAGE, docker_client_or_skip, ensure_apt_base
 
 
 @pytest.fixture(scope="session")
 def docker_client():
-    try:
-        import docker
-
-        client = docker.from_env()
-        client.ping()
-        client.images.get(IMAGE)
-    except Exception as exc:
-        if in_ci():
-            pytest.fail(f"CI=true needs a Docker engine with {IMAGE} (../shared/tools/docker-engine.sh): {exc}")
-        pytest.skip(f"no Docker engine with {IMAGE}: {exc}")
+    client = docker_client_or_skip()
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def apt_base(docker_client):
+    return ensure_apt_base(docker_client)
 
 
 @pytest.fixture

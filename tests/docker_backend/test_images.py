@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
-from support import in_ci
 
 import flyte_nb as flyte
 from flyte_nb.executors._images import ImageBuildError
 
 from .conftest import IMAGE
-
-#: a base image with apt (the default base is Debian's "essential" set, which has no apt-get)
-APT_BASE = "flyte-nb-base:bookworm-apt"
-SHARED = Path(os.environ.get("FLYTE_NB_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 
 image = (
     flyte.Image.from_debian_base(name="flyte-nb-test")
@@ -88,26 +82,6 @@ def test_a_failing_build_shows_the_step_and_the_log(docker_run):
     message = str(caught.value)
     assert "returned a non-zero code: 3" in message and "about-to-fail" in message
     assert "RUN echo about-to-fail && exit 3" in message  # the Dockerfile is shown
-
-
-@pytest.fixture(scope="session")
-def apt_base(docker_client):
-    """The base image plus apt, made by the shared engine script when missing."""
-    try:
-        docker_client.images.get(APT_BASE)
-        return APT_BASE
-    except Exception:
-        pass
-    script = SHARED / "tools" / "docker-engine.sh"
-    if not script.is_file():
-        if in_ci():
-            pytest.fail(f"CI=true needs {script} to build {APT_BASE}")
-        pytest.skip(f"{script} is missing")
-    environment = {**os.environ, "FLYTE_NB_BASE_IMAGE": APT_BASE}
-    environment["FLYTE_NB_BASE_PACKAGES"] = "python3,python3-venv,ca-certificates,apt"
-    done = subprocess.run(["bash", str(script)], env=environment, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return APT_BASE
 
 
 def test_apt_packages_are_installed_from_a_base_with_apt(docker_run, apt_base):
