@@ -202,8 +202,7 @@ class Image:
         if not packages:
             raise ConfigError("with_pip_packages needs at least one package, e.g. .with_pip_packages('pandas')")
         _check_strings(packages, "with_pip_packages")
-        urls = (extra_index_urls,) if isinstance(extra_index_urls, str) else tuple(extra_index_urls or ())
-        return self._with(PipPackages(tuple(packages), index_url, urls, pre, extra_args))
+        return self._with(PipPackages(tuple(packages), index_url, _listed(extra_index_urls), pre, extra_args))
 
     def with_requirements(
         self,
@@ -216,8 +215,7 @@ class Image:
     ) -> Image:
         """Install the packages a requirements file lists (its contents are part of the hash)."""
         path = _existing(file, "with_requirements")
-        urls = (extra_index_urls,) if isinstance(extra_index_urls, str) else tuple(extra_index_urls or ())
-        return self._with(Requirements((), index_url, urls, pre, extra_args, file=path))
+        return self._with(Requirements((), index_url, _listed(extra_index_urls), pre, extra_args, file=path))
 
     def with_apt_packages(self, *packages: str, secret_mounts: Any = None) -> Image:
         """Install Debian packages with apt-get (the base image must have apt)."""
@@ -323,6 +321,10 @@ class BuildContext:
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def _listed(urls: str | Iterable[str] | None) -> tuple[str, ...]:
+    return (urls,) if isinstance(urls, str) else tuple(urls or ())
 
 
 def _existing(path: str | Path, where: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from docker_support import docker_client_or_skip, ensure_apt_base
 from moto_s3 import moto_endpoint  # noqa: F401 - the s3 server fixture, for every test folder
 
 import flyte_nb._config as config_module
@@ -22,3 +23,17 @@ def fresh_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     leftover = [name for name, run in run_module._active.items() if not run.done()]
     run_module._active.clear()
     assert not leftover, f"runs still active after the test: {leftover}"
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    """A Docker engine with the base image: a skip without one, a failure when CI=true."""
+    client = docker_client_or_skip()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def apt_base(docker_client):
+    """The base image with apt (made by the shared engine script when missing)."""
+    return ensure_apt_base(docker_client)

@@ -1,21 +1,9 @@
-"""A running Docker engine with the local base image, or a skip (a failure when CI=true)."""
+"""flyte_nb on the docker backend (the engine fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-from docker_support import IMAGE, docker_client_or_skip, ensure_apt_base
-
-
-@pytest.fixture(scope="session")
-def docker_client():
-    client = docker_client_or_skip()
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="session")
-def apt_base(docker_client):
-    return ensure_apt_base(docker_client)
+from docker_support import IMAGE
 
 
 @pytest.fixture
