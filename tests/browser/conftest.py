@@ -1,0 +1,217 @@
+"""JupyterLab in a real browser: Debian's Chromium driven by Playwright.
+
+``jupyter_lab`` starts ``jupyter lab`` on 127.0.0.1 (a free port, a random token) in a
+folder of copies of the browser notebooks, with its own settings (no news toast) and
+workspaces (nothing restored), and stops it by its own pid at the end. Each test opens one
+notebook in a fresh page. Screenshots go to ``test-artifacts/browser/``, which CI keeps.
+Without Chromium or Playwright the tests are skipped, except when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import in_ci
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "tests" / "notebooks" / "browser"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+#: only the notebook tab in front (hidden tabs hold cells too)
+NB = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
+
+
+def _missing(reason: str) -> None:
+    if in_ci():
+        pytest.fail(f"CI=true needs the browser tests to run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if path is None:
+        _missing("Chromium is not installed (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _missing("Playwright is not installed (pip install playwright)")
+    return path  # type: ignore[return-value]
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen[bytes]
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def jupyter_lab(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    root = tmp_path_factory.mktemp("lab")
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        shutil.copy(notebook, root / notebook.name)  # Lab autosaves outputs: never the originals
+    settings = root / ".lab-settings"
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false"})
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    environment = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root / ".lab-workspaces"),
+        "FLYTE_NB_STORAGE": str(root / ".flyte_nb"),
+    }
+    log = open(root / "lab.log", "wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--allow-root",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        cwd=root,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    lab = Lab(f"http://127.0.0.1:{port}", token, root, process)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{lab.url}/api/status?token={token}", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.flush()
+            pytest.fail(f"jupyter lab did not start:\n{(root / 'lab.log').read_text()[-3000:]}")
+        time.sleep(0.3)
+    try:
+        yield lab
+    finally:
+        process.send_signal(signal.SIGTERM)  # the server shuts its kernels down too
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab, with the few things the tests do to it."""
+
+    def __init__(self, page: Any, lab: Lab, name: str, request: pytest.FixtureRequest) -> None:
+        self.page = page
+        self.lab = lab
+        self.name = name
+        self.test = request.node.name
+        page.goto(lab.notebook_url(name))
+        page.wait_for_selector(f"{NB} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+
+    def run_all(self) -> None:
+        """Run every cell, as the Run menu does. The command acts on the notebook that has
+        focus, so focus it first, and check that the first cell did start."""
+        first_prompt = self.page.locator(f"{NB} .jp-CodeCell .jp-InputArea-prompt").first
+        for _ in range(5):
+            self.page.locator(f"{NB} .jp-Notebook").click(position={"x": 5, "y": 5})
+            self.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if re.search(r"\[(\*|\d+)\]", first_prompt.text_content() or ""):
+                    return
+                time.sleep(0.1)
+        raise AssertionError(f"the cells of {self.name} did not start")
+
+    def widget(self, index: int = 0) -> Any:
+        """The ``index``-th run widget of the notebook, once it is on the page."""
+        locator = self.page.locator(f"{NB} .fnb").nth(index)
+        try:
+            locator.wait_for(timeout=90_000)
+        except Exception:
+            self.screenshot("no-widget")  # what the page showed instead, for the CI artifacts
+            raise
+        return locator
+
+    def screenshot(self, label: str, locator: Any = None) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.test}-{label}.png"
+        (locator or self.page).screenshot(path=str(path))
+        return path
+
+    def wait_idle(self, timeout_ms: int = 120_000) -> None:
+        self.page.wait_for_selector(
+            f"{NB} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_ms, state="attached"
+        )
+
+
+@pytest.fixture
+def open_notebook(browser: Any, jupyter_lab: Lab, request: pytest.FixtureRequest) -> Iterator[Any]:
+    pages: list[Any] = []
+
+    def open_(name: str) -> NotebookPage:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        pages.append(page)
+        return NotebookPage(page, jupyter_lab, name, request)
+
+    yield open_
+    for page in pages:
+        page.close()
+    _shut_kernels(jupyter_lab)
+
+
+def _shut_kernels(lab: Lab) -> None:
+    """Kernels outlive closed pages: stop them so the next test starts clean."""
+    request = urllib.request.Request(f"{lab.url}/api/sessions?token={lab.token}")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        delete = urllib.request.Request(f"{lab.url}/api/sessions/{session['id']}?token={lab.token}", method="DELETE")
+        urllib.request.urlopen(delete, timeout=10).close()
