@@ -9,6 +9,7 @@ Without Chromium or Playwright the tests are skipped, except when ``CI=true``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -71,8 +72,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def jupyter_lab(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab serving copies of the browser notebooks, stopped by its own pid at the end."""
     root = tmp_path_factory.mktemp("lab")
     for notebook in NOTEBOOKS.glob("*.ipynb"):
         shutil.copy(notebook, root / notebook.name)  # Lab autosaves outputs: never the originals
@@ -135,14 +137,22 @@ def jupyter_lab(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[Any]:
+    """Chromium for this module's tests only: while Playwright's sync API is open, its event
+    loop counts as running in the main thread, and flyte.run in later tests would take it for a
+    notebook's loop."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise AssertionError("Playwright left an event loop running in the main thread")
 
 
 class NotebookPage:
