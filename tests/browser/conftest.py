@@ -169,13 +169,13 @@ class NotebookPage:
     def run_all(self) -> None:
         """Run every cell, as the Run menu does. The command acts on the notebook that has
         focus, so focus it first, and check that the first cell did start."""
-        first_prompt = self.page.locator(f"{NB} .jp-CodeCell .jp-InputArea-prompt").first
+        last_prompt = self.page.locator(f"{NB} .jp-CodeCell .jp-InputArea-prompt").last
         for _ in range(5):
             self.page.locator(f"{NB} .jp-Notebook").click(position={"x": 5, "y": 5})
             self.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
-                if re.search(r"\[(\*|\d+)\]", first_prompt.text_content() or ""):
+                if re.search(r"\[(\*|\d+)\]", last_prompt.text_content() or ""):
                     return
                 time.sleep(0.1)
         raise AssertionError(f"the cells of {self.name} did not start")

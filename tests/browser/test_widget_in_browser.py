@@ -153,3 +153,26 @@ def test_light_and_dark_theme_screenshots(open_notebook):
     assert sum(light) > 600 and sum(dark) < 200, (light, dark)  # the widget follows the theme
     # the static snapshot beside the live widget is hidden: the run shows once
     assert nb.page.locator(f"{NB} .flyte-nb-snapshot-output").first.is_hidden()
+
+
+def test_the_cancel_button_works_while_the_cell_waits_for_its_run(open_notebook):
+    """The %%flyte cell is still awaiting its run when Cancel is clicked (the kernel dispatches
+    widget messages while an async cell runs): the run ends cancelled, the cell ends with
+    RunCancelledError (so Jupyter skips the queued cells), and the kernel goes on."""
+    nb = open_notebook("cancel_waiting.ipynb")
+    nb.run_all()
+    widget = nb.widget()
+    widget.locator(".fnb-counts").filter(has_text="4 running").wait_for(timeout=60_000)
+    started = time.monotonic()
+    widget.locator(".fnb-cancel").click()
+    nb.page.wait_for_function(
+        f"() => document.querySelector('{NB} .fnb-phase')?.textContent === 'cancelled'", timeout=20_000
+    )
+    assert time.monotonic() - started < 5  # not after the 120 s sleeps
+    nb.wait_idle()
+    outputs = nb.page.locator(f"{NB} .jp-OutputArea").all_text_contents()
+    assert any("RunCancelledError" in text for text in outputs), outputs
+    nb.page.locator(f"{NB} .jp-CodeCell").last.locator(".jp-InputArea-editor").click()
+    nb.page.keyboard.press("Shift+Enter")  # run the last cell by hand: the kernel is usable
+    nb.page.locator(f"{NB} .jp-OutputArea").filter(has_text="the kernel went on").wait_for(timeout=30_000)
+    nb.screenshot("cancelled", widget)
