@@ -66,8 +66,9 @@ def _calls_to_kernel(callback: dict[str, Any] | None, store: Store, inline_limit
     if callback is None:
         return None, context
     from .._context import ActionContext, current
-    from ._remote import RemoteAction, RemoteController
+    from ._remote import RemoteAction, RemoteController, report_semaphores
 
+    report_semaphores()
     controller = RemoteController(
         callback["socket"], callback["token"], callback["run"], callback["parent"], store, inline_limit
     )

@@ -6,7 +6,9 @@ task-calling code paths (``task()``, ``.aio()``, ``flyte.map``, ``flyte.group``,
 any action's inputs and sent to the kernel over a unix socket (opened on the first call),
 and the answer (the child's output or its exception) comes back the same way. Many calls
 can be in flight at once over the one connection (a ``gather`` fanout from a container).
-Traces are kept here and travel back with the job's outcome.
+Traces are kept here and travel back with the job's outcome. ``asyncio.Semaphore`` is a
+:class:`ReportedSemaphore` in the container: its gauge is sent to the kernel while it
+changes, so the run's widget shows semaphores written inside tasks too.
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._context import current
+from .._gauge import GaugedSemaphore
 from ..data._codec import decode, dumps, encode
 from ..data._store import Store
 from ._job import error_of
 from ._wire import receive, send
+
+#: seconds between two reports of a job's semaphore gauges (only changed ones are sent)
+SEMAPHORE_REPORT_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,22 @@ class RemoteGroup:
         }
 
 
+class ReportedSemaphore(GaugedSemaphore):
+    """``asyncio.Semaphore`` inside a container's job: the kernel's widget shows its gauge."""
+
+    def __init__(self, value: int = 1) -> None:
+        super().__init__(value)
+        controller = getattr(current.get(), "controller", None)
+        if isinstance(controller, RemoteController):
+            code, line = sys._getframe(1).f_code, sys._getframe(1).f_lineno
+            controller.watch_semaphore(self, (code.co_filename, line, code.co_name))
+
+
+def report_semaphores() -> None:
+    """Make ``asyncio.Semaphore`` report its gauges (this process runs only flyte_nb jobs)."""
+    asyncio.Semaphore = ReportedSemaphore  # type: ignore[misc]
+
+
 class RemoteController:
     """The controller interface task calls use, answered by the kernel over a socket."""
 
@@ -73,6 +97,9 @@ class RemoteController:
         self._connecting: asyncio.Future[None] | None = None
         self._task_blobs: dict[int, tuple[Any, bytes]] = {}
         self._named: dict[str, RemoteGroup] = {}
+        self._watched: list[tuple[ReportedSemaphore, tuple[str, int, str]]] = []
+        self._reported: list[tuple[Any, ...]] = []
+        self._reporter: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ the controller's interface
     async def submit(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: Any, site: Any) -> Any:
@@ -119,6 +146,26 @@ class RemoteController:
     def _changed(self) -> None:
         pass
 
+    # ------------------------------------------------------------------ semaphore gauges
+    def watch_semaphore(self, semaphore: ReportedSemaphore, site: tuple[str, int, str]) -> None:
+        self._watched.append((semaphore, site))
+        if self._reporter is None:
+            self._reporter = self.loop.create_task(self._report_semaphores())
+
+    def _gauges(self) -> list[tuple[Any, ...]]:
+        return [(index, site, s.limit, s.held, s.waiting) for index, (s, site) in enumerate(self._watched)]
+
+    async def _send_gauges(self, gauges: list[tuple[Any, ...]]) -> None:
+        if gauges != self._reported and self._writer is not None:
+            self._reported = gauges
+            message = {"op": "semaphores", "run": self.token, "parent": self.parent, "gauges": gauges}
+            await send(self._writer, message)
+
+    async def _report_semaphores(self) -> None:
+        while True:
+            await self._send_gauges(self._gauges())
+            await asyncio.sleep(SEMAPHORE_REPORT_S)
+
     # ------------------------------------------------------------------ plumbing
     def _blob(self, task: Any) -> bytes:
         known = self._task_blobs.get(id(task))
@@ -149,5 +196,11 @@ class RemoteController:
                 future.set_exception(gone)
 
     async def close(self) -> None:
+        if self._reporter is not None:
+            self._reporter.cancel()
+            try:
+                await self._send_gauges(self._gauges())  # the final state: nothing held
+            except ConnectionError:
+                pass
         if self._writer is not None:
             self._writer.close()

@@ -10,7 +10,8 @@ registers its controller under a token that its jobs carry.
 
 Messages (see ``_runtime/_wire.py``): ``{"id", "op": "submit", "run", "parent", "group",
 "task", "args", "kwargs"}`` → ``{"id", "ok": True, "payload"}`` or ``{"id", "ok": False,
-...failure}``.
+...failure}``; ``{"op": "semaphores", "run", "parent", "gauges"}`` (no answer) updates the
+gauges of semaphores made in the container.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from .._context import ActionContext
@@ -30,6 +32,7 @@ from .._runtime._job import failure
 from .._runtime._wire import receive, send
 from .._task import original_task
 from ..data._codec import decode, encode, loads
+from ..orchestrator._records import CallSite
 
 #: where the folder holding the socket is mounted in containers
 CALLBACK_DIR_IN_CONTAINER = "/run/flyte_nb_callbacks"
@@ -37,6 +40,17 @@ SOCKET_NAME = "callbacks.sock"
 MAX_TASKS = 256
 
 _servers: dict[int, CallbackServer] = {}
+
+
+@dataclass(slots=True)
+class RemoteSemaphore:
+    """The gauge of a semaphore in a container, as last reported (read by the widget)."""
+
+    limit: int
+    held: int = 0
+    waiting: int = 0
+    site: CallSite | None = None
+    parent_action: int | None = None
 
 
 class CallbackServer:
@@ -51,6 +65,7 @@ class CallbackServer:
         self._controllers: dict[str, Any] = {}
         self._tasks: dict[str, Any] = {}  # pickle hash -> task: one object per task, so groups match
         self._groups: dict[tuple[str, int, str], Any] = {}
+        self._gauges: dict[tuple[str, int, int], RemoteSemaphore] = {}
         self._tokens = itertools.count()
 
     async def start(self) -> None:
@@ -67,6 +82,8 @@ class CallbackServer:
         self._controllers.pop(token, None)
         for key in [k for k in self._groups if k[0] == token]:
             del self._groups[key]
+        for key in [k for k in self._gauges if k[0] == token]:
+            del self._gauges[key]
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         calls: set[asyncio.Task[None]] = set()
@@ -79,6 +96,9 @@ class CallbackServer:
 
         try:
             while (message := await receive(reader)) is not None:
+                if message.get("op") == "semaphores":
+                    self._semaphores(message)
+                    continue
                 call = asyncio.ensure_future(answer(message))
                 calls.add(call)
                 call.add_done_callback(calls.discard)
@@ -132,6 +152,21 @@ class CallbackServer:
                 group = controller.named_group(parent.id, spec["name"])
             self._groups[key] = group
         return group
+
+    def _semaphores(self, message: dict[str, Any]) -> None:
+        """Gauges of semaphores that an action's code made in its container, for the widget."""
+        controller = self._controllers.get(message["run"])
+        if controller is None:
+            return
+        for index, (filename, line, function), limit, held, waiting in message["gauges"]:
+            key = (message["run"], message["parent"], index)
+            gauge = self._gauges.get(key)
+            if gauge is None:
+                site = CallSite(filename, line, function)
+                gauge = self._gauges[key] = RemoteSemaphore(limit, site=site, parent_action=message["parent"])
+                controller.semaphores.append(gauge)
+            gauge.held, gauge.waiting = held, waiting
+        controller._changed()
 
     async def close(self) -> None:
         if self._server is not None:

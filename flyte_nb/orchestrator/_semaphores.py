@@ -14,19 +14,19 @@ import sys
 import threading
 
 from .._context import current
+from .._gauge import GaugedSemaphore, OriginalSemaphore
 from ._records import CallSite, enclosing_function
 
-_Original = asyncio.Semaphore
+_Original = OriginalSemaphore
 _lock = threading.Lock()
 _installed = 0
 
 
-class TrackedSemaphore(_Original):  # type: ignore[valid-type, misc]
+class TrackedSemaphore(GaugedSemaphore):
     """An ``asyncio.Semaphore`` that a run's monitor can read."""
 
     def __init__(self, value: int = 1) -> None:
         super().__init__(value)
-        self.limit = value
         self.site: CallSite | None = None
         self.parent_action: int | None = None
         ctx = current.get()
@@ -35,17 +35,6 @@ class TrackedSemaphore(_Original):  # type: ignore[valid-type, misc]
             self.site = CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))
             self.parent_action = ctx.action.id
             ctx.controller.semaphores.append(self)
-
-    @property
-    def held(self) -> int:
-        """Slots taken right now."""
-        return max(self.limit - self._value, 0)  # type: ignore[attr-defined]
-
-    @property
-    def waiting(self) -> int:
-        """Coroutines queued for a slot right now."""
-        waiters = self._waiters  # type: ignore[attr-defined]
-        return sum(1 for w in waiters if not w.done()) if waiters else 0
 
 
 def install() -> None:

@@ -135,3 +135,47 @@ def test_a_reusable_worker_starts_actions_too(docker_run):
     run = flyte.run(pooled_parent, 4)
     assert run.outputs() == [0, 1, 4, 9]
     assert len(run.controller.actions) == 5
+
+
+@env.task
+async def slow_square(x: int) -> int:
+    await asyncio.sleep(0.6)
+    return x * x
+
+
+@env.task
+async def limited_parent(n: int) -> list[int]:
+    semaphore = asyncio.Semaphore(2)  # made in the container: the kernel's widget shows its gauge
+
+    async def limited(i: int) -> int:
+        async with semaphore:
+            return await slow_square(i)
+
+    return list(await asyncio.gather(*[limited(i) for i in range(n)]))
+
+
+def test_a_semaphore_made_in_a_container_reports_its_gauge_to_the_kernel(docker_run):
+    async def notebook():
+        run = await flyte.run.aio(limited_parent, 6)
+        held = []
+        while not run.done():
+            held += [s.held for s in run.controller.semaphores]
+            await asyncio.sleep(0.05)
+        await run
+        return run, held
+
+    run, held = asyncio.run(notebook())
+    assert run.outputs() == [i * i for i in range(6)]
+    (gauge,) = run.controller.semaphores
+    assert gauge.limit == 2 and gauge.parent_action == 0
+    assert gauge.site.filename.endswith("test_nested.py") and gauge.site.function == "limited_parent"
+    assert max(held) == 2  # seen full while the calls ran, never over the limit
+    assert gauge.held == 0 and gauge.waiting == 0  # the final report: nothing held
+    view = flyte_view(run)
+    assert view["semaphores"][0]["limit"] == 2
+
+
+def flyte_view(run) -> dict:
+    from flyte_nb.notebook._view import RunView
+
+    return RunView(run).model()
