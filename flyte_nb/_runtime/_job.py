@@ -70,7 +70,13 @@ def _calls_to_kernel(callback: dict[str, Any] | None, store: Store, inline_limit
 
     report_semaphores()
     controller = RemoteController(
-        callback["socket"], callback["token"], callback["run"], callback["parent"], store, inline_limit
+        callback["socket"],
+        callback["token"],
+        callback["run"],
+        callback["parent"],
+        store,
+        inline_limit,
+        callback.get("path", ""),
     )
     context.run(current.set, ActionContext(controller, RemoteAction(callback["parent"])))  # type: ignore[arg-type]
     return controller, context

@@ -6,7 +6,8 @@ task-calling code paths (``task()``, ``.aio()``, ``flyte.map``, ``flyte.group``,
 any action's inputs and sent to the kernel over a unix socket (opened on the first call),
 and the answer (the child's output or its exception) comes back the same way. Many calls
 can be in flight at once over the one connection (a ``gather`` fanout from a container).
-Traces are kept here and travel back with the job's outcome. ``asyncio.Semaphore`` is a
+Traces are checkpointed in the run's store like the kernel's (keyed by the calling action's
+path, sent with the job), kept here and travel back with the job's outcome. ``asyncio.Semaphore`` is a
 :class:`ReportedSemaphore` in the container: its gauge is sent to the kernel while it
 changes, so the run's widget shows semaphores written inside tasks too.
 """
@@ -78,11 +79,11 @@ def report_semaphores() -> None:
 class RemoteController:
     """The controller interface task calls use, answered by the kernel over a socket."""
 
-    #: no run data here: traces are recorded by the kernel, not checkpointed from here
-    data = None
-
-    def __init__(self, socket_path: str, token: str, run: str, parent: int, store: Store, inline_limit: int) -> None:
+    def __init__(
+        self, socket_path: str, token: str, run: str, parent: int, store: Store, inline_limit: int, path: str = ""
+    ) -> None:
         self.socket_path = socket_path
+        self.path = path  # the calling action's stable address in its run (for trace checkpoints)
         self.token = token
         self.run = run
         self.parent = parent
@@ -100,6 +101,8 @@ class RemoteController:
         self._watched: list[tuple[ReportedSemaphore, tuple[str, int, str]]] = []
         self._reported: list[tuple[Any, ...]] = []
         self._reporter: asyncio.Task[None] | None = None
+        self._data: Any = None
+        self._trace_calls: dict[str, int] = {}
 
     # ------------------------------------------------------------------ the controller's interface
     async def submit(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: Any, site: Any) -> Any:
@@ -139,6 +142,24 @@ class RemoteController:
         if group is None:
             group = self._named[name] = RemoteGroup(os.urandom(12).hex(), "group", name)
         return group
+
+    @property
+    def data(self) -> Any:
+        """The run's data (its store, trace checkpoints), made when code first needs it: an
+        action that uses neither ``flyte.io`` nor traces never imports it."""
+        if self._data is None:
+            from ..orchestrator._data import RunData
+
+            self._data = RunData(self.store, self.run)
+        return self._data
+
+    def action_path(self, action: Any) -> str:
+        return self.path
+
+    def next_trace_call(self, action: Any, name: str) -> int:
+        call = self._trace_calls.get(name, 0)
+        self._trace_calls[name] = call + 1
+        return call
 
     def record_trace(self, action: Any, trace: Any) -> None:
         self.traces.append(trace)  # they travel back with the job's outcome

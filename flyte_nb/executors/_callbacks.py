@@ -78,6 +78,10 @@ class CallbackServer:
         self._controllers[token] = controller
         return token
 
+    def action_path(self, token: str, action: Any) -> str:
+        """The stable address of ``action`` in its run (trace checkpoints are keyed by it)."""
+        return self._controllers[token].action_path(action)
+
     def unregister(self, token: str) -> None:
         self._controllers.pop(token, None)
         for key in [k for k in self._groups if k[0] == token]:

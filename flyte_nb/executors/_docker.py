@@ -234,6 +234,7 @@ class DockerExecutor:
             "token": self._token,
             "run": data.run,
             "parent": spec.action.id,
+            "path": self._callbacks.action_path(self._token, spec.action),
         }
 
     def _image_of(self, env: Any) -> str | Image:

@@ -179,3 +179,32 @@ def flyte_view(run) -> dict:
     from flyte_nb.notebook._view import RunView
 
     return RunView(run).model()
+
+
+@flyte.trace
+async def fetch(i: int, log: str) -> int:
+    with open(log, "a") as handle:  # the log sits in the store's folder: the container sees it
+        handle.write(f"{i}\n")
+    return i * 10
+
+
+@env.task
+async def traced_pipeline(n: int, log: str, fail_at: int) -> list[int]:
+    out = []
+    for i in range(n):
+        out.append(await fetch(i, log))
+        if i == fail_at:
+            raise RuntimeError(f"injected failure after step {i}")
+    return out
+
+
+def test_traces_in_a_container_are_checkpointed_and_resume(docker_run, tmp_path):
+    log = tmp_path / "store" / "fetch.log"
+    log.parent.mkdir(exist_ok=True)
+    failed = flyte.with_runcontext(name="docker-resume").run(traced_pipeline, 4, str(log), 1)
+    failed.wait()
+    assert failed.phase == "failed" and log.read_text().split() == ["0", "1"]
+    resumed = flyte.with_runcontext(name="docker-resume").run(traced_pipeline, 4, str(log), -1)
+    assert resumed.outputs() == [0, 10, 20, 30]
+    assert log.read_text().split() == ["0", "1", "2", "3"]  # steps 0 and 1 were not run again
+    assert [t.restored for t in resumed.controller.actions[0].traces] == [True, True, False, False]
