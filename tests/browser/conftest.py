@@ -190,6 +190,12 @@ class NotebookPage:
             raise
         return locator
 
+    def wait_phase(self, phase: str, timeout_ms: int = 60_000) -> None:
+        """Wait until the run widget's header shows ``phase``."""
+        self.page.wait_for_function(
+            f"() => document.querySelector(\"{NB} .fnb-phase\")?.textContent === '{phase}'", timeout=timeout_ms
+        )
+
     def screenshot(self, label: str, locator: Any = None) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.test}-{label}.png"

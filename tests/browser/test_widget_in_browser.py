@@ -38,9 +38,7 @@ def test_fanout_behind_a_semaphore_updates_live_and_respects_the_limit(open_note
     nb.page.evaluate(WATCH, [f"{NB} .fnb-counts", "counts"])
     nb.page.evaluate(WATCH, [f"{NB} .fnb-gauge-text", "gauges"])
     nb.screenshot("running")
-    nb.page.wait_for_function(
-        f"() => document.querySelector('{NB} .fnb-phase')?.textContent === 'succeeded'", timeout=90_000
-    )
+    nb.wait_phase("succeeded", timeout_ms=90_000)
     nb.screenshot("done", widget)
     counts = nb.page.evaluate("window.counts")
     gauges = nb.page.evaluate("window.gauges")
@@ -56,7 +54,7 @@ def test_a_map_of_2000_actions_keeps_the_page_responsive_and_the_list_small(open
     nb = open_notebook("map_2000.ipynb")
     nb.run_all()
     widget = nb.widget()
-    nb.page.wait_for_function(f"() => document.querySelector('{NB} .fnb-phase')?.textContent === 'running'")
+    nb.wait_phase("running")
     answers = []
     while nb.page.locator(f"{NB} .fnb-phase").text_content() == "running":
         started = time.perf_counter()
@@ -90,9 +88,7 @@ def test_the_cancel_button_stops_a_docker_run_and_leaves_no_container(open_noteb
         time.sleep(0.2)
     nb.screenshot("before-cancel", widget)
     widget.locator(".fnb-cancel").click()
-    nb.page.wait_for_function(
-        f"() => document.querySelector('{NB} .fnb-phase')?.textContent === 'cancelled'", timeout=30_000
-    )
+    nb.wait_phase("cancelled", timeout_ms=30_000)
     deadline = time.monotonic() + 5
     while docker_client.containers.list(all=True, filters={"label": "flyte_nb.run=browser-cancel"}):
         assert time.monotonic() < deadline, "containers of the cancelled run remain after 5 s"
@@ -105,9 +101,7 @@ def test_a_failed_action_shows_failed_and_its_error(open_notebook):
     nb = open_notebook("failing_action.ipynb")
     nb.run_all()
     widget = nb.widget()
-    nb.page.wait_for_function(
-        f"() => document.querySelector('{NB} .fnb-phase')?.textContent === 'failed'", timeout=90_000
-    )
+    nb.wait_phase("failed", timeout_ms=90_000)
     nb.wait_idle()
     # the failing action, and the cell whose gather it failed
     assert counts_of(widget.locator(".fnb-counts").text_content())["failed"] == 2
@@ -139,9 +133,7 @@ def test_light_and_dark_theme_screenshots(open_notebook):
     nb = open_notebook("fanout_semaphore.ipynb")
     nb.run_all()
     widget = nb.widget()
-    nb.page.wait_for_function(
-        f"() => document.querySelector('{NB} .fnb-phase')?.textContent === 'succeeded'", timeout=90_000
-    )
+    nb.wait_phase("succeeded", timeout_ms=90_000)
     light = _background(widget)
     nb.screenshot("light", widget)
     nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
@@ -165,9 +157,7 @@ def test_the_cancel_button_works_while_the_cell_waits_for_its_run(open_notebook)
     widget.locator(".fnb-counts").filter(has_text="4 running").wait_for(timeout=60_000)
     started = time.monotonic()
     widget.locator(".fnb-cancel").click()
-    nb.page.wait_for_function(
-        f"() => document.querySelector('{NB} .fnb-phase')?.textContent === 'cancelled'", timeout=20_000
-    )
+    nb.wait_phase("cancelled", timeout_ms=20_000)
     assert time.monotonic() - started < 5  # not after the 120 s sleeps
     nb.wait_idle()
     outputs = nb.page.locator(f"{NB} .jp-OutputArea").all_text_contents()
