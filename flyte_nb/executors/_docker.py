@@ -32,7 +32,7 @@ from ..errors import ConfigError, ContainerError, FlyteNbError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 from ._bundle import runtime_bundle
-from ._jobs import write_job
+from ._jobs import pooled_callees, write_job
 from ._store_access import StoreAccess, store_access
 
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
@@ -79,6 +79,8 @@ class DockerExecutor:
         self._callbacks: Any = None  # the loop's CallbackServer, once this run has used it
         self._token = ""  # this run's controller's token there
         self._access: StoreAccess | None = None
+        self._warmed: set[tuple[str, int]] = set()  # pools this run started ahead of their calls
+        self._warming: set[asyncio.Future[None]] = set()
         self._closed = False
         self.kernel = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -181,6 +183,7 @@ class DockerExecutor:
         prefix = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}"
         job_key = f"{prefix}/job"
         callback = await self._callback_for(spec)
+        self._warm_pools(task, access)
         await asyncio.to_thread(write_job, spec, ledger, job_key, callback)
         if task.env.reuse_policy is not None:
             return await self._submit_to_pool(spec, image, job_key, ledger, access)
@@ -236,6 +239,26 @@ class DockerExecutor:
             "parent": spec.action.id,
             "path": self._callbacks.action_path(self._token, spec.action),
         }
+
+    def _warm_pools(self, task: Any, access: StoreAccess) -> None:
+        """Start, beside this action's container, the worker pools of the reusable tasks its
+        code calls by name, so their workers are up by the time its calls arrive."""
+        for callee in pooled_callees(task.func):
+            key = (callee.env.name, id(callee.env.reuse_policy))
+            if key not in self._warmed:
+                self._warmed.add(key)
+                warming = asyncio.ensure_future(self._warm_pool(callee, access))
+                self._warming.add(warming)
+                warming.add_done_callback(self._warming.discard)
+
+    async def _warm_pool(self, task: Any, access: StoreAccess) -> None:
+        from ._pool import pool_for
+
+        try:
+            image = await asyncio.to_thread(self._ensure_image, self._image_of(task.env))
+            await pool_for(self, image, task.env, task.env.reuse_policy, access)
+        except Exception:  # the task's own call reports what is wrong with its pool
+            pass
 
     def _image_of(self, env: Any) -> str | Image:
         image = env.image

@@ -65,3 +65,18 @@ def _by_value(func: Any) -> Iterator[None]:
 
 
 _BY_VALUE_LOCK = threading.Lock()
+
+
+def pooled_callees(func: Any) -> list[Any]:
+    """Tasks with a ``ReusePolicy`` that ``func``'s code (nested functions included) names."""
+    from .._task import TaskTemplate
+
+    code, namespace = getattr(func, "__code__", None), getattr(func, "__globals__", {})
+    names: set[str] = set()
+    pending = [code] if code is not None else []
+    while pending:
+        current = pending.pop()
+        names.update(current.co_names)
+        pending.extend(c for c in current.co_consts if hasattr(c, "co_names"))
+    found = (namespace.get(name) for name in sorted(names))
+    return [t for t in found if isinstance(t, TaskTemplate) and t.env.reuse_policy is not None]

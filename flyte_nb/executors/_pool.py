@@ -128,6 +128,8 @@ class WorkerPool:
             logs = await asyncio.to_thread(_logs_of, container)
             await self._remove(worker, WorkerLostError("worker did not start"))
             raise WorkerLostError(f"a worker container of {self.env.name} did not start: {exc}\n{logs}") from None
+        async with self.changed:  # actions waiting for a slot see the new worker at once
+            self.changed.notify_all()
         return worker
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -83,3 +83,47 @@ def test_many_sleeping_actions_share_few_workers(docker_run):
     start = time.monotonic()
     assert flyte.run(fanout, 100).outputs() == 100
     assert time.monotonic() - start < 15  # 100 one-second actions on at most 4 workers x 25
+
+
+warm = flyte.TaskEnvironment("warmpool", reuse_policy=flyte.ReusePolicy(replicas=1, concurrency=2, idle_ttl=5))
+
+
+@warm.task
+async def warm_nap() -> str:
+    return socket.gethostname()
+
+
+@driver.task
+async def late_caller(wait: float) -> str:
+    await asyncio.sleep(wait)  # the pool starts meanwhile: the driver's code names warm_nap
+
+    async def call() -> str:
+        return await warm_nap()
+
+    return await call()
+
+
+def test_the_pools_a_driver_calls_start_with_the_driver(docker_run):
+    def warm_workers() -> list:
+        return docker_run.containers.list(filters={"label": "flyte_nb.pool=warmpool"}, sparse=True)
+
+    async def notebook():
+        run = await flyte.run.aio(late_caller, 6.0)
+        deadline = time.monotonic() + 5.5
+        while not warm_workers() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        up_before_the_call = bool(warm_workers()) and run.controller.counts["running"] == 1
+        await run
+        return run, up_before_the_call
+
+    run, up_before_the_call = asyncio.run(notebook())
+    assert up_before_the_call  # the worker ran before any action of the pool existed
+    assert run.outputs() and len(run.controller.actions) == 2
+
+
+def test_pooled_callees_are_found_in_nested_code():
+    from flyte_nb.executors._jobs import pooled_callees
+
+    assert pooled_callees(late_caller.func) == [warm_nap]
+    assert pooled_callees(naps.func) == [nap]
+    assert pooled_callees(nap.func) == []
