@@ -155,10 +155,13 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _docker_client() -> Any:
-    try:
-        import docker
+    """The configured engine's client (``docker: {host: ...}``, else ``DOCKER_HOST``), if one answers."""
+    from ._config import current_config
 
-        client = docker.from_env()
+    try:
+        from .executors._images import engine_client
+
+        client = engine_client(current_config().settings("docker").get("host"))
         client.ping()
         return client
     except Exception:

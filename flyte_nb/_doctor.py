@@ -99,11 +99,12 @@ def _docker() -> list[Check]:
         return [Check("docker sdk", WARN, "not installed", "pip install 'flyte_nb[docker]' for the docker backend")]
     from ._config import current_config
     from ._image import DEFAULT_BASE_IMAGE
+    from .executors._images import engine_client
 
     settings = current_config().settings("docker")
     checks = [Check("docker sdk", OK, f"installed {docker.__version__}")]
     try:
-        client = docker.DockerClient(base_url=settings["host"]) if settings.get("host") else docker.from_env()
+        client = engine_client(settings.get("host"))
         engine = client.version().get("Version", "?")
     except Exception as exc:
         checks.append(
@@ -146,14 +147,10 @@ def _docker() -> list[Check]:
 
 
 def _image_python(client: Any, image: str) -> str:
+    from .executors._images import image_python
+
     try:
-        out = client.containers.run(
-            image,
-            ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            remove=True,
-            network_mode="none",
-        )
-        return out.decode().strip()
+        return image_python(client, image)
     except Exception as exc:
         return f"unknown ({type(exc).__name__})"
 

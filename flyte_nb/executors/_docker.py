@@ -32,6 +32,7 @@ from ..errors import ConfigError, ContainerError, FlyteNbError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 from ._bundle import runtime_bundle
+from ._images import build_image, engine_client, image_python
 from ._jobs import pooled_callees, write_job
 from ._store_access import StoreAccess, store_access
 
@@ -96,7 +97,7 @@ class DockerExecutor:
             except ImportError as exc:
                 raise ConfigError("the docker backend needs the docker SDK: pip install 'flyte_nb[docker]'") from exc
             try:
-                client = docker.DockerClient(base_url=self.host) if self.host else docker.from_env()
+                client = engine_client(self.host)
                 client.ping()
             except docker.errors.DockerException as exc:
                 where = self.host or os.environ.get("DOCKER_HOST", "the default socket")
@@ -147,17 +148,9 @@ class DockerExecutor:
                 ) from None
             client.images.pull(base)
         if spec is not None and spec.layers:
-            from ._images import build_image
-
             _, log = build_image(client, spec, self.base_image)
             self._build_logs[tag] = log
-        version = client.containers.run(
-            tag,
-            ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            remove=True,
-            network_mode="none",
-        )
-        theirs = version.decode().strip()
+        theirs = image_python(client, tag)
         if theirs != ours:
             raise ConfigError(
                 f"image {tag!r} has Python {theirs} but this kernel runs {ours}; pickled functions only travel "

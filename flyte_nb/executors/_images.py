@@ -66,6 +66,21 @@ def build_image(client: Any, image: Image, default_base: str) -> tuple[str, list
     return tag, log
 
 
+def image_python(client: Any, tag: str) -> str:
+    """The ``major.minor`` of the Python in image ``tag`` (a throwaway container, no network)."""
+    out = client.containers.run(
+        tag, ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], remove=True, network_mode="none"
+    )
+    return out.decode().strip()
+
+
+def engine_client(host: str | None) -> Any:
+    """A docker SDK client for ``host`` (``DOCKER_HOST`` or the default socket when None)."""
+    import docker
+
+    return docker.DockerClient(base_url=host) if host else docker.from_env()
+
+
 def _tar(dockerfile: str, files: dict[str, str]) -> io.BytesIO:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
