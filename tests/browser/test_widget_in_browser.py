@@ -125,8 +125,15 @@ def test_a_failed_action_shows_failed_and_its_error(open_notebook):
 
 
 def _background(widget) -> tuple[int, ...]:
-    color = widget.evaluate("el => getComputedStyle(el).backgroundColor")
-    return tuple(int(float(x)) for x in re.findall(r"[\d.]+", color)[:3])
+    """The widget's computed background as (r, g, b). The cell's end re-renders the widget's
+    output once more: an element caught detached has no computed style, so read again."""
+    for _ in range(50):
+        color = widget.evaluate("el => el.isConnected ? getComputedStyle(el).backgroundColor : ''")
+        channels = tuple(int(float(x)) for x in re.findall(r"[\d.]+", color)[:3])
+        if len(channels) == 3:
+            return channels
+        time.sleep(0.1)
+    raise AssertionError(f"no background color on the widget: {color!r}")
 
 
 def test_light_and_dark_theme_screenshots(open_notebook):
@@ -134,6 +141,7 @@ def test_light_and_dark_theme_screenshots(open_notebook):
     nb.run_all()
     widget = nb.widget()
     nb.wait_phase("succeeded", timeout_ms=90_000)
+    nb.wait_idle()  # the cell has ended: its displays are final
     light = _background(widget)
     nb.screenshot("light", widget)
     nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
