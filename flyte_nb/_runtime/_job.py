@@ -13,7 +13,7 @@ import time
 import traceback
 from typing import Any
 
-from ..data._codec import decode, dumps, encode, loads
+from ..data._codec import decode_inputs, dumps, encode, loads
 from ..data._store import Store
 
 
@@ -25,19 +25,9 @@ async def execute(store: Store, job_key: str) -> dict[str, Any]:
     """
     job = loads(store.get(job_key))
     started = time.perf_counter()
-    down = 0.0
-    args = []
-    for payload in job["args"]:
-        value, transfer = decode(payload, store)
-        down += transfer.seconds
-        args.append(value)
-    kwargs = {}
-    for name, payload in job["kwargs"].items():
-        value, transfer = decode(payload, store)
-        down += transfer.seconds
-        kwargs[name] = value
+    args, kwargs, received = decode_inputs(job["args"], job["kwargs"], store)
     func = function_of(job["func"])
-    outcome: dict[str, Any] = {"d": down}
+    outcome: dict[str, Any] = {"d": received.seconds}
     controller, context = _calls_to_kernel(job.get("callback"), store, job["inline_limit"])
     try:
         if inspect.iscoroutinefunction(func):

@@ -94,5 +94,21 @@ def decode(payload: Payload, store: Store | None) -> tuple[Any, Transfer]:
     return loads(data), Transfer(len(data), time.perf_counter() - start)
 
 
+def decode_inputs(
+    args: list[Payload] | tuple[Payload, ...], kwargs: dict[str, Payload], store: Store | None
+) -> tuple[tuple[Any, ...], dict[str, Any], Transfer]:
+    """The values of an action's argument payloads, and what reading them cost in all."""
+    total = Transfer()
+
+    def one(payload: Payload) -> Any:
+        value, transfer = decode(payload, store)
+        total.bytes += transfer.bytes
+        total.seconds += transfer.seconds
+        return value
+
+    values = tuple(one(payload) for payload in args)
+    return values, {name: one(payload) for name, payload in kwargs.items()}, total
+
+
 def _mib(size: int) -> str:
     return f"{size / 1024**2:.1f} MiB" if size >= 1024**2 else f"{size:,} bytes"

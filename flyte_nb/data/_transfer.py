@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._codec import Payload, Transfer, decode, encode
+from ._codec import Payload, Transfer, decode, decode_inputs, encode
 
 if TYPE_CHECKING:
     from ..executors._base import ActionSpec
@@ -71,17 +71,9 @@ def ship_inputs(spec: ActionSpec, data: RunData, ledger: Ledger) -> Shipment:
 
 def receive_inputs(shipment: Shipment, data: RunData, ledger: Ledger) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """Action side: decode the arguments."""
-    args = []
-    for payload in shipment.args:
-        value, transfer = decode(payload, data.store)
-        ledger.add_down(transfer)
-        args.append(value)
-    kwargs = {}
-    for name, payload in shipment.kwargs.items():
-        value, transfer = decode(payload, data.store)
-        ledger.add_down(transfer)
-        kwargs[name] = value
-    return tuple(args), kwargs
+    args, kwargs, transfer = decode_inputs(shipment.args, shipment.kwargs, data.store)
+    ledger.add_down(transfer)
+    return args, kwargs
 
 
 def ship_output(value: Any, spec: ActionSpec, data: RunData, ledger: Ledger) -> Payload:

@@ -31,7 +31,7 @@ from .._context import ActionContext
 from .._runtime._job import failure
 from .._runtime._wire import receive, send
 from .._task import original_task
-from ..data._codec import decode, encode, loads
+from ..data._codec import decode_inputs, encode, loads
 from ..orchestrator._records import CallSite
 
 #: where the folder holding the socket is mounted in containers
@@ -179,15 +179,11 @@ class CallbackServer:
 
 
 async def _decode_inputs(args: list[Any], kwargs: dict[str, Any], store: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    def decode_all() -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return (
-            tuple(decode(payload, store)[0] for payload in args),
-            {name: decode(payload, store)[0] for name, payload in kwargs.items()},
-        )
-
     if any(p.offloaded for p in args) or any(p.offloaded for p in kwargs.values()):
-        return await asyncio.to_thread(decode_all)  # reads from the store: off the loop
-    return decode_all()
+        values, named, _ = await asyncio.to_thread(decode_inputs, args, kwargs, store)  # store reads: off the loop
+    else:
+        values, named, _ = decode_inputs(args, kwargs, store)
+    return values, named
 
 
 async def callback_server() -> CallbackServer:

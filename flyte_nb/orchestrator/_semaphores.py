@@ -17,7 +17,6 @@ from .._context import current
 from .._gauge import GaugedSemaphore, OriginalSemaphore
 from ._records import CallSite, enclosing_function
 
-_Original = OriginalSemaphore
 _lock = threading.Lock()
 _installed = 0
 
@@ -52,4 +51,4 @@ def uninstall() -> None:
     with _lock:
         _installed = max(_installed - 1, 0)
         if _installed == 0 and asyncio.Semaphore is TrackedSemaphore:
-            asyncio.Semaphore = _Original  # type: ignore[misc]
+            asyncio.Semaphore = OriginalSemaphore  # type: ignore[misc]
