@@ -155,6 +155,16 @@ def browser(chromium: str) -> Iterator[Any]:
     raise AssertionError("Playwright left an event loop running in the main thread")
 
 
+#: the current notebook panel's kernel is connected and idle (``jupyterapp`` is exposed by
+#: ``--LabApp.expose_app_in_browser``)
+KERNEL_READY = """() => {
+  const panel = window.jupyterapp?.shell.currentWidget;
+  const session = panel?.sessionContext;
+  const kernel = session?.session?.kernel;
+  return Boolean(kernel) && session.isReady && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
+
+
 class NotebookPage:
     """One notebook open in JupyterLab, with the few things the tests do to it."""
 
@@ -164,13 +174,31 @@ class NotebookPage:
         self.name = name
         self.test = request.node.name
         page.goto(lab.notebook_url(name))
-        page.wait_for_selector(f"{NB} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+        self.wait_kernel_ready()
+
+    def wait_kernel_ready(self, timeout_ms: int = 90_000) -> None:
+        """Wait until the notebook's own kernel is connected and idle. The toolbar's execution
+        indicator says idle before any kernel exists, and running cells then opens Lab's
+        kernel chooser over the page."""
+        try:
+            self.page.wait_for_function(KERNEL_READY, timeout=timeout_ms)
+        except Exception:
+            self.screenshot("kernel-not-ready")
+            raise AssertionError(f"the kernel of {self.name} did not become ready; {self.dialogs()}") from None
+
+    def dialogs(self) -> str:
+        """What any open Lab dialog says (for failure messages)."""
+        texts = self.page.locator(".jp-Dialog").all_text_contents()
+        return f"dialogs on the page: {texts}" if texts else "no dialog on the page"
 
     def run_all(self) -> None:
         """Run every cell, as the Run menu does. The command acts on the notebook that has
         focus, so focus it first, and check that the first cell did start."""
         last_prompt = self.page.locator(f"{NB} .jp-CodeCell .jp-InputArea-prompt").last
         for _ in range(5):
+            if self.page.locator(".jp-Dialog").count():
+                self.screenshot("dialog")
+                raise AssertionError(f"a dialog covers {self.name}; {self.dialogs()}")
             self.page.locator(f"{NB} .jp-Notebook").click(position={"x": 5, "y": 5})
             self.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
             deadline = time.monotonic() + 10
@@ -178,7 +206,7 @@ class NotebookPage:
                 if re.search(r"\[(\*|\d+)\]", last_prompt.text_content() or ""):
                     return
                 time.sleep(0.1)
-        raise AssertionError(f"the cells of {self.name} did not start")
+        raise AssertionError(f"the cells of {self.name} did not start; {self.dialogs()}")
 
     def widget(self, index: int = 0) -> Any:
         """The ``index``-th run widget of the notebook, once it is on the page."""
