@@ -8,7 +8,10 @@ with the action; above it they go to the store and only the key travels.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
+import io
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +50,40 @@ class Transfer:
 
 
 def dumps(value: Any) -> bytes:
-    return cloudpickle.dumps(value, protocol=PICKLE_PROTOCOL)
+    if "tblib.pickling_support" not in sys.modules:
+        return cloudpickle.dumps(value, protocol=PICKLE_PROTOCOL)
+    # dask.distributed installs tblib's reducers for every exception class, process-wide:
+    # its pickles of exceptions then need tblib to load, which a container may not have
+    buffer = io.BytesIO()
+    _PortablePickler(buffer, protocol=PICKLE_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+class _PortablePickler(cloudpickle.Pickler):
+    """cloudpickle without tblib's reducers (the C pickler reads its table when made)."""
+
+    @property
+    def dispatch_table(self) -> dict[Any, Any]:  # type: ignore[override]
+        return _dispatch_without_tblib()
+
+
+_portable_dispatch: tuple[int, dict[Any, Any]] = (-1, {})
+
+
+def _dispatch_without_tblib() -> dict[Any, Any]:
+    """cloudpickle's reducers and copyreg's, less the ones tblib put there (cached while
+    copyreg's table keeps its size)."""
+    global _portable_dispatch
+    size, table = _portable_dispatch
+    if size != len(copyreg.dispatch_table):
+        size = len(copyreg.dispatch_table)
+        table = {
+            kind: reducer
+            for kind, reducer in cloudpickle.Pickler.dispatch_table.items()
+            if not getattr(getattr(reducer, "func", reducer), "__module__", "").startswith("tblib")
+        }
+        _portable_dispatch = (size, table)
+    return table
 
 
 def loads(data: bytes) -> Any:

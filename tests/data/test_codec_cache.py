@@ -513,3 +513,22 @@ def test_an_ended_run_leaves_its_record_in_the_store(tmp_path):
     assert "ValueError: two is bad" in store.get("runs/recorded/errors/3-shout.txt").decode()
     assert store.get("runs/recorded/logs/1-shout.txt").decode() == "item 0\n"
     assert run.url == store.url_of("runs/recorded")
+
+
+def test_exceptions_load_where_tblib_is_missing_after_dask_installed_its_reducers():
+    """dask.distributed registers tblib's reducers for every exception class in the kernel;
+    a container without tblib must still load the exceptions flyte_nb sends it."""
+    pickling_support = pytest.importorskip("tblib.pickling_support")
+    pickling_support.install()  # what importing distributed does
+    try:
+        raise LookupError("no such key")
+    except LookupError as exc:
+        exc.add_note("raised in a task")
+        blob = dumps(exc)
+    assert b"tblib" not in blob
+    script = (
+        "import sys, pickle; sys.modules['tblib'] = None; "  # importing tblib now fails
+        "exc = pickle.loads(sys.stdin.buffer.read()); print(type(exc).__name__, exc, exc.__notes__)"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], input=blob, capture_output=True, check=True).stdout
+    assert shown.decode().strip() == "LookupError no such key ['raised in a task']"
