@@ -27,7 +27,7 @@ class Check:
 
 
 def run_checks() -> list[Check]:
-    checks = [_python(), *_packages(), _storage()]
+    checks = [_python(), _config(), *_packages(), _storage()]
     checks.extend(_docker())
     checks.append(_dask())
     return checks
@@ -68,6 +68,20 @@ def _packages() -> list[Check]:
         else:
             checks.append(Check(name, MISSING if required else WARN, "not installed", fix, required=required))
     return checks
+
+
+def _config() -> Check:
+    """Read the config file the way runs do, so the checks below see its settings."""
+    from ._config import init_from_config
+    from .errors import ConfigError
+
+    try:
+        config = init_from_config()
+    except ConfigError as exc:
+        return Check("config", MISSING, str(exc), "fix the config file or remove it", required=True)
+    if config.source is None:
+        return Check("config", OK, "no config file; defaults (backend local)")
+    return Check("config", OK, f"{config.source} (backend {config.backend})")
 
 
 def _storage() -> Check:
@@ -157,10 +171,30 @@ def _image_python(client: Any, image: str) -> str:
 
 def _dask() -> Check:
     if importlib.util.find_spec("distributed") is None:
-        return Check("dask", WARN, "dask.distributed not installed; no dask backend in this version of flyte_nb either")
-    return Check(
-        "dask", WARN, f"dask.distributed {_version_of('distributed')} installed; no dask backend in this version"
-    )
+        return Check(
+            "dask", WARN, "dask.distributed not installed", "pip install 'flyte_nb[dask]' for the dask backend"
+        )
+    from ._config import current_config
+
+    version = _version_of("distributed")
+    address = current_config().settings("dask").get("address")
+    if not address:
+        return Check("dask", OK, f"dask.distributed {version}; runs start a LocalCluster on this machine")
+    try:
+        from distributed import Client
+
+        with Client(address, timeout=5, set_as_default=False) as client:
+            workers = len(client.scheduler_info(n_workers=-1)["workers"])
+    except Exception as exc:
+        return Check(
+            "dask",
+            WARN,
+            f"cannot reach the Dask scheduler at {address}: {type(exc).__name__}: {exc}",
+            "start it (dask scheduler; dask worker ADDRESS) or remove dask: address from the config",
+        )
+    if not workers:
+        return Check("dask", WARN, f"scheduler at {address} has no workers", f"start some: dask worker {address}")
+    return Check("dask", OK, f"dask.distributed {version}; scheduler at {address} with {workers} workers")
 
 
 def _version_of(name: str) -> str:

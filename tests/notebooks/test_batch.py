@@ -4,6 +4,7 @@ command line (run, doctor, clean) does what it says."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -104,7 +105,17 @@ def test_doctor_reports_each_piece_and_fails_without_storage(tmp_path: Path):
     done = cli("doctor", cwd=tmp_path, env={"FLYTE_NB_STORAGE": str(tmp_path / "store")})
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    for name in ("python", "ipykernel", "anywidget", "storage", "docker sdk", "docker engine", "base image", "dask"):
+    for name in (
+        "python",
+        "config",
+        "ipykernel",
+        "anywidget",
+        "storage",
+        "docker sdk",
+        "docker engine",
+        "base image",
+        "dask",
+    ):
         assert any(line[7:].startswith(name) for line in lines), (name, done.stdout)
     assert "the embedded local backend is ready" in done.stdout
 
@@ -115,6 +126,19 @@ def test_doctor_reports_each_piece_and_fails_without_storage(tmp_path: Path):
     assert "[FAIL] storage" in broken.stdout and "fix: point storage" in broken.stdout
 
 
+def test_doctor_checks_a_configured_dask_scheduler(tmp_path: Path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once closed
+    config = tmp_path / "config.yaml"
+    config.write_text(f"backend: dask\ndask:\n  address: tcp://127.0.0.1:{port}\n")
+    done = cli("doctor", cwd=tmp_path, env={"FLYTE_NB_CONFIG": str(config), "FLYTE_NB_STORAGE": str(tmp_path / "s")})
+    (line,) = [line for line in done.stdout.splitlines() if line[7:].startswith("dask")]
+    assert line.startswith("[warn]") and f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in line
+    assert "[ok  ] config" in done.stdout and str(config) in done.stdout
+    assert done.returncode == 0  # the local backend still works
+
+
 def test_clean_removes_the_cache_and_strays(tmp_path: Path, docker_client):
     store = tmp_path / "store"
     (store / "cache" / "task").mkdir(parents=True)
@@ -123,8 +147,6 @@ def test_clean_removes_the_cache_and_strays(tmp_path: Path, docker_client):
     (store / "runs" / "r-1" / ".out.tmp-dead").write_bytes(b"half")
     os.utime(store / "runs" / "r-1" / ".out.tmp-dead", (0, 0))  # old: its writer is long gone
     # a container left by a kernel that no longer exists (a pid that is not running)
-    import socket
-
     dead_pid = 2**22 - 7
     stray = docker_client.containers.create(
         "flyte-nb-base:bookworm",
