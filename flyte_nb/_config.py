@@ -33,7 +33,19 @@ CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
 BACKEND_SETTINGS: dict[str, frozenset[str]] = {
     "local": frozenset({"max_threads", "copy_io"}),
     "docker": frozenset({"base_image", "host", "pull", "network", "reuse", "cleanup"}),
-    "dask": frozenset({"address", "n_workers", "threads_per_worker"}),
+    "dask": frozenset(
+        {
+            "address",
+            "n_workers",
+            "threads_per_worker",
+            "processes",
+            "memory_limit",
+            "worker_resources",
+            "callback",
+            "callback_host",
+            "connect_timeout",
+        }
+    ),
 }
 LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency", "max_io_bytes"})
 TOP_LEVEL_KEYS = frozenset({"backend", "storage", "storage_options", "limits"}) | frozenset(BACKEND_SETTINGS)

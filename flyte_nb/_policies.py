@@ -89,7 +89,8 @@ def cpu_count(value: int | float | str, what: str = "cpu") -> float:
 class Resources:
     """What each action of an environment may use. A pair ``(request, limit)`` is accepted.
 
-    ``Resources(cpu=2, memory="4Gi")``. Enforced by the container backends; the embedded
+    ``Resources(cpu=2, memory="4Gi")``. Limits are enforced by the docker backend; on Dask
+    the requests reserve worker resources (when the workers declare them); the embedded
     local backend records them only.
     """
 
@@ -110,6 +111,18 @@ class Resources:
             memory_bytes(self.shm, "Resources.shm")
         if isinstance(self.gpu, int) and (isinstance(self.gpu, bool) or self.gpu < 0):
             raise ConfigError(f"Resources.gpu must be a count >= 0 or a device name, got {self.gpu!r}")
+
+    @property
+    def cpu_request(self) -> float | None:
+        """Cores an action reserves where it is scheduled (the request of a pair)."""
+        values = _pair(self.cpu)
+        return cpu_count(values[0]) if values else None
+
+    @property
+    def memory_request(self) -> int | None:
+        """Bytes an action reserves where it is scheduled (the request of a pair)."""
+        values = _pair(self.memory)
+        return memory_bytes(values[0]) if values else None
 
     @property
     def cpu_limit(self) -> float | None:

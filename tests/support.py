@@ -6,6 +6,8 @@ import asyncio
 import os
 from collections.abc import Iterable
 
+import pytest
+
 from flyte_nb.orchestrator import ActionRecord
 
 
@@ -69,3 +71,13 @@ class Heartbeat:
 def in_ci() -> bool:
     """True under CI (CI=true), where a test that cannot run must fail instead of skipping."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_dask() -> None:
+    """dask.distributed for the dask backend: a skip without it, a failure when CI=true."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        if in_ci():
+            pytest.fail(f"CI=true needs dask.distributed for the dask backend: {exc}")
+        pytest.skip(f"dask.distributed is not installed: {exc}")

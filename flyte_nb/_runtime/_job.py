@@ -11,24 +11,35 @@ import hashlib
 import inspect
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from ..data._codec import decode_inputs, dumps, encode, loads
 from ..data._store import Store
 
 
-async def execute(store: Store, job_key: str) -> dict[str, Any]:
+async def execute(
+    store: Store,
+    job_key: str,
+    *,
+    job: bytes | None = None,
+    keep_result: bool = True,
+    on_first_call: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """Run the job at ``job_key`` and write ``<job_key>.result``; returns the outcome.
 
     An async function runs on the caller's loop, a sync one in a thread, so a worker can
-    run several jobs at once.
+    run several jobs at once. ``job`` is the job itself when it came another way than the
+    store (a Dask task's argument); ``keep_result=False`` leaves the outcome out of the
+    store (it travels back that other way). ``on_first_call`` runs on this loop when the
+    task first calls another task (a Dask worker hands its thread back then).
     """
-    job = loads(store.get(job_key))
+    job = loads(job if job is not None else store.get(job_key))
     started = time.perf_counter()
     args, kwargs, received = decode_inputs(job["args"], job["kwargs"], store)
     func = function_of(job["func"])
     outcome: dict[str, Any] = {"d": received.seconds}
-    controller, context = _calls_to_kernel(job.get("callback"), store, job["inline_limit"])
+    controller, context = _calls_to_kernel(job.get("callback"), store, job["inline_limit"], on_first_call)
     try:
         if inspect.iscoroutinefunction(func):
             value = await context.run(asyncio.ensure_future, func(*args, **kwargs))
@@ -46,11 +57,14 @@ async def execute(store: Store, job_key: str) -> dict[str, Any]:
     if controller is not None and controller.traces:
         outcome["traces"] = dumps(controller.traces)
     outcome["runtime"] = time.perf_counter() - started
-    store.put(job_key + ".result", dumps(outcome))
+    if keep_result:
+        store.put(job_key + ".result", dumps(outcome))
     return outcome
 
 
-def _calls_to_kernel(callback: dict[str, Any] | None, store: Store, inline_limit: int) -> tuple[Any, Any]:
+def _calls_to_kernel(
+    callback: dict[str, Any] | None, store: Store, inline_limit: int, on_first_call: Callable[[], None] | None
+) -> tuple[Any, Any]:
     """A context in which the job's task calls go to the kernel (when it offers a socket)."""
     context = contextvars.copy_context()
     if callback is None:
@@ -67,6 +81,8 @@ def _calls_to_kernel(callback: dict[str, Any] | None, store: Store, inline_limit
         store,
         inline_limit,
         callback.get("path", ""),
+        secret=callback.get("secret", ""),
+        on_first_call=on_first_call,
     )
     context.run(current.set, ActionContext(controller, RemoteAction(callback["parent"])))  # type: ignore[arg-type]
     return controller, context

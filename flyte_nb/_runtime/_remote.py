@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,9 +81,21 @@ class RemoteController:
     """The controller interface task calls use, answered by the kernel over a socket."""
 
     def __init__(
-        self, socket_path: str, token: str, run: str, parent: int, store: Store, inline_limit: int, path: str = ""
+        self,
+        socket_path: str,
+        token: str,
+        run: str,
+        parent: int,
+        store: Store,
+        inline_limit: int,
+        path: str = "",
+        *,
+        secret: str = "",
+        on_first_call: Callable[[], None] | None = None,
     ) -> None:
-        self.socket_path = socket_path
+        self.socket_path = socket_path  # a unix socket's path, or tcp://host:port
+        self.secret = secret  # said first over TCP, where anyone could connect
+        self.on_first_call = on_first_call
         self.path = path  # the calling action's stable address in its run (for trace checkpoints)
         self.token = token
         self.run = run
@@ -203,7 +216,14 @@ class RemoteController:
         await asyncio.shield(self._connecting)
 
     async def _open(self) -> None:
-        reader, self._writer = await asyncio.open_unix_connection(self.socket_path)
+        if self.on_first_call is not None:
+            self.on_first_call()
+        if self.socket_path.startswith("tcp://"):
+            host, _, port = self.socket_path[len("tcp://") :].rpartition(":")
+            reader, self._writer = await asyncio.open_connection(host.strip("[]"), int(port))
+            self._writer.write(self.secret.encode())
+        else:
+            reader, self._writer = await asyncio.open_unix_connection(self.socket_path)
         self.loop.create_task(self._read(reader))
 
     async def _read(self, reader: asyncio.StreamReader) -> None:

@@ -15,27 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sys
-from typing import Any
 
+from ._output import capture_job_output, job_buffer
 from ._wire import receive, send
-
-_job: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("flyte_nb_worker_job", default=None)
-
-
-class _JobStream:
-    """Keeps each job's output apart (a job's context says whose it is), and passes it on."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        buffer = _job.get()
-        if buffer is not None:
-            buffer.append(text)
-        return self._stream.write(text)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
 
 
 async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
@@ -49,7 +31,7 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
 
     async def run(key: str) -> None:
         logs: list[str] = []
-        _job.set(logs)
+        job_buffer.set(logs)
         try:
             await execute(store, key)
         except asyncio.CancelledError:
@@ -77,8 +59,7 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    sys.stdout = _JobStream(sys.stdout)  # type: ignore[assignment]
-    sys.stderr = _JobStream(sys.stderr)  # type: ignore[assignment]
+    capture_job_output()
     asyncio.run(serve(*argv))
     return 0
 

@@ -21,6 +21,7 @@ __all__ = ["ActionSpec", "Executor", "available_backends", "create_executor", "r
 _BUILTIN: dict[str, tuple[str, str | None]] = {
     "local": ("flyte_nb.executors._local:LocalExecutor", None),
     "docker": ("flyte_nb.executors._docker:DockerExecutor", "docker"),
+    "dask": ("flyte_nb.executors._dask:DaskExecutor", "dask"),
 }
 _registry: dict[str, tuple[str, str | None]] = dict(_BUILTIN)
 _entry_points_loaded = False

@@ -8,7 +8,8 @@ own container, limits, retries and a row in the widget, exactly as if the parent
 in the kernel. One server per event loop serves every run on it; a run's executor
 registers its controller under a token that its jobs carry.
 
-Messages (see ``_runtime/_wire.py``): ``{"id", "op": "submit", "run", "parent", "group",
+Workers on other machines (a Dask cluster) reach the same server over TCP, after saying a
+secret they got with their job. Messages (see ``_runtime/_wire.py``): ``{"id", "op": "submit", "run", "parent", "group",
 "task", "args", "kwargs"}`` → ``{"id", "ok": True, "payload"}`` or ``{"id", "ok": False,
 ...failure}``; ``{"op": "semaphores", "run", "parent", "gauges"}`` (no answer) updates the
 gauges of semaphores made in the container.
@@ -19,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import hashlib
+import hmac
 import itertools
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -38,6 +41,8 @@ from ..orchestrator._records import CallSite
 CALLBACK_DIR_IN_CONTAINER = "/run/flyte_nb_callbacks"
 SOCKET_NAME = "callbacks.sock"
 MAX_TASKS = 256
+#: seconds a TCP client has to say the secret
+HANDSHAKE_TIMEOUT_S = 10.0
 
 _servers: dict[int, CallbackServer] = {}
 
@@ -62,6 +67,9 @@ class CallbackServer:
         os.chmod(self.folder, 0o777)  # containers may run as another user
         self.path = os.path.join(self.folder, SOCKET_NAME)
         self._server: asyncio.AbstractServer | None = None
+        self._tcp: asyncio.AbstractServer | None = None
+        #: what a TCP client must send first (the unix socket is guarded by its folder instead)
+        self.secret = secrets.token_hex(16)
         self._controllers: dict[str, Any] = {}
         self._tasks: dict[str, Any] = {}  # pickle hash -> task: one object per task, so groups match
         self._groups: dict[tuple[str, int, str], Any] = {}
@@ -71,6 +79,26 @@ class CallbackServer:
     async def start(self) -> None:
         self._server = await asyncio.start_unix_server(self._serve, path=self.path)
         os.chmod(self.path, 0o777)
+
+    async def listen_tcp(self, host: str) -> str:
+        """Also take calls over TCP on ``host`` (for workers on other machines, such as a Dask
+        cluster's); returns the address to give them, ``tcp://host:port``. A connection must
+        first send :attr:`secret`, or it is closed before anything it sends is read."""
+        if self._tcp is None:
+            self._tcp = await asyncio.start_server(self._serve_tcp, host=host, port=0)
+        port = self._tcp.sockets[0].getsockname()[1]
+        return f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
+
+    async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        expected = self.secret.encode()
+        try:
+            said = await asyncio.wait_for(reader.readexactly(len(expected)), HANDSHAKE_TIMEOUT_S)
+        except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError):
+            said = b""
+        if not hmac.compare_digest(said, expected):
+            writer.close()
+            return
+        await self._serve(reader, writer)
 
     def register(self, controller: Any) -> str:
         """A token that jobs of ``controller``'s run carry so their calls reach it."""
@@ -173,8 +201,9 @@ class CallbackServer:
         controller._changed()
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        for server in (self._server, self._tcp):
+            if server is not None:
+                server.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

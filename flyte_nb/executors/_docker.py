@@ -25,15 +25,14 @@ from typing import Any
 
 from .. import __version__
 from .._image import DEFAULT_BASE_IMAGE, Image
-from .._runtime._job import error_of
 from ..data import _transfer as transfer
-from ..data._codec import decode, loads
+from ..data._codec import loads
 from ..errors import ConfigError, ContainerError, FlyteNbError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 from ._bundle import runtime_bundle
 from ._images import build_image, engine_client, image_python
-from ._jobs import pooled_callees, write_job
+from ._jobs import collect_outcome, pooled_callees, write_job
 from ._store_access import StoreAccess, store_access
 
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
@@ -211,7 +210,7 @@ class DockerExecutor:
                 oom_killed=oom,
                 logs=logs,
             ) from None
-        return await self._collect(spec, outcome, ledger, t)
+        return await collect_outcome(spec, outcome, ledger, t, "its container")
 
     async def _callback_for(self, spec: ActionSpec) -> dict[str, Any]:
         """Where the action's task calls go: the loop's callback server, for this run."""
@@ -257,27 +256,6 @@ class DockerExecutor:
         image = env.image
         return self.base_image if image is None or image == "auto" else image
 
-    async def _collect(self, spec: ActionSpec, outcome: dict[str, Any], ledger: transfer.Ledger, t: float) -> Any:
-        """The action's output (or its error raised again), with its u, d and t recorded."""
-        data = spec.data
-        assert data is not None
-        ledger.up.seconds += outcome.get("u", 0.0)
-        ledger.down.seconds += outcome.get("d", 0.0)
-        spec.timings = {**ledger.timings(), "t": t}
-        if outcome.get("traces"):
-            from .._context import current
-
-            ctx = current.get()
-            for trace in loads(outcome["traces"]):
-                if ctx is not None:
-                    ctx.controller.record_trace(spec.action, trace)
-        if not outcome["ok"]:
-            raise error_of(outcome, "its container")
-        value, received = await asyncio.to_thread(decode, outcome["payload"], data.store)
-        ledger.add_down(received)
-        spec.timings = {**ledger.timings(), "t": t}
-        return value
-
     async def _submit_to_pool(
         self, spec: ActionSpec, image: str, job_key: str, ledger: transfer.Ledger, access: StoreAccess
     ) -> Any:
@@ -299,7 +277,7 @@ class DockerExecutor:
             outcome = loads(await asyncio.to_thread(data.store.get, job_key + ".result"))
         except FileNotFoundError:
             raise WorkerLostError(f"the worker running {spec.task.name} #{spec.action.id} left no result") from None
-        return await self._collect(spec, outcome, ledger, 0.0)
+        return await collect_outcome(spec, outcome, ledger, 0.0, "its container")
 
     def _start_worker(self, pool: Any, worker_id: str) -> Any:
         """Create and start one reusable worker container of ``pool`` (runs in a thread)."""

@@ -1,4 +1,4 @@
-"""What travels to a container: the job (the task's function by value and its inputs).
+"""What travels to a container or a Dask worker: the job (the task's function by value and its inputs).
 
 The function's pickle is its own entry in the job, so a reusable worker keeps one copy of
 each function (and of the module-level state its code builds) for every job that sends
@@ -7,6 +7,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sys
@@ -17,8 +18,9 @@ from typing import Any
 
 import cloudpickle
 
+from .._runtime._job import error_of
 from ..data import _transfer as transfer
-from ..data._codec import dumps
+from ..data._codec import decode, dumps, loads
 from ._base import ActionSpec
 
 INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
@@ -26,6 +28,12 @@ INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"],
 
 def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: dict[str, Any]) -> None:
     """Ship the inputs and write the job (function + input payloads) to the store."""
+    assert spec.data is not None
+    spec.data.store.put(job_key, make_job(spec, ledger, callback))
+
+
+def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: dict[str, Any] | None) -> bytes:
+    """The job (function + input payloads), pickled; large inputs go to the store."""
     data, task = spec.data, spec.task
     assert data is not None
     with _by_value(task.func):
@@ -37,7 +45,32 @@ def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback:
             "inline_limit": task.max_inline_io_bytes,
             "callback": callback,
         }
-        data.store.put(job_key, dumps(job))
+        return dumps(job)
+
+
+async def collect_outcome(
+    spec: ActionSpec, outcome: dict[str, Any], ledger: transfer.Ledger, t: float, where: str
+) -> Any:
+    """The action's output (or its error, raised again), with its u, d and t recorded and
+    the traces its job made recorded on it."""
+    data = spec.data
+    assert data is not None
+    ledger.up.seconds += outcome.get("u", 0.0)
+    ledger.down.seconds += outcome.get("d", 0.0)
+    spec.timings = {**ledger.timings(), "t": t}
+    if outcome.get("traces"):
+        from .._context import current
+
+        ctx = current.get()
+        for trace in loads(outcome["traces"]):
+            if ctx is not None:
+                ctx.controller.record_trace(spec.action, trace)
+    if not outcome["ok"]:
+        raise error_of(outcome, where)
+    value, received = await asyncio.to_thread(decode, outcome["payload"], data.store)
+    ledger.add_down(received)
+    spec.timings = {**ledger.timings(), "t": t}
+    return value
 
 
 @contextlib.contextmanager

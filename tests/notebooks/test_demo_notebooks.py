@@ -1,6 +1,7 @@
 """The demo notebooks are integration tests: papermill runs each one top to bottom, on the
-embedded local backend and on docker, and the executed notebook must hold no error, the
-widget of every run and its static snapshot (readable in nbconvert's HTML)."""
+embedded local backend, on docker and on a Dask cluster, and the executed notebook must
+hold no error, the widget of every run and its static snapshot (readable in nbconvert's
+HTML)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import require_dask
 
 papermill = pytest.importorskip("papermill")
 nbformat = pytest.importorskip("nbformat")
@@ -70,6 +72,15 @@ def test_notebook_runs_on_docker(notebook: Path, tmp_path: Path, docker_client, 
     check_executed(executed)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and 'backend = "docker"' in injected[0].source
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)
+def test_notebook_runs_on_dask(notebook: Path, tmp_path: Path):
+    require_dask()
+    executed = execute(notebook, tmp_path, backend="dask")
+    check_executed(executed)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and 'backend = "dask"' in injected[0].source
 
 
 def test_every_demo_has_its_docker_sizes():

@@ -21,7 +21,7 @@ def test_init_accepts_flyte_remote_options_and_rejects_unknown_ones():
 
 
 def test_unknown_backend_lists_the_available_ones():
-    with pytest.raises(ConfigError, match="unknown backend 'kubernetes'.*available backends: docker, local"):
+    with pytest.raises(ConfigError, match="unknown backend 'kubernetes'.*available backends: dask, docker, local"):
         flyte.init("kubernetes")
 
 

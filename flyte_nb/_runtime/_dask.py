@@ -1,0 +1,106 @@
+"""Inside a Dask worker: run one action's job, and stop it when the kernel cancels it.
+
+The kernel submits :func:`run_job` as a Dask task. It runs the job (the task's function
+and inputs, as a container would get them) on a fresh event loop in the worker thread
+Dask gave it, and returns the outcome with the job's own printed output. When the
+action's code calls another task, the call goes back to the kernel (a child action) and
+this task *secedes* from the worker's thread pool, so a parent waiting for its children
+never holds a slot they need. :func:`cancel_jobs` (sent by ``Client.run``) cancels
+running jobs by key: async bodies stop at their next ``await``; a sync body in a thread
+cannot be interrupted and finishes on its own, its result discarded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+from ._output import capture_job_output, job_buffer
+
+#: job key -> (its loop, its asyncio task), while it runs in this worker process
+_running: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
+_lock = threading.Lock()
+#: job keys cancelled before their task reached this worker (or while it started)
+_cancelled: set[str] = set()
+
+
+def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: bytes, submitted: float) -> dict:
+    """Run one job; its outcome (see ``_job.execute``) plus ``logs`` and ``t`` (seconds
+    from submission to start: the scheduler's queue and the transfer to this worker)."""
+    from ._job import execute, failure
+
+    started = time.time()
+    capture_job_output()
+    logs: list[str] = []
+
+    async def main() -> dict[str, Any]:
+        job_buffer.set(logs)
+        task = asyncio.current_task()
+        assert task is not None
+        with _lock:
+            if job_key in _cancelled:
+                _cancelled.discard(job_key)
+                raise asyncio.CancelledError
+            _running[job_key] = (asyncio.get_running_loop(), task)
+        try:
+            return await execute(
+                _store(store_url, storage_options), job_key, job=job, keep_result=False, on_first_call=_secede
+            )
+        finally:
+            with _lock:
+                _running.pop(job_key, None)
+
+    try:
+        outcome = asyncio.run(main())
+    except asyncio.CancelledError:
+        outcome = {"ok": False, "cancelled": True, "error": None, "error_type": "CancelledError", "message": ""}
+    except Exception as exc:  # the job could not even start (its store, its pickles)
+        outcome = failure(exc)
+    outcome["logs"] = "".join(logs)
+    outcome["t"] = max(started - submitted, 0.0)
+    return outcome
+
+
+def cancel_jobs(job_keys: list[str]) -> int:
+    """Cancel these jobs if they run in this worker process (run by ``Client.run`` on the
+    worker's own loop); returns how many were running here."""
+    found = 0
+    with _lock:
+        for key in job_keys:
+            entry = _running.get(key)
+            if entry is None:
+                _cancelled.add(key)  # it may still arrive: it will not start
+                continue
+            found += 1
+            loop, task = entry
+            loop.call_soon_threadsafe(task.cancel)
+        while len(_cancelled) > 10_000:  # keys of jobs that never came here
+            _cancelled.pop()
+    return found
+
+
+def _secede() -> None:
+    """Give this task's thread slot back to the worker: it now waits on child actions."""
+    try:
+        from distributed import secede
+
+        secede()
+    except Exception:  # not inside a Dask task (run_job called directly): no slot to give back
+        pass
+
+
+_stores: dict[tuple[str, str], Any] = {}
+
+
+def _store(url: str, options: dict[str, Any]) -> Any:
+    """One Store per URL and options in this worker process (fsspec clients are reused)."""
+    from ..data._store import Store
+
+    key = (url, repr(sorted(options.items())))
+    with _lock:
+        store = _stores.get(key)
+        if store is None:
+            store = _stores[key] = Store(url, **options)
+    return store

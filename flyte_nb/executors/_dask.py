@@ -1,0 +1,437 @@
+"""The dask backend: every action is a task on a Dask cluster (``dask.distributed``).
+
+By default flyte_nb starts a ``LocalCluster`` of worker processes on this machine, once
+per kernel and shared by its runs (closed when the kernel exits); ``dask: {address:
+"tcp://scheduler:8786"}`` uses a cluster that already runs. An attempt is: ship large
+inputs to the store (u), submit ``_runtime._dask.run_job`` with the job (the task's
+function by value and its inputs) as a Dask task, and await its outcome (the output's
+payload or the exception, the job's printed output, d and t). The client is Dask's
+synchronous one, on its own IO thread, so the kernel's loop never waits on the scheduler.
+
+As on docker, every action runs on the backend, the run's entry action too; task calls
+made on a worker come back to the kernel (over the callback server: its unix socket on
+this machine, TCP with a secret for workers elsewhere) and become child actions with their
+own Dask task, limits, retries and widget row. A waiting parent secedes from its worker's
+thread pool, so nested fanouts never starve for slots.
+
+``Resources`` requests become Dask resource requests for the resources the workers
+declare (``dask worker --resources "cpu=8,memory=32e9"``, or ``worker_resources`` here);
+a request larger than every worker's is an error, not a task that never starts. The store
+must be one the workers reach: ``file://`` on this machine or a shared folder, or an
+object store; ``memory://`` lives in the kernel and cannot be shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextvars
+import functools
+import os
+import platform
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .. import __version__
+from .._runtime._dask import cancel_jobs, run_job
+from ..data import _transfer as transfer
+from ..errors import ConfigError, FlyteNbError, WorkerLostError
+from ..orchestrator._logs import append_log
+from ._base import ActionSpec
+from ._jobs import collect_outcome, make_job
+
+#: threads per worker of the LocalCluster flyte_nb starts: an action holds a thread while it
+#: runs (awaiting included), and most notebook actions wait far more than they compute
+DEFAULT_THREADS_PER_WORKER = 16
+CALLBACK_MODES = ("auto", "unix", "tcp")
+T = TypeVar("T")
+STOP_TIMEOUT_S = 10.0
+
+
+@dataclass
+class Cluster:
+    """A connected Dask client, and the LocalCluster flyte_nb started for it, if any."""
+
+    client: Any
+    local: Any = None
+    #: the workers run on this machine (the callback server's unix socket reaches them)
+    same_host: bool = True
+    #: the interface of this machine the scheduler is reached through
+    own_address: str = "127.0.0.1"
+    stores_checked: set[str] = field(default_factory=set)
+
+    def declared_resources(self) -> dict[str, float]:
+        """The largest amount of each resource one worker declares, by name."""
+        largest: dict[str, float] = {}
+        for worker in self.client.scheduler_info(n_workers=-1)["workers"].values():
+            for name, amount in (worker.get("resources") or {}).items():
+                largest[name] = max(largest.get(name, 0.0), float(amount))
+        return largest
+
+    def close(self) -> None:
+        self.client.close()
+        if self.local is not None:
+            self.local.close()
+
+
+_CLUSTERS: dict[tuple[Any, ...], Cluster] = {}
+_CLUSTERS_LOCK = threading.Lock()
+
+
+class DaskExecutor:
+    """Runs each action as a task on a Dask cluster."""
+
+    name = "dask"
+    #: the run's entry action runs on a worker too; calls made there come back to the kernel
+    entry_in_process = False
+
+    def __init__(
+        self,
+        *,
+        address: str | None = None,
+        n_workers: int | None = None,
+        threads_per_worker: int = DEFAULT_THREADS_PER_WORKER,
+        processes: bool = True,
+        memory_limit: str | int = "auto",
+        worker_resources: dict[str, float] | None = None,
+        callback: str = "auto",
+        callback_host: str | None = None,
+        connect_timeout: float = 30.0,
+    ) -> None:
+        if callback not in CALLBACK_MODES:
+            raise ConfigError(f"dask: callback must be one of {', '.join(CALLBACK_MODES)}, got {callback!r}")
+        for what, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ConfigError(f"dask: {what} must be an int >= 1, got {value!r}")
+        if address is not None and (n_workers is not None or worker_resources is not None):
+            raise ConfigError(
+                "dask: n_workers and worker_resources describe the LocalCluster flyte_nb starts; with an address, "
+                "size the cluster where it runs (or leave address out)"
+            )
+        self.address = address
+        self.n_workers = n_workers or min(os.cpu_count() or 1, 4)
+        self.threads_per_worker = threads_per_worker
+        self.processes = bool(processes)
+        self.memory_limit = memory_limit
+        self.worker_resources = dict(worker_resources or {})
+        self.callback = callback
+        self.callback_host = callback_host
+        self.connect_timeout = float(connect_timeout)
+        self._cluster: Cluster | None = None
+        self._live: dict[int, tuple[Any, str]] = {}  # action id -> (Dask future, job key)
+        self._callbacks: Any = None
+        self._token = ""
+        self._callback_address = ""
+        self._closed = False
+        self._nonce = uuid.uuid4().hex[:8]  # keys of two kernels' runs of the same name differ
+
+    # ------------------------------------------------------------------ cluster
+    def _key(self) -> tuple[Any, ...]:
+        if self.address is not None:
+            return ("address", self.address)
+        resources = tuple(sorted(self.worker_resources.items()))
+        return ("local", self.n_workers, self.threads_per_worker, self.processes, str(self.memory_limit), resources)
+
+    def _connect(self) -> Cluster:
+        """The cluster of these settings, connected once per process (runs in a thread)."""
+        key = self._key()
+        with _CLUSTERS_LOCK:
+            cluster = _CLUSTERS.get(key)
+            if cluster is None or cluster.client.status not in ("running", "connecting"):
+                cluster = _CLUSTERS[key] = self._start_cluster()
+        return cluster
+
+    def _start_cluster(self) -> Cluster:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise ConfigError("the dask backend needs dask.distributed: pip install 'flyte_nb[dask]'") from exc
+        if self.address is None:
+            try:
+                local = LocalCluster(
+                    n_workers=self.n_workers,
+                    threads_per_worker=self.threads_per_worker,
+                    processes=self.processes,
+                    memory_limit=self.memory_limit,
+                    resources=self.worker_resources or None,
+                    dashboard_address=":0",  # any free port: two kernels never collide
+                )
+            except RuntimeError as exc:
+                raise ConfigError(
+                    f"could not start a Dask LocalCluster ({exc}). In a script, start runs under "
+                    "`if __name__ == '__main__':` (worker processes import the script again), or set "
+                    "dask: {processes: false} to keep the workers in this process"
+                ) from exc
+            # not the default client: the user's own dask code keeps its own scheduler
+            return Cluster(Client(local, set_as_default=False), local)
+        try:
+            client = Client(self.address, set_as_default=False, timeout=self.connect_timeout)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot reach the Dask scheduler at {self.address}: {exc}. Start it (dask scheduler; dask worker "
+                f"{self.address}) or leave dask: address out to use a LocalCluster on this machine"
+            ) from exc
+        cluster = Cluster(client)
+        try:
+            _check_workers(client, self.address)
+            cluster.own_address, cluster.same_host = _where_workers_are(client, self.address)
+        except BaseException:
+            client.close()
+            raise
+        return cluster
+
+    async def _ready(self, spec: ActionSpec) -> Cluster:
+        if self._cluster is None:
+            self._cluster = await _outside_run(self._connect)
+        cluster = self._cluster
+        store = spec.data.store if spec.data is not None else None
+        if store is None:
+            raise ConfigError("the dask backend needs a store to share data with its workers; set storage: file://...")
+        if store.url not in cluster.stores_checked:
+            await _outside_run(_check_store, cluster, store)
+            cluster.stores_checked.add(store.url)
+        return cluster
+
+    # ------------------------------------------------------------------ actions
+    async def submit(self, spec: ActionSpec) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        if self._closed:
+            raise FlyteNbError("this DaskExecutor is closed; start a new run to get a fresh one")
+        cluster = await self._ready(spec)
+        data, task = spec.data, spec.task
+        assert data is not None
+        requests = await _outside_run(_requests, task, cluster) if task.env.resources is not None else None
+        callback = await self._callback_for(spec, cluster)
+        ledger = transfer.Ledger()
+        job_key = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}/job"
+        job = await asyncio.to_thread(make_job, spec, ledger, callback)
+        store = data.store
+        future = contextvars.Context().run(
+            cluster.client.submit,
+            run_job,
+            store.url if not store._local else store.root,
+            store.storage_options,
+            job_key,
+            job,
+            time.time(),
+            key=f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}",
+            pure=False,
+            resources=requests,
+            retries=0,  # the controller retries, with the task's own policy
+        )
+        self._live[spec.action.id] = (future, job_key)
+        try:
+            outcome = await _outcome_of(future, f"{task.name} #{spec.action.id}")
+        except asyncio.CancelledError:
+            await asyncio.shield(self._stop([(future, job_key)]))
+            raise
+        finally:
+            self._live.pop(spec.action.id, None)
+        if outcome.get("logs"):
+            append_log(spec.action, outcome["logs"])
+        if outcome.get("cancelled"):
+            raise FlyteNbError(f"action {task.name} #{spec.action.id} was cancelled on its Dask worker")
+        return await collect_outcome(spec, outcome, ledger, outcome.get("t", 0.0), "its Dask worker")
+
+    async def _callback_for(self, spec: ActionSpec, cluster: Cluster) -> dict[str, Any]:
+        """Where the action's task calls go: the loop's callback server, for this run."""
+        from .._context import current
+        from ._callbacks import callback_server
+
+        if self._callbacks is None:
+            ctx = current.get()  # the controller sets the action's context around submit
+            assert ctx is not None, "DaskExecutor.submit runs inside a run's controller"
+            self._callbacks = await callback_server()
+            self._token = self._callbacks.register(ctx.controller)
+            mode = self.callback if self.callback != "auto" else ("unix" if cluster.same_host else "tcp")
+            if mode == "unix":
+                self._callback_address = self._callbacks.path
+            else:
+                self._callback_address = await self._callbacks.listen_tcp(self.callback_host or cluster.own_address)
+        data = spec.data
+        assert data is not None
+        return {
+            "socket": self._callback_address,
+            "secret": self._callbacks.secret,
+            "token": self._token,
+            "run": data.run,
+            "parent": spec.action.id,
+            "path": self._callbacks.action_path(self._token, spec.action),
+        }
+
+    async def _stop(self, entries: list[tuple[Any, str]]) -> None:
+        """Cancel these attempts: drop their tasks from the scheduler, and stop the ones
+        already running on a worker (async bodies at their next await)."""
+        cluster = self._cluster
+        if not entries or cluster is None:
+            return
+
+        def stop() -> None:
+            cluster.client.cancel([future for future, _ in entries], force=True)
+            cluster.client.run(cancel_jobs, [key for _, key in entries])
+
+        try:
+            await asyncio.wait_for(_outside_run(stop), STOP_TIMEOUT_S)
+        except (asyncio.TimeoutError, OSError):
+            # a worker that does not answer takes its jobs down with it when it goes
+            pass
+
+    async def cancel(self, action_id: int) -> None:
+        entry = self._live.get(action_id)
+        if entry is not None:
+            await self._stop([entry])
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._callbacks is not None:
+            self._callbacks.unregister(self._token)
+        live, self._live = list(self._live.values()), {}
+        await self._stop(live)
+
+    async def __aenter__(self) -> DaskExecutor:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+async def _outside_run(func: Callable[..., T], *args: Any) -> T:
+    """``func(*args)`` in a thread and in an empty context. Dask's client schedules work on
+    its own loop from the calling context: with the run's context, the semaphores Dask makes
+    there would count as the run's own (``asyncio.Semaphore`` is tracked while runs execute)."""
+    return await asyncio.get_running_loop().run_in_executor(
+        None, functools.partial(contextvars.Context().run, func, *args)
+    )
+
+
+async def _outcome_of(future: Any, what: str) -> dict[str, Any]:
+    """Await a Dask future on this loop. The wait and the fetch of its result run as a
+    coroutine on the client's own loop, so many results come in at once (a done-callback
+    would fetch them one by one, in Dask's single callback thread)."""
+    fetch = asyncio.run_coroutine_threadsafe(future._result(), future.client.loop.asyncio_loop)
+    try:
+        return await asyncio.wrap_future(fetch)
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:
+        raise _dask_failure(exc, what) from None
+    finally:
+        future.release()  # the worker may drop the outcome now, not when this object is collected
+
+
+def _dask_failure(exc: BaseException, what: str) -> BaseException:
+    """Dask's own failures (not the task's: those come back in the outcome), said plainly."""
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return WorkerLostError(
+            f"the Dask worker running {what} died, as did the workers it was retried on ({exc}); "
+            "it may use more memory than a worker has (dask: memory_limit) or crash its process"
+        )
+    if name in ("CancelledError", "FutureCancelledError"):
+        return FlyteNbError(f"the Dask task of {what} was cancelled outside this run (a client or scheduler restart)")
+    return exc
+
+
+def _requests(task: Any, cluster: Cluster) -> dict[str, float] | None:
+    """Dask resource requests for the task's ``Resources``, for resources workers declare."""
+    resources = task.env.resources
+    if resources is None:
+        return None
+    wanted = {"cpu": resources.cpu_request, "memory": resources.memory_request}
+    if isinstance(resources.gpu, int):
+        wanted["gpu"] = resources.gpu
+    wanted = {name: float(amount) for name, amount in wanted.items() if amount}
+    if not wanted:
+        return None
+    declared = cluster.declared_resources()
+    by_lower = {name.lower(): name for name in declared}
+    asks: dict[str, float] = {}
+    for name, amount in wanted.items():
+        declared_name = by_lower.get(name)
+        if declared_name is None:
+            continue  # the workers do not account for it: nothing to reserve
+        if amount > declared[declared_name]:
+            raise ConfigError(
+                f"task {task.name} requests {name}={amount:g} but the largest Dask worker declares "
+                f"{declared_name}={declared[declared_name]:g}; lower its Resources or add a larger worker"
+            )
+        asks[declared_name] = amount
+    return asks or None
+
+
+def _check_store(cluster: Cluster, store: Any) -> None:
+    if store.protocol == "memory":
+        raise ConfigError(
+            "a memory:// store lives inside this kernel, so Dask workers cannot reach it; "
+            "use a file:// store (the default) or an object store such as s3://bucket/prefix"
+        )
+    if not store._local:
+        return
+    os.makedirs(store.root, exist_ok=True)
+    seen = cluster.client.run(os.path.isdir, store.root)
+    blind = sorted(worker for worker, found in seen.items() if not found)
+    if blind:
+        raise ConfigError(
+            f"Dask workers {', '.join(blind)} cannot see the store folder {store.root}; use a folder they share "
+            "with this machine, or an object store (storage: s3://bucket/prefix)"
+        )
+
+
+def _check_workers(client: Any, address: str) -> None:
+    """Workers of an existing cluster run the kernel's Python and flyte_nb version."""
+    ours = ".".join(platform.python_version_tuple()[:2])
+    pythons = client.run(platform.python_version)
+    if not pythons:
+        raise ConfigError(f"the Dask cluster at {address} has no workers; start some (dask worker {address})")
+    for worker, version in pythons.items():
+        if ".".join(version.split(".")[:2]) != ours:
+            raise ConfigError(
+                f"Dask worker {worker} runs Python {version} but this kernel runs {ours}; pickled functions only "
+                "travel between equal versions"
+            )
+    try:
+        versions = client.run(_flyte_nb_version)
+    except Exception as exc:
+        raise ConfigError(
+            f"Dask workers at {address} cannot run flyte_nb ({type(exc).__name__}: {exc}); install flyte_nb "
+            f"{__version__} where the workers run"
+        ) from None
+    wrong = {worker: version for worker, version in versions.items() if version != __version__}
+    if wrong:
+        raise ConfigError(f"Dask workers run other flyte_nb versions than this kernel's {__version__}: {wrong}")
+
+
+def _flyte_nb_version() -> str:
+    from flyte_nb import __version__ as version
+
+    return version
+
+
+def _where_workers_are(client: Any, address: str) -> tuple[str, bool]:
+    """This machine's address toward the scheduler, and whether every worker runs here."""
+    host = address.partition("://")[2].rpartition(":")[0].strip("[]") or "127.0.0.1"
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect((host, 9))  # no packet is sent: this picks the interface
+        own = probe.getsockname()[0]
+    ours = {"127.0.0.1", "::1", "localhost", own, socket.gethostname()}
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    return own, all(worker.get("host") in ours for worker in workers)
+
+
+@atexit.register
+def close_clusters() -> None:
+    """Disconnect from every cluster, and stop the LocalClusters flyte_nb started (at exit,
+    or before a cluster this process was given by address goes away)."""
+    with _CLUSTERS_LOCK:
+        clusters = list(_CLUSTERS.values())
+        _CLUSTERS.clear()
+    for cluster in clusters:
+        try:
+            cluster.close()
+        except Exception:  # the interpreter is going away; its processes with it
+            pass

@@ -1,0 +1,215 @@
+"""The dask backend: where actions run, nested fanouts on few threads, resources, logs,
+dead workers, callbacks over TCP, an existing cluster by address, and clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+
+import pytest
+
+import flyte_nb as flyte
+from flyte_nb.errors import ConfigError, WorkerLostError
+
+env = flyte.TaskEnvironment("dask_backend")
+
+
+@env.task
+async def leaf(i: int) -> int:
+    await asyncio.sleep(0.05)
+    return i
+
+
+@env.task
+async def middle(i: int) -> int:
+    return sum(await asyncio.gather(*[leaf(i * 10 + j) for j in range(3)]))
+
+
+@env.task
+async def top(n: int) -> list:
+    return list(await asyncio.gather(*[middle(i) for i in range(n)]))
+
+
+def test_actions_run_in_worker_processes_and_report_their_overhead(dask_run):
+    @env.task
+    def where() -> int:
+        return os.getpid()
+
+    @env.task
+    async def main() -> tuple:
+        return os.getpid(), await where.aio()
+
+    run = flyte.run(main)
+    entry_pid, child_pid = run.outputs()
+    assert os.getpid() not in (entry_pid, child_pid)  # the entry action runs on a worker too
+    assert run.backend == "dask"
+    for action in run.controller.actions:
+        assert action.timings is not None and action.timings["t"] >= 0
+
+
+def test_nested_fanouts_do_not_starve_on_a_single_thread(tmp_path):
+    """One worker with one thread: a parent waiting for its children gives its slot back."""
+    flyte.init("dask", storage=f"file://{tmp_path}", dask={"n_workers": 1, "threads_per_worker": 1})
+    run = flyte.run(top, 4)
+    assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(4)]
+    assert len(run.controller.actions) == 1 + 4 + 12
+
+
+def test_resource_requests_reserve_what_workers_declare(tmp_path):
+    flyte.init(
+        "dask",
+        storage=f"file://{tmp_path}",
+        dask={"n_workers": 1, "threads_per_worker": 8, "worker_resources": {"cpu": 2, "memory": 2**30}},
+    )
+    heavy = flyte.TaskEnvironment("heavy_dask", resources=flyte.Resources(cpu=1, memory="256Mi"))
+    huge = flyte.TaskEnvironment("huge_dask", resources=flyte.Resources(cpu=4))
+
+    @heavy.task
+    async def crunch(i: int) -> tuple:
+        started = time.time()  # on the worker: when it really ran, not when it was submitted
+        await asyncio.sleep(0.3)
+        return started, time.time()
+
+    @huge.task
+    async def too_big() -> None:
+        return None
+
+    @env.task
+    async def main(n: int) -> list:
+        return list(await asyncio.gather(*[crunch(i) for i in range(n)]))
+
+    spans = flyte.run(main, 6).outputs()
+    edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = [sum(step for _, step in edges[: i + 1]) for i in range(len(edges))]
+    assert max(running) == 2  # two cpus declared, one requested each: never three at once
+
+    @env.task
+    async def asks_too_much() -> None:
+        await too_big()
+
+    with pytest.raises(ConfigError, match="requests cpu=4 but the largest Dask worker declares cpu=2"):
+        flyte.run(asks_too_much).outputs()
+
+
+def test_each_action_keeps_its_own_printed_output(dask_run):
+    @env.task
+    async def chatty(i: int) -> int:
+        for line in range(3):
+            print(f"action {i} line {line}")
+            await asyncio.sleep(0.01)
+        return i
+
+    @env.task
+    async def main(n: int) -> list:
+        return list(await asyncio.gather(*[chatty(i) for i in range(n)]))
+
+    run = flyte.run(main, 5)
+    assert run.outputs() == list(range(5))
+    for action in run.controller.actions:
+        if action.task is chatty:
+            text = "".join(action.logs or [])
+            mine = {int(line.split()[1]) for line in text.splitlines()}
+            assert len(mine) == 1 and text.count("\n") == 3, text  # three lines, all its own
+
+
+def test_a_worker_that_keeps_dying_fails_the_action_clearly(tmp_path):
+    # a cluster of its own: its worker is killed on purpose
+    flyte.init("dask", storage=f"file://{tmp_path}", dask={"n_workers": 1, "threads_per_worker": 2})
+
+    @env.task
+    async def crash() -> None:
+        os._exit(3)
+
+    # the run's entry action itself: a parent on the same worker process would die with it
+    with pytest.raises(WorkerLostError, match=r"Dask worker running dask_backend\.crash #0 died"):
+        flyte.run(crash).outputs()
+
+
+def test_a_worker_dying_once_is_retried_on_a_fresh_worker(tmp_path):
+    flyte.init("dask", storage=f"file://{tmp_path}", dask={"n_workers": 1, "threads_per_worker": 2})
+    marker = tmp_path / "died-once"
+
+    @env.task
+    async def crash_once(path: str) -> str:
+        if not os.path.exists(path):
+            open(path, "w").close()
+            os._exit(3)
+        return "survived"
+
+    run = flyte.run(crash_once, str(marker))
+    assert run.outputs() == "survived"
+    assert run.controller.actions[0].attempts == 1  # Dask ran it again on the restarted worker
+
+
+def test_calls_come_back_over_tcp_with_the_secret(tmp_path):
+    flyte.init("dask", storage=f"file://{tmp_path}", dask={"n_workers": 1, "callback": "tcp"})
+    run = flyte.run(top, 2)
+    assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(2)]
+
+
+def test_the_tcp_callback_server_closes_connections_without_the_secret():
+    from flyte_nb._runtime._wire import receive, send
+    from flyte_nb.executors._callbacks import CallbackServer
+
+    async def go() -> tuple:
+        server = CallbackServer(asyncio.get_running_loop())
+        await server.start()
+        address = await server.listen_tcp("127.0.0.1")
+        host, _, port = address[len("tcp://") :].rpartition(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"x" * len(server.secret))  # the wrong secret, then a message
+        await send(writer, {"id": 1, "op": "submit", "run": "nobody"})
+        refused = await asyncio.wait_for(receive(reader), 5)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(server.secret.encode())
+        await send(writer, {"id": 2, "op": "submit", "run": "nobody"})
+        answered = await asyncio.wait_for(receive(reader), 5)
+        writer.close()
+        await server.close()
+        return refused, answered
+
+    refused, answered = asyncio.run(go())
+    assert refused is None  # closed without an answer
+    assert answered["id"] == 2 and not answered["ok"] and "has ended" in answered["message"]
+
+
+def test_an_existing_cluster_by_address(tmp_path):
+    import distributed
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=4, dashboard_address=None) as cluster:
+        flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": cluster.scheduler_address})
+        run = flyte.run(top, 2)
+        assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(2)]
+        workers = cluster.scheduler_info["workers"]
+        assert len(workers) == 1
+        from flyte_nb.executors._dask import close_clusters
+
+        close_clusters()  # the client, before its scheduler goes (else it retries until exit)
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once closed
+    flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": f"tcp://127.0.0.1:{port}", "connect_timeout": 2})
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"):
+        flyte.run(top, 1).outputs()
+    assert time.monotonic() - started < 30
+
+
+def test_a_memory_store_cannot_be_shared_with_workers():
+    flyte.init("dask", storage="memory://dask-test", dask={"n_workers": 1})
+    with pytest.raises(ConfigError, match="memory:// store lives inside this kernel"):
+        flyte.run(top, 1).outputs()
+
+
+def test_bad_settings_name_the_problem():
+    with pytest.raises(ConfigError, match="callback must be one of auto, unix, tcp"):
+        flyte.init("dask", dask={"callback": "udp"})
+        flyte.run(top, 1)
+    with pytest.raises(ConfigError, match="n_workers and worker_resources describe the LocalCluster"):
+        flyte.init("dask", dask={"address": "tcp://x:1", "n_workers": 2})
+        flyte.run(top, 1)
