@@ -1,6 +1,7 @@
 """Inside a Dask worker: run one action's job, and stop it when the kernel cancels it.
 
-The kernel submits :func:`run_job` as a Dask task. It runs the job (the task's function
+The kernel submits :func:`run_job` as a Dask task. It says on a Dask event topic that the
+job started (the kernel shows it running from then on), runs the job (the task's function
 and inputs, as a container would get them) on a fresh event loop in the worker thread
 Dask gave it, and returns the outcome with the job's own printed output. When the
 action's code calls another task, the call goes back to the kernel (a child action) and
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from typing import Any
 
 from ._output import capture_job_output, job_buffer
@@ -24,14 +24,14 @@ _running: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
 _lock = threading.Lock()
 #: job keys cancelled before their task reached this worker (or while it started)
 _cancelled: set[str] = set()
+#: the Dask event topic on which workers say a job started (the kernel moves it to running)
+STARTED_TOPIC = "flyte_nb.started"
 
 
-def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: bytes, submitted: float) -> dict:
-    """Run one job; its outcome (see ``_job.execute``) plus ``logs`` and ``t`` (seconds
-    from submission to start: the scheduler's queue and the transfer to this worker)."""
+def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: bytes) -> dict:
+    """Run one job; its outcome (see ``_job.execute``) plus ``logs``, what it printed."""
     from ._job import execute, failure
 
-    started = time.time()
     capture_job_output()
     logs: list[str] = []
 
@@ -44,6 +44,7 @@ def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: 
                 _cancelled.discard(job_key)
                 raise asyncio.CancelledError
             _running[job_key] = (asyncio.get_running_loop(), task)
+        _announce_start(job_key)
         try:
             return await execute(
                 _store(store_url, storage_options), job_key, job=job, keep_result=False, on_first_call=_secede
@@ -59,7 +60,6 @@ def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: 
     except Exception as exc:  # the job could not even start (its store, its pickles)
         outcome = failure(exc)
     outcome["logs"] = "".join(logs)
-    outcome["t"] = max(started - submitted, 0.0)
     return outcome
 
 
@@ -79,6 +79,15 @@ def cancel_jobs(job_keys: list[str]) -> int:
         while len(_cancelled) > 10_000:  # keys of jobs that never came here
             _cancelled.pop()
     return found
+
+
+def _announce_start(job_key: str) -> None:
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(STARTED_TOPIC, job_key)
+    except Exception:  # not inside a Dask worker (run_job called directly): nobody to tell
+        pass
 
 
 def _secede() -> None:

@@ -7,6 +7,7 @@ one object that satisfies :class:`Executor`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -30,6 +31,9 @@ class ActionSpec:
     timings: dict[str, float] | None = None
     #: the run's store and data settings (None when the run stores nothing)
     data: RunData | None = None
+    #: for executors with ``reports_start = True``: call it (on the run's loop) when the body
+    #: really starts, e.g. after a cluster scheduler's queue; the action is queued until then
+    started: Callable[[], None] | None = None
 
 
 @runtime_checkable
@@ -40,7 +44,9 @@ class Executor(Protocol):
     task raised (its original type). It must be cancellable: when the awaiting coroutine is
     cancelled, the attempt is stopped (or, where it cannot be stopped, abandoned) and
     ``CancelledError`` propagates. Callers may call ``cancel(action_id)`` to stop one
-    attempt from outside, and must call ``close()`` (or use ``async with``) when done.
+    attempt from outside, and must call ``close()`` (or use ``async with``) when done. An
+    executor whose attempts wait in a queue of its own sets ``reports_start = True`` and
+    calls ``spec.started()`` when an attempt's body begins.
     """
 
     name: str

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .. import __version__
-from .._runtime._dask import cancel_jobs, run_job
+from .._runtime._dask import STARTED_TOPIC, cancel_jobs, run_job
 from ..data import _transfer as transfer
 from ..errors import ConfigError, FlyteNbError, WorkerLostError
 from ..orchestrator._logs import append_log
@@ -51,6 +51,8 @@ DEFAULT_THREADS_PER_WORKER = 16
 CALLBACK_MODES = ("auto", "unix", "tcp")
 T = TypeVar("T")
 STOP_TIMEOUT_S = 10.0
+#: seconds the workers' declared resources are trusted before the scheduler is asked again
+RESOURCES_TTL_S = 5.0
 
 
 @dataclass
@@ -64,13 +66,29 @@ class Cluster:
     #: the interface of this machine the scheduler is reached through
     own_address: str = "127.0.0.1"
     stores_checked: set[str] = field(default_factory=set)
+    #: job key -> what to call when a worker says the job started
+    starting: dict[str, Callable[[], None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.client.subscribe_topic(STARTED_TOPIC, self._job_started)
+
+    def _job_started(self, event: tuple[float, str]) -> None:  # on the client's loop
+        callback = self.starting.pop(event[1], None)
+        if callback is not None:
+            callback()
+
+    _declared: tuple[float, dict[str, float]] = (-RESOURCES_TTL_S, {})
 
     def declared_resources(self) -> dict[str, float]:
-        """The largest amount of each resource one worker declares, by name."""
-        largest: dict[str, float] = {}
-        for worker in self.client.scheduler_info(n_workers=-1)["workers"].values():
-            for name, amount in (worker.get("resources") or {}).items():
-                largest[name] = max(largest.get(name, 0.0), float(amount))
+        """The largest amount of each resource one worker declares, by name (asked of the
+        scheduler at most every few seconds: workers come and go, but not per action)."""
+        asked, largest = self._declared
+        if time.monotonic() - asked >= RESOURCES_TTL_S:
+            largest = {}
+            for worker in self.client.scheduler_info(n_workers=-1)["workers"].values():
+                for name, amount in (worker.get("resources") or {}).items():
+                    largest[name] = max(largest.get(name, 0.0), float(amount))
+            self._declared = (time.monotonic(), largest)
         return largest
 
     def close(self) -> None:
@@ -89,6 +107,8 @@ class DaskExecutor:
     name = "dask"
     #: the run's entry action runs on a worker too; calls made there come back to the kernel
     entry_in_process = False
+    #: actions stay queued while they wait in Dask's scheduler; workers say when they start
+    reports_start = True
 
     def __init__(
         self,
@@ -218,13 +238,15 @@ class DaskExecutor:
             store.storage_options,
             job_key,
             job,
-            time.time(),
             key=f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}",
             pure=False,
             resources=requests,
             retries=0,  # the controller retries, with the task's own policy
         )
         self._live[spec.action.id] = (future, job_key)
+        if spec.started is not None:
+            loop = asyncio.get_running_loop()
+            cluster.starting[job_key] = functools.partial(loop.call_soon_threadsafe, spec.started)
         try:
             outcome = await _outcome_of(future, f"{task.name} #{spec.action.id}")
         except asyncio.CancelledError:
@@ -232,11 +254,13 @@ class DaskExecutor:
             raise
         finally:
             self._live.pop(spec.action.id, None)
+            cluster.starting.pop(job_key, None)
         if outcome.get("logs"):
             append_log(spec.action, outcome["logs"])
         if outcome.get("cancelled"):
             raise FlyteNbError(f"action {task.name} #{spec.action.id} was cancelled on its Dask worker")
-        return await collect_outcome(spec, outcome, ledger, outcome.get("t", 0.0), "its Dask worker")
+        # the wait from submission to start is the action's queue time (e), not a start-up cost (t)
+        return await collect_outcome(spec, outcome, ledger, 0.0, "its Dask worker")
 
     async def _callback_for(self, spec: ActionSpec, cluster: Cluster) -> dict[str, Any]:
         """Where the action's task calls go: the loop's callback server, for this run."""

@@ -11,6 +11,7 @@ monitoring costs nothing per action.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
 from array import array
@@ -28,7 +29,7 @@ from ..errors import (
     action_failure_of,
 )
 from ..executors._base import ActionSpec, Executor
-from ._deadline import deadline_scope
+from ._deadline import attempt_with_timeout, deadline_scope
 from ._events import EventStream, RunSnapshot, snapshot_of
 from ._records import (
     STATES,
@@ -280,16 +281,19 @@ class Controller:
                 await self._take_slot(rec, timeout.max_queued_time)
             rec.handle = asyncio.current_task()
             now = _monotonic()
-            rec.started = now
             deadline = now + timeout.deadline if timeout.deadline else None
-            self._move(rec, _RUNNING)
+            # an executor that knows when the body really starts (after a scheduler's queue)
+            # says so; the action stays queued until then
+            started = functools.partial(self._started, rec) if getattr(executor, "reports_start", False) else None
+            if started is None:
+                self._started(rec)
             while True:
                 rec.attempts += 1
                 token = current.set(ActionContext(self, rec))
                 try:
-                    spec = ActionSpec(rec, task, args, kwargs, rec.attempts, data=self.data)
+                    spec = ActionSpec(rec, task, args, kwargs, rec.attempts, data=self.data, started=started)
                     if timeout.max_runtime or deadline:
-                        result = await self._attempt_with_timeout(executor, spec, timeout.max_runtime, deadline)
+                        result = await attempt_with_timeout(executor, spec, timeout.max_runtime, deadline)
                     else:
                         result = await executor.submit(spec)
                 except asyncio.CancelledError:
@@ -309,6 +313,7 @@ class Controller:
                         rec.timings = spec.timings
                 if cache_key is not None:
                     await self.data.remember(cache_key, result, task)  # type: ignore[union-attr]
+                self._started(rec)  # in case the executor's word came after its result
                 rec.ended = _monotonic()
                 self._move(rec, State.SUCCEEDED)
                 return result
@@ -342,25 +347,6 @@ class Controller:
         else:
             await slots.acquire()
         rec.holds_slot = True
-
-    async def _attempt_with_timeout(
-        self, executor: Executor, spec: ActionSpec, max_runtime: float | None, deadline: float | None
-    ) -> Any:
-        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
-        limit = max_runtime
-        if deadline is not None:
-            remaining = max(deadline - _monotonic(), 0.0)
-            limit = remaining if limit is None else min(limit, remaining)
-        async with deadline_scope(limit):
-            return await executor.submit(spec)
-        rec = spec.action
-        raise ActionTimeoutError(
-            f"action {rec.name} #{rec.id} timed out after {limit:g} s (attempt {spec.attempt}); "
-            "give the task a larger timeout=... or make it faster",
-            action=rec.name,
-            attempt=spec.attempt,
-            seconds=limit or 0.0,
-        )
 
     def _should_retry(self, rec: ActionRecord, exc: Exception, deadline: float | None) -> bool:
         if rec.attempts > rec.task.retries.count or self.cancel_reason is not None:
@@ -399,6 +385,12 @@ class Controller:
                 pass
         self._move(rec, State.FAILED)
 
+    def _started(self, rec: ActionRecord) -> None:
+        """The action's body started (once; later attempts keep it running)."""
+        if rec.state == State.QUEUED:
+            rec.started = _monotonic()
+            self._move(rec, _RUNNING)
+
     def _move(self, rec: ActionRecord, state: str) -> None:
         old = rec.state
         counts = self.counts
@@ -426,9 +418,7 @@ class Controller:
                 group.overhead_sum += rec.started - rec.queued + spent
                 group.runtime_sum += rec.ended - rec.started - spent
         rec.state = state
-        self.version += 1
-        if self.events._wakers:
-            self.events.notify()
+        self._changed()
 
     def _changed(self) -> None:
         self.version += 1

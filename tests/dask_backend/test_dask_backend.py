@@ -11,7 +11,7 @@ import time
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb.errors import ConfigError, WorkerLostError
+from flyte_nb.errors import ActionTimeoutError, ConfigError, WorkerLostError
 
 env = flyte.TaskEnvironment("dask_backend")
 
@@ -80,10 +80,15 @@ def test_resource_requests_reserve_what_workers_declare(tmp_path):
     async def main(n: int) -> list:
         return list(await asyncio.gather(*[crunch(i) for i in range(n)]))
 
-    spans = flyte.run(main, 6).outputs()
+    run = flyte.run(main, 6)
+    spans = run.outputs()
     edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
     running = [sum(step for _, step in edges[: i + 1]) for i in range(len(edges))]
     assert max(running) == 2  # two cpus declared, one requested each: never three at once
+    # and the run showed it: the others waited in Dask's queue as queued, not running (a
+    # worker may start the next one just before the kernel has collected the one before)
+    (group,) = [g for g in run.controller.groups if g.name == "crunch"]
+    assert group.peak_running <= 2 + 2 and group.counts["succeeded"] == 6
 
     @env.task
     async def asks_too_much() -> None:
@@ -213,3 +218,34 @@ def test_bad_settings_name_the_problem():
     with pytest.raises(ConfigError, match="n_workers and worker_resources describe the LocalCluster"):
         flyte.init("dask", dask={"address": "tcp://x:1", "n_workers": 2})
         flyte.run(top, 1)
+
+
+def test_time_queued_in_dask_does_not_count_against_the_timeout(tmp_path):
+    """One cpu declared, four actions asking for one each: they run one after another, and
+    the last waits ~2.4 s in Dask's queue; a 1.5 s timeout counts only its own 0.8 s."""
+    flyte.init(
+        "dask",
+        storage=f"file://{tmp_path}",
+        dask={"n_workers": 1, "threads_per_worker": 4, "worker_resources": {"cpu": 1}},
+    )
+    single = flyte.TaskEnvironment("single_cpu", resources=flyte.Resources(cpu=1))
+
+    @single.task(timeout=1.5)
+    async def step(i: int) -> int:
+        await asyncio.sleep(0.8)
+        return i
+
+    @single.task(timeout=0.5)
+    async def too_slow() -> None:
+        await asyncio.sleep(5)
+
+    @env.task
+    async def main(n: int) -> list:
+        return list(await asyncio.gather(*[step(i) for i in range(n)]))
+
+    run = flyte.run(main, 4)
+    assert run.outputs() == [0, 1, 2, 3]
+    (group,) = [g for g in run.controller.groups if g.name == "step"]
+    assert group.peak_running <= 1 + 1  # one running, one maybe not yet collected
+    with pytest.raises(ActionTimeoutError, match="timed out after 0.5 s"):
+        flyte.run(too_slow).outputs()  # and a body that runs too long still times out

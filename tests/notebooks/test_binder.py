@@ -1,6 +1,6 @@
 """The Binder set-up works from binder/ alone: a fresh virtual environment built the way
 Binder builds it (requirements.txt, then postBuild from the repository root) runs every demo
-notebook with papermill on the local backend."""
+notebook with papermill on the local backend, and the quickstart on dask."""
 
 from __future__ import annotations
 
@@ -67,3 +67,23 @@ def test_the_binder_environment_runs_the_demo_notebooks(tmp_path: Path):
         executed = nbformat.read(out, as_version=4)
         errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
         assert not errors, (notebook.name, errors)
+    # the dask backend works there too: a LocalCluster inside the Binder container
+    quickstart = source / "notebooks" / "quickstart.ipynb"
+    step(
+        str(bin_dir / "python"),
+        "-m",
+        "papermill",
+        str(quickstart),
+        "dask.ipynb",
+        "-k",
+        "python3",
+        "-p",
+        "backend",
+        "dask",
+        "--cwd",
+        str(work),
+        "--no-progress-bar",
+        cwd=work,
+    )
+    executed = nbformat.read(work / "dask.ipynb", as_version=4)
+    assert not [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
