@@ -7,7 +7,8 @@ any action's inputs and sent to the kernel over a unix socket (opened on the fir
 and the answer (the child's output or its exception) comes back the same way. Many calls
 can be in flight at once over the one connection (a ``gather`` fanout from a container).
 Traces are checkpointed in the run's store like the kernel's (keyed by the calling action's
-path, sent with the job), kept here and travel back with the job's outcome. ``asyncio.Semaphore`` is a
+path, sent with the job); they reach the kernel while the job runs (at most every 0.1 s) and
+once more, final, with the job's outcome. ``asyncio.Semaphore`` is a
 :class:`ReportedSemaphore` in the container: its gauge is sent to the kernel while it
 changes, so the run's widget shows semaphores written inside tasks too.
 """
@@ -29,8 +30,8 @@ from ..data._store import Store
 from ._job import error_of
 from ._wire import receive, send
 
-#: seconds between two reports of a job's semaphore gauges (only changed ones are sent)
-SEMAPHORE_REPORT_S = 0.1
+#: seconds between two reports of a job's semaphore gauges and traces (only changes are sent)
+REPORT_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +117,17 @@ class RemoteController:
         self._reporter: asyncio.Task[None] | None = None
         self._data: Any = None
         self._trace_calls: dict[str, int] = {}
+        self._trace_version = 0
+        self._traces_sent = 0
 
     # ------------------------------------------------------------------ the controller's interface
     async def submit(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: Any, site: Any) -> Any:
         if asyncio.get_running_loop() is not self.loop:  # a sync task body's thread
             future = asyncio.run_coroutine_threadsafe(self.submit(task, args, kwargs, ctx, site), self.loop)
             return await asyncio.wrap_future(future)
+        if self.on_first_call is not None:
+            first, self.on_first_call = self.on_first_call, None
+            first()
         await self._connect()
         call = next(self._ids)
         base = f"runs/{self.run}/callbacks/{os.urandom(12).hex()}"
@@ -175,16 +181,30 @@ class RemoteController:
         return call
 
     def record_trace(self, action: Any, trace: Any) -> None:
-        self.traces.append(trace)  # they travel back with the job's outcome
+        self.traces.append(trace)  # reported while the job runs; its outcome has the final list
+        self._changed()
 
     def _changed(self) -> None:
-        pass
+        self._trace_version += 1
+        self._report()
 
-    # ------------------------------------------------------------------ semaphore gauges
+    # ------------------------------------------------------------------ live reports
     def watch_semaphore(self, semaphore: ReportedSemaphore, site: tuple[str, int, str]) -> None:
         self._watched.append((semaphore, site))
-        if self._reporter is None:
-            self._reporter = self.loop.create_task(self._report_semaphores())
+        self._report()
+
+    def _report(self) -> None:
+        """Start the reporter of gauges and traces on the job's loop (once)."""
+        if self._reporter is not None:
+            return
+        try:
+            here = asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            here = False
+        if here:
+            self._reporter = self.loop.create_task(self._report_changes())
+        else:  # a sync task body's thread
+            self.loop.call_soon_threadsafe(self._report)
 
     def _gauges(self) -> list[tuple[Any, ...]]:
         return [(index, site, s.limit, s.held, s.waiting) for index, (s, site) in enumerate(self._watched)]
@@ -195,10 +215,23 @@ class RemoteController:
             message = {"op": "semaphores", "run": self.token, "parent": self.parent, "gauges": gauges}
             await send(self._writer, message)
 
-    async def _report_semaphores(self) -> None:
+    async def _send_traces(self) -> None:
+        if self._traces_sent == self._trace_version or not self.traces:
+            return
+        self._traces_sent = self._trace_version
+        try:
+            traces = dumps(self.traces)
+        except Exception:  # a step's value that does not pickle: the outcome will say so
+            return
+        await self._connect()  # traces travel even from an action that calls no task
+        assert self._writer is not None
+        await send(self._writer, {"op": "traces", "run": self.token, "parent": self.parent, "traces": traces})
+
+    async def _report_changes(self) -> None:
         while True:
             await self._send_gauges(self._gauges())
-            await asyncio.sleep(SEMAPHORE_REPORT_S)
+            await self._send_traces()
+            await asyncio.sleep(REPORT_S)
 
     # ------------------------------------------------------------------ plumbing
     def _blob(self, task: Any) -> bytes:
@@ -216,8 +249,6 @@ class RemoteController:
         await asyncio.shield(self._connecting)
 
     async def _open(self) -> None:
-        if self.on_first_call is not None:
-            self.on_first_call()
         if self.socket_path.startswith("tcp://"):
             host, _, port = self.socket_path[len("tcp://") :].rpartition(":")
             reader, self._writer = await asyncio.open_connection(host.strip("[]"), int(port))

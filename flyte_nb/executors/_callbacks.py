@@ -12,7 +12,8 @@ Workers on other machines (a Dask cluster) reach the same server over TCP, after
 secret they got with their job. Messages (see ``_runtime/_wire.py``): ``{"id", "op": "submit", "run", "parent", "group",
 "task", "args", "kwargs"}`` → ``{"id", "ok": True, "payload"}`` or ``{"id", "ok": False,
 ...failure}``; ``{"op": "semaphores", "run", "parent", "gauges"}`` (no answer) updates the
-gauges of semaphores made in the container.
+gauges of semaphores made in the container, ``{"op": "traces", "run", "parent", "traces"}``
+(no answer) the trace steps of the running action.
 """
 
 from __future__ import annotations
@@ -131,6 +132,9 @@ class CallbackServer:
                 if message.get("op") == "semaphores":
                     self._semaphores(message)
                     continue
+                if message.get("op") == "traces":
+                    self._traces(message)
+                    continue
                 call = asyncio.ensure_future(answer(message))
                 calls.add(call)
                 call.add_done_callback(calls.discard)
@@ -198,6 +202,18 @@ class CallbackServer:
                 gauge = self._gauges[key] = RemoteSemaphore(limit, site=site, parent_action=message["parent"])
                 controller.semaphores.append(gauge)
             gauge.held, gauge.waiting = held, waiting
+        controller._changed()
+
+    def _traces(self, message: dict[str, Any]) -> None:
+        """The trace steps of an action still running in a container or on a worker."""
+        controller = self._controllers.get(message["run"])
+        if controller is None:
+            return
+        try:
+            traces = loads(message["traces"])
+        except Exception:  # a value only the container can load: its outcome will tell
+            return
+        controller.actions[message["parent"]].traces = traces
         controller._changed()
 
     async def close(self) -> None:

@@ -53,6 +53,9 @@ class DockerExecutor:
     #: every action gets a container, the run's entry action too; task calls made inside a
     #: container come back to the kernel and become child actions (executors/_callbacks.py)
     entry_in_process = False
+    #: an action is running from its container's creation, or from when a reusable worker
+    #: takes it; before that (an image build, a full pool) it shows as queued
+    reports_start = True
 
     def __init__(
         self,
@@ -179,6 +182,8 @@ class DockerExecutor:
         await asyncio.to_thread(write_job, spec, ledger, job_key, callback)
         if task.env.reuse_policy is not None:
             return await self._submit_to_pool(spec, image, job_key, ledger, access)
+        if spec.started is not None:
+            spec.started()
         started = time.perf_counter()
         starting = asyncio.ensure_future(asyncio.to_thread(self._start, spec, image, access, job_key))
         try:
@@ -267,7 +272,7 @@ class DockerExecutor:
         for chance in (1, 2):
             pool = await pool_for(self, image, spec.task.env, spec.task.env.reuse_policy, access)
             try:
-                logs = await pool.run(job_key)
+                logs = await pool.run(job_key, spec.started)
                 break
             except WorkerLostError:
                 if chance == 2:

@@ -61,6 +61,7 @@ async def collect_outcome(
     if outcome.get("traces"):
         from .._context import current
 
+        spec.action.traces = None  # the live reports' copy gives way to the final list
         ctx = current.get()
         for trace in loads(outcome["traces"]):
             if ctx is not None:

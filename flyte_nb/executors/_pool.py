@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._policies import ReusePolicy
@@ -171,9 +172,12 @@ class WorkerPool:
             self.changed.notify_all()
 
     # ------------------------------------------------------------------ work
-    async def run(self, job_key: str) -> str:
-        """Send a job to a worker with a free slot (starting one if allowed); returns its log."""
+    async def run(self, job_key: str, started: Callable[[], None] | None = None) -> str:
+        """Send a job to a worker with a free slot (starting one if allowed); returns its log.
+        ``started`` is called once a worker has taken it."""
         worker = await self._acquire()
+        if started is not None:
+            started()
         future: asyncio.Future[str] = self.loop.create_future()
         worker.inflight[job_key] = future
         try:

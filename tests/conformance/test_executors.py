@@ -190,3 +190,41 @@ _COUNTER = {"n": 0}
 async def bump() -> int:
     _COUNTER["n"] += 1
     return _COUNTER["n"]
+
+
+@flyte.trace
+async def quick_step(x: int) -> int:
+    return x + 1
+
+
+@env.task
+async def traced_then_wait(marker: str) -> int:
+    y = await quick_step(1)
+    for _ in range(200):  # until the test, in the kernel, has seen the step
+        if os.path.exists(marker):
+            return y
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the kernel did not see the trace step while the action ran")
+
+
+def test_trace_steps_show_while_their_action_runs(backend):
+    name, store = backend
+    store.mkdir(parents=True, exist_ok=True)
+    marker = store / f"seen-{name}"
+
+    async def notebook():
+        run = await flyte.run.aio(traced_then_wait, str(marker))
+        deadline = time.monotonic() + 60
+        # the step is reported when it begins, and again when it has ended
+        while not (run.controller.actions and any(t.ended for t in run.controller.actions[0].traces or ())):
+            assert time.monotonic() < deadline, "no ended trace step reached the kernel while the action ran"
+            await asyncio.sleep(0.05)
+        (step,) = run.controller.actions[0].traces
+        marker.write_text("seen")
+        await run
+        return run, step
+
+    run, step = asyncio.run(notebook())
+    assert run.outputs() == 2
+    assert step.name == "quick_step" and step.output == 2 and step.ended >= step.started
+    assert [t.name for t in run.controller.actions[0].traces] == ["quick_step"]  # the final list, once

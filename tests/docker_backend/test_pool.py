@@ -127,3 +127,24 @@ def test_pooled_callees_are_found_in_nested_code():
     assert pooled_callees(late_caller.func) == [warm_nap]
     assert pooled_callees(naps.func) == [nap]
     assert pooled_callees(nap.func) == []
+
+
+def test_actions_waiting_for_a_worker_slot_show_as_queued(docker_run):
+    """One worker with two slots and six actions: four wait for a slot, queued, not running."""
+    narrow = flyte.TaskEnvironment("narrowpool", reuse_policy=flyte.ReusePolicy(replicas=1, concurrency=2, idle_ttl=3))
+
+    @narrow.task
+    async def short_nap(i: int) -> int:
+        await asyncio.sleep(0.5)
+        return i
+
+    @driver.task
+    async def fanout(n: int) -> list:
+        return list(await asyncio.gather(*[short_nap(i) for i in range(n)]))
+
+    run = flyte.run(fanout, 6)
+    assert run.outputs() == list(range(6))
+    (group,) = [g for g in run.controller.groups if g.name == "short_nap"]
+    # two slots; for a moment after a slot frees, its last action may still be being
+    # collected while the next one already runs
+    assert group.peak_running <= 2 * 2 and group.counts["succeeded"] == 6
