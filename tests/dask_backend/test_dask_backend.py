@@ -183,15 +183,16 @@ def test_the_tcp_callback_server_closes_connections_without_the_secret():
 def test_an_existing_cluster_by_address(tmp_path):
     import distributed
 
+    from flyte_nb.executors._dask import close_clusters
+
     with distributed.LocalCluster(n_workers=1, threads_per_worker=4, dashboard_address=None) as cluster:
         flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": cluster.scheduler_address})
-        run = flyte.run(top, 2)
-        assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(2)]
-        workers = cluster.scheduler_info["workers"]
-        assert len(workers) == 1
-        from flyte_nb.executors._dask import close_clusters
-
-        close_clusters()  # the client, before its scheduler goes (else it retries until exit)
+        try:
+            run = flyte.run(top, 2)
+            assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(2)]
+            assert len(cluster.scheduler_info["workers"]) == 1
+        finally:
+            close_clusters()  # the client, before its scheduler goes (else it retries until exit)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
@@ -249,3 +250,49 @@ def test_time_queued_in_dask_does_not_count_against_the_timeout(tmp_path):
     assert group.peak_running <= 1 + 1  # one running, one maybe not yet collected
     with pytest.raises(ActionTimeoutError, match="timed out after 0.5 s"):
         flyte.run(too_slow).outputs()  # and a body that runs too long still times out
+
+
+def test_a_cancelled_run_leaves_nothing_running_on_the_cluster(tmp_path):
+    import distributed
+
+    from flyte_nb._runtime import _dask as worker_side
+    from flyte_nb.executors._dask import close_clusters
+
+    @env.task
+    async def long_nap(i: int) -> int:
+        await asyncio.sleep(120)
+        return i
+
+    @env.task
+    async def main(n: int) -> list:
+        return list(await asyncio.gather(*[long_nap(i) for i in range(n)]))
+
+    def ours(dask_scheduler) -> list:
+        return [key for key in dask_scheduler.tasks if str(key).startswith("flyte_nb-")]
+
+    def jobs_running() -> int:
+        return len(worker_side._running)
+
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=8, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": cluster.scheduler_address})
+
+        async def notebook():
+            run = await flyte.run.aio(main, 3)
+            while run.controller.counts["running"] < 4:  # the entry and its three naps, started
+                await asyncio.sleep(0.05)
+            run.cancel()
+            await asyncio.wait([run._future], timeout=10)
+            return run
+
+        try:
+            run = asyncio.run(notebook())
+            assert run.phase == "cancelled"
+            deadline = time.monotonic() + 5
+            while client.run_on_scheduler(ours) or sum(client.run(jobs_running).values()):
+                assert time.monotonic() < deadline, "tasks of the cancelled run still run on the cluster after 5 s"
+                time.sleep(0.1)
+        finally:
+            close_clusters()  # flyte_nb's client of this cluster, before the cluster goes
