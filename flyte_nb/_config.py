@@ -38,7 +38,6 @@ BACKEND_SETTINGS: dict[str, frozenset[str]] = {
             "address",
             "n_workers",
             "threads_per_worker",
-            "processes",
             "memory_limit",
             "worker_resources",
             "callback",

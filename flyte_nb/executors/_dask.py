@@ -116,7 +116,6 @@ class DaskExecutor:
         address: str | None = None,
         n_workers: int | None = None,
         threads_per_worker: int = DEFAULT_THREADS_PER_WORKER,
-        processes: bool = True,
         memory_limit: str | int = "auto",
         worker_resources: dict[str, float] | None = None,
         callback: str = "auto",
@@ -136,7 +135,6 @@ class DaskExecutor:
         self.address = address
         self.n_workers = n_workers or min(os.cpu_count() or 1, 4)
         self.threads_per_worker = threads_per_worker
-        self.processes = bool(processes)
         self.memory_limit = memory_limit
         self.worker_resources = dict(worker_resources or {})
         self.callback = callback
@@ -155,7 +153,7 @@ class DaskExecutor:
         if self.address is not None:
             return ("address", self.address)
         resources = tuple(sorted(self.worker_resources.items()))
-        return ("local", self.n_workers, self.threads_per_worker, self.processes, str(self.memory_limit), resources)
+        return ("local", self.n_workers, self.threads_per_worker, str(self.memory_limit), resources)
 
     def _connect(self) -> Cluster:
         """The cluster of these settings, connected once per process (runs in a thread)."""
@@ -176,7 +174,9 @@ class DaskExecutor:
                 local = LocalCluster(
                     n_workers=self.n_workers,
                     threads_per_worker=self.threads_per_worker,
-                    processes=self.processes,
+                    # processes, always: a job patches its process (asyncio.Semaphore, stdout)
+                    # as only a process that runs nothing but jobs may be patched
+                    processes=True,
                     memory_limit=self.memory_limit,
                     resources=self.worker_resources or None,
                     dashboard_address=":0",  # any free port: two kernels never collide
@@ -184,8 +184,7 @@ class DaskExecutor:
             except RuntimeError as exc:
                 raise ConfigError(
                     f"could not start a Dask LocalCluster ({exc}). In a script, start runs under "
-                    "`if __name__ == '__main__':` (worker processes import the script again), or set "
-                    "dask: {processes: false} to keep the workers in this process"
+                    "`if __name__ == '__main__':` (worker processes import the script again)"
                 ) from exc
             # not the default client: the user's own dask code keeps its own scheduler
             return Cluster(Client(local, set_as_default=False), local)
@@ -418,6 +417,12 @@ def _check_workers(client: Any, address: str) -> None:
                 f"Dask worker {worker} runs Python {version} but this kernel runs {ours}; pickled functions only "
                 "travel between equal versions"
             )
+    inside = [worker for worker, pid in client.run(os.getpid).items() if pid == os.getpid()]
+    if inside:
+        raise ConfigError(
+            f"Dask workers {', '.join(sorted(inside))} run inside this kernel (a cluster made with processes=False); "
+            "flyte_nb needs worker processes: make the cluster with processes=True"
+        )
     try:
         versions = client.run(_flyte_nb_version)
     except Exception as exc:

@@ -296,3 +296,17 @@ def test_a_cancelled_run_leaves_nothing_running_on_the_cluster(tmp_path):
                 time.sleep(0.1)
         finally:
             close_clusters()  # flyte_nb's client of this cluster, before the cluster goes
+
+
+def test_a_cluster_whose_workers_run_in_this_process_is_refused(tmp_path):
+    import distributed
+
+    from flyte_nb.executors._dask import close_clusters
+
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
+        flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": cluster.scheduler_address})
+        try:
+            with pytest.raises(ConfigError, match="run inside this kernel .* make the cluster with processes=True"):
+                flyte.run(top, 1).outputs()
+        finally:
+            close_clusters()
