@@ -5,8 +5,10 @@ per kernel and shared by its runs (closed when the kernel exits); ``dask: {addre
 "tcp://scheduler:8786"}`` uses a cluster that already runs. An attempt is: ship large
 inputs to the store (u), submit ``_runtime._dask.run_job`` with the job (the task's
 function by value and its inputs) as a Dask task, and await its outcome (the output's
-payload or the exception, the job's printed output, d and t). The client is Dask's
-synchronous one, on its own IO thread, so the kernel's loop never waits on the scheduler.
+payload or the exception, the job's printed output, d). Jobs submitted in one turn of the
+run's loop go to Dask as one graph (a fanout is a few scheduler messages, not one per
+action). The client is Dask's synchronous one, on its own IO thread, so the kernel's loop
+never waits on the scheduler.
 
 As on docker, every action runs on the backend, the run's entry action too; task calls
 made on a worker come back to the kernel (over the callback server: its unix socket on
@@ -147,6 +149,7 @@ class DaskExecutor:
         self._callback_address = ""
         self._closed = False
         self._nonce = uuid.uuid4().hex[:8]  # keys of two kernels' runs of the same name differ
+        self._batch = SubmitBatch()
 
     # ------------------------------------------------------------------ cluster
     def _key(self) -> tuple[Any, ...]:
@@ -230,18 +233,15 @@ class DaskExecutor:
         job_key = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}/job"
         job = await asyncio.to_thread(make_job, spec, ledger, callback)
         store = data.store
-        future = contextvars.Context().run(
-            cluster.client.submit,
-            run_job,
-            store.url if not store._local else store.root,
-            store.storage_options,
-            job_key,
-            job,
-            key=f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}",
-            pure=False,
-            resources=requests,
-            retries=0,  # the controller retries, with the task's own policy
-        )
+        key = f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}"
+        root = store.url if not store._local else store.root
+        waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job), key, requests)
+        try:
+            future = await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # submitted just before the cancel
+                await asyncio.shield(self._stop([(waiter.result(), job_key)]))
+            raise
         self._live[spec.action.id] = (future, job_key)
         if spec.started is not None:
             loop = asyncio.get_running_loop()
@@ -321,6 +321,50 @@ class DaskExecutor:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+class SubmitBatch:
+    """Jobs submitted in one turn of the run's loop go to Dask as one graph per resource
+    request (``Client.map``): one scheduler message for a fanout's actions, not one each."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Cluster, tuple[Any, ...], str, Any, asyncio.Future[Any]]] = []
+
+    def add(self, cluster: Cluster, args: tuple[Any, ...], key: str, resources: Any) -> asyncio.Future[Any]:
+        """The Dask future of this job, once its batch is submitted (at the end of this turn)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Any] = loop.create_future()
+        if not self._pending:
+            loop.call_soon(self._flush)
+        self._pending.append((cluster, args, key, resources, waiter))
+        return waiter
+
+    def _flush(self) -> None:
+        pending, self._pending = [item for item in self._pending if not item[4].cancelled()], []
+        groups: dict[tuple[int, str], list[tuple[Cluster, tuple[Any, ...], str, Any, asyncio.Future[Any]]]] = {}
+        for item in pending:
+            groups.setdefault((id(item[0]), repr(item[3])), []).append(item)
+        for items in groups.values():
+            cluster, resources = items[0][0], items[0][3]
+            try:
+                # an empty context: Dask's client schedules work from the caller's context, and the
+                # semaphores it makes there must not count as the run's (see _outside_run)
+                futures = contextvars.Context().run(
+                    cluster.client.map,
+                    run_job,
+                    *zip(*(item[1] for item in items), strict=True),
+                    key=[item[2] for item in items],
+                    pure=False,
+                    resources=resources,
+                    retries=0,  # the controller retries, with the task's own policy
+                    batch_size=None,
+                )
+            except Exception as exc:
+                for item in items:
+                    item[4].set_exception(exc)
+                continue
+            for item, future in zip(items, futures, strict=True):
+                item[4].set_result(future)
 
 
 async def _outside_run(func: Callable[..., T], *args: Any) -> T:

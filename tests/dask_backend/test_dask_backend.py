@@ -310,3 +310,24 @@ def test_a_cluster_whose_workers_run_in_this_process_is_refused(tmp_path):
                 flyte.run(top, 1).outputs()
         finally:
             close_clusters()
+
+
+def test_a_fanout_goes_to_dask_in_few_graphs(dask_run, monkeypatch):
+    import distributed
+
+    sizes: list[int] = []
+    original = distributed.Client.map
+
+    def counting_map(self, func, *iterables, **kwargs):
+        sizes.append(len(kwargs["key"]))
+        return original(self, func, *iterables, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "map", counting_map)
+
+    @env.task
+    async def main(n: int) -> list:
+        return list(await asyncio.gather(*[leaf(i) for i in range(n)]))
+
+    assert flyte.run(main, 60).outputs() == list(range(60))
+    assert sum(sizes) == 61  # the entry and its sixty calls, each submitted once
+    assert len(sizes) <= 20, sizes  # in batches, not one scheduler message per action
