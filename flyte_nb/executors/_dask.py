@@ -26,25 +26,26 @@ object store; ``memory://`` lives in the kernel and cannot be shared.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextvars
 import functools
 import os
-import platform
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .. import __version__
-from .._runtime._dask import STARTED_TOPIC, cancel_jobs, run_job
+from .._runtime._dask import cancel_jobs, run_job
 from ..data import _transfer as transfer
 from ..errors import ConfigError, FlyteNbError, WorkerLostError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
+from ._dask_cluster import (
+    CLUSTERS,
+    CLUSTERS_LOCK,
+    Cluster,
+    check_store,
+    check_workers,
+    where_workers_are,
+)
 from ._jobs import collect_outcome, make_job
 
 #: threads per worker of the LocalCluster flyte_nb starts: an action holds a thread while it
@@ -53,54 +54,6 @@ DEFAULT_THREADS_PER_WORKER = 16
 CALLBACK_MODES = ("auto", "unix", "tcp")
 T = TypeVar("T")
 STOP_TIMEOUT_S = 10.0
-#: seconds the workers' declared resources are trusted before the scheduler is asked again
-RESOURCES_TTL_S = 5.0
-
-
-@dataclass
-class Cluster:
-    """A connected Dask client, and the LocalCluster flyte_nb started for it, if any."""
-
-    client: Any
-    local: Any = None
-    #: the workers run on this machine (the callback server's unix socket reaches them)
-    same_host: bool = True
-    #: the interface of this machine the scheduler is reached through
-    own_address: str = "127.0.0.1"
-    stores_checked: set[str] = field(default_factory=set)
-    #: job key -> what to call when a worker says the job started
-    starting: dict[str, Callable[[], None]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.client.subscribe_topic(STARTED_TOPIC, self._job_started)
-
-    def _job_started(self, event: tuple[float, str]) -> None:  # on the client's loop
-        callback = self.starting.pop(event[1], None)
-        if callback is not None:
-            callback()
-
-    _declared: tuple[float, dict[str, float]] = (-RESOURCES_TTL_S, {})
-
-    def declared_resources(self) -> dict[str, float]:
-        """The largest amount of each resource one worker declares, by name (asked of the
-        scheduler at most every few seconds: workers come and go, but not per action)."""
-        asked, largest = self._declared
-        if time.monotonic() - asked >= RESOURCES_TTL_S:
-            largest = {}
-            for worker in self.client.scheduler_info(n_workers=-1)["workers"].values():
-                for name, amount in (worker.get("resources") or {}).items():
-                    largest[name] = max(largest.get(name, 0.0), float(amount))
-            self._declared = (time.monotonic(), largest)
-        return largest
-
-    def close(self) -> None:
-        self.client.close()
-        if self.local is not None:
-            self.local.close()
-
-
-_CLUSTERS: dict[tuple[Any, ...], Cluster] = {}
-_CLUSTERS_LOCK = threading.Lock()
 
 
 class DaskExecutor:
@@ -161,10 +114,10 @@ class DaskExecutor:
     def _connect(self) -> Cluster:
         """The cluster of these settings, connected once per process (runs in a thread)."""
         key = self._key()
-        with _CLUSTERS_LOCK:
-            cluster = _CLUSTERS.get(key)
+        with CLUSTERS_LOCK:
+            cluster = CLUSTERS.get(key)
             if cluster is None or cluster.client.status not in ("running", "connecting"):
-                cluster = _CLUSTERS[key] = self._start_cluster()
+                cluster = CLUSTERS[key] = self._start_cluster()
         return cluster
 
     def _start_cluster(self) -> Cluster:
@@ -200,8 +153,8 @@ class DaskExecutor:
             ) from exc
         cluster = Cluster(client)
         try:
-            _check_workers(client, self.address)
-            cluster.own_address, cluster.same_host = _where_workers_are(client, self.address)
+            check_workers(client, self.address)
+            cluster.own_address, cluster.same_host = where_workers_are(client, self.address)
         except BaseException:
             client.close()
             raise
@@ -215,7 +168,7 @@ class DaskExecutor:
         if store is None:
             raise ConfigError("the dask backend needs a store to share data with its workers; set storage: file://...")
         if store.url not in cluster.stores_checked:
-            await _outside_run(_check_store, cluster, store)
+            await _outside_run(check_store, cluster, store)
             cluster.stores_checked.add(store.url)
         return cluster
 
@@ -429,82 +382,3 @@ def _requests(task: Any, cluster: Cluster) -> dict[str, float] | None:
             )
         asks[declared_name] = amount
     return asks or None
-
-
-def _check_store(cluster: Cluster, store: Any) -> None:
-    if store.protocol == "memory":
-        raise ConfigError(
-            "a memory:// store lives inside this kernel, so Dask workers cannot reach it; "
-            "use a file:// store (the default) or an object store such as s3://bucket/prefix"
-        )
-    if not store._local:
-        return
-    os.makedirs(store.root, exist_ok=True)
-    seen = cluster.client.run(os.path.isdir, store.root)
-    blind = sorted(worker for worker, found in seen.items() if not found)
-    if blind:
-        raise ConfigError(
-            f"Dask workers {', '.join(blind)} cannot see the store folder {store.root}; use a folder they share "
-            "with this machine, or an object store (storage: s3://bucket/prefix)"
-        )
-
-
-def _check_workers(client: Any, address: str) -> None:
-    """Workers of an existing cluster run the kernel's Python and flyte_nb version."""
-    ours = ".".join(platform.python_version_tuple()[:2])
-    pythons = client.run(platform.python_version)
-    if not pythons:
-        raise ConfigError(f"the Dask cluster at {address} has no workers; start some (dask worker {address})")
-    for worker, version in pythons.items():
-        if ".".join(version.split(".")[:2]) != ours:
-            raise ConfigError(
-                f"Dask worker {worker} runs Python {version} but this kernel runs {ours}; pickled functions only "
-                "travel between equal versions"
-            )
-    inside = [worker for worker, pid in client.run(os.getpid).items() if pid == os.getpid()]
-    if inside:
-        raise ConfigError(
-            f"Dask workers {', '.join(sorted(inside))} run inside this kernel (a cluster made with processes=False); "
-            "flyte_nb needs worker processes: make the cluster with processes=True"
-        )
-    try:
-        versions = client.run(_flyte_nb_version)
-    except Exception as exc:
-        raise ConfigError(
-            f"Dask workers at {address} cannot run flyte_nb ({type(exc).__name__}: {exc}); install flyte_nb "
-            f"{__version__} where the workers run"
-        ) from None
-    wrong = {worker: version for worker, version in versions.items() if version != __version__}
-    if wrong:
-        raise ConfigError(f"Dask workers run other flyte_nb versions than this kernel's {__version__}: {wrong}")
-
-
-def _flyte_nb_version() -> str:
-    from flyte_nb import __version__ as version
-
-    return version
-
-
-def _where_workers_are(client: Any, address: str) -> tuple[str, bool]:
-    """This machine's address toward the scheduler, and whether every worker runs here."""
-    host = address.partition("://")[2].rpartition(":")[0].strip("[]") or "127.0.0.1"
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.connect((host, 9))  # no packet is sent: this picks the interface
-        own = probe.getsockname()[0]
-    ours = {"127.0.0.1", "::1", "localhost", own, socket.gethostname()}
-    workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    return own, all(worker.get("host") in ours for worker in workers)
-
-
-@atexit.register
-def close_clusters() -> None:
-    """Disconnect from every cluster, and stop the LocalClusters flyte_nb started (at exit,
-    or before a cluster this process was given by address goes away)."""
-    with _CLUSTERS_LOCK:
-        clusters = list(_CLUSTERS.values())
-        _CLUSTERS.clear()
-    for cluster in clusters:
-        try:
-            cluster.close()
-        except Exception:  # the interpreter is going away; its processes with it
-            pass

@@ -1,0 +1,151 @@
+"""The Dask clusters flyte_nb talks to: one connected client per settings, per process.
+
+A :class:`Cluster` is a client (and the ``LocalCluster`` flyte_nb started for it, if any)
+plus what was learnt about it: whether its workers run on this machine, which of the
+run's stores they were checked to reach, the resources they declare, and who waits for
+a job's start event. ``close_clusters`` disconnects them all (at exit too).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import platform
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import __version__
+from .._runtime._dask import STARTED_TOPIC
+from ..errors import ConfigError
+
+#: seconds the workers' declared resources are trusted before the scheduler is asked again
+RESOURCES_TTL_S = 5.0
+
+
+@dataclass
+class Cluster:
+    """A connected Dask client, and the LocalCluster flyte_nb started for it, if any."""
+
+    client: Any
+    local: Any = None
+    #: the workers run on this machine (the callback server's unix socket reaches them)
+    same_host: bool = True
+    #: the interface of this machine the scheduler is reached through
+    own_address: str = "127.0.0.1"
+    stores_checked: set[str] = field(default_factory=set)
+    #: job key -> what to call when a worker says the job started
+    starting: dict[str, Callable[[], None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.client.subscribe_topic(STARTED_TOPIC, self._job_started)
+
+    def _job_started(self, event: tuple[float, str]) -> None:  # on the client's loop
+        callback = self.starting.pop(event[1], None)
+        if callback is not None:
+            callback()
+
+    _declared: tuple[float, dict[str, float]] = (-RESOURCES_TTL_S, {})
+
+    def declared_resources(self) -> dict[str, float]:
+        """The largest amount of each resource one worker declares, by name (asked of the
+        scheduler at most every few seconds: workers come and go, but not per action)."""
+        asked, largest = self._declared
+        if time.monotonic() - asked >= RESOURCES_TTL_S:
+            largest = {}
+            for worker in self.client.scheduler_info(n_workers=-1)["workers"].values():
+                for name, amount in (worker.get("resources") or {}).items():
+                    largest[name] = max(largest.get(name, 0.0), float(amount))
+            self._declared = (time.monotonic(), largest)
+        return largest
+
+    def close(self) -> None:
+        self.client.close()
+        if self.local is not None:
+            self.local.close()
+
+
+CLUSTERS: dict[tuple[Any, ...], Cluster] = {}
+CLUSTERS_LOCK = threading.Lock()
+
+
+def check_store(cluster: Cluster, store: Any) -> None:
+    if store.protocol == "memory":
+        raise ConfigError(
+            "a memory:// store lives inside this kernel, so Dask workers cannot reach it; "
+            "use a file:// store (the default) or an object store such as s3://bucket/prefix"
+        )
+    if not store._local:
+        return
+    os.makedirs(store.root, exist_ok=True)
+    seen = cluster.client.run(os.path.isdir, store.root)
+    blind = sorted(worker for worker, found in seen.items() if not found)
+    if blind:
+        raise ConfigError(
+            f"Dask workers {', '.join(blind)} cannot see the store folder {store.root}; use a folder they share "
+            "with this machine, or an object store (storage: s3://bucket/prefix)"
+        )
+
+
+def check_workers(client: Any, address: str) -> None:
+    """Workers of an existing cluster run the kernel's Python and flyte_nb version."""
+    ours = ".".join(platform.python_version_tuple()[:2])
+    pythons = client.run(platform.python_version)
+    if not pythons:
+        raise ConfigError(f"the Dask cluster at {address} has no workers; start some (dask worker {address})")
+    for worker, version in pythons.items():
+        if ".".join(version.split(".")[:2]) != ours:
+            raise ConfigError(
+                f"Dask worker {worker} runs Python {version} but this kernel runs {ours}; pickled functions only "
+                "travel between equal versions"
+            )
+    inside = [worker for worker, pid in client.run(os.getpid).items() if pid == os.getpid()]
+    if inside:
+        raise ConfigError(
+            f"Dask workers {', '.join(sorted(inside))} run inside this kernel (a cluster made with processes=False); "
+            "flyte_nb needs worker processes: make the cluster with processes=True"
+        )
+    try:
+        versions = client.run(_flyte_nb_version)
+    except Exception as exc:
+        raise ConfigError(
+            f"Dask workers at {address} cannot run flyte_nb ({type(exc).__name__}: {exc}); install flyte_nb "
+            f"{__version__} where the workers run"
+        ) from None
+    wrong = {worker: version for worker, version in versions.items() if version != __version__}
+    if wrong:
+        raise ConfigError(f"Dask workers run other flyte_nb versions than this kernel's {__version__}: {wrong}")
+
+
+def _flyte_nb_version() -> str:
+    from flyte_nb import __version__ as version
+
+    return version
+
+
+def where_workers_are(client: Any, address: str) -> tuple[str, bool]:
+    """This machine's address toward the scheduler, and whether every worker runs here."""
+    host = address.partition("://")[2].rpartition(":")[0].strip("[]") or "127.0.0.1"
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect((host, 9))  # no packet is sent: this picks the interface
+        own = probe.getsockname()[0]
+    ours = {"127.0.0.1", "::1", "localhost", own, socket.gethostname()}
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    return own, all(worker.get("host") in ours for worker in workers)
+
+
+@atexit.register
+def close_clusters() -> None:
+    """Disconnect from every cluster, and stop the LocalClusters flyte_nb started (at exit,
+    or before a cluster this process was given by address goes away)."""
+    with CLUSTERS_LOCK:
+        clusters = list(CLUSTERS.values())
+        CLUSTERS.clear()
+    for cluster in clusters:
+        try:
+            cluster.close()
+        except Exception:  # the interpreter is going away; its processes with it
+            pass
