@@ -97,6 +97,27 @@ def test_the_cancel_button_stops_a_docker_run_and_leaves_no_container(open_noteb
     assert "cancelled" in widget.locator(".fnb-error").text_content()
 
 
+def test_a_dask_run_shows_actions_waiting_for_a_cpu_as_queued_until_cancelled(open_notebook):
+    nb = open_notebook("queued_dask.ipynb")
+    nb.run_all()
+    widget = nb.widget()
+    counts = widget.locator(".fnb-counts")
+    # the cell and the one action holding the worker's only cpu run; two wait in Dask's queue
+    deadline = time.monotonic() + 90
+    while (seen := counts_of(counts.text_content() or "")).get("queued") != 2 or seen.get("running") != 2:
+        assert time.monotonic() < deadline, f"the widget never showed 2 running and 2 queued: {seen}"
+        time.sleep(0.2)
+    assert widget.locator(".fnb-title").text_content().endswith("dask")
+    nb.screenshot("queued", widget)
+    time.sleep(1.0)  # and it stays so: the queued two cannot start while the first holds the cpu
+    assert counts_of(counts.text_content()) == seen
+    widget.locator(".fnb-cancel").click()
+    nb.wait_phase("cancelled", timeout_ms=30_000)
+    nb.screenshot("cancelled", widget)
+    final = counts_of(counts.text_content())
+    assert final.get("cancelled") == 4 and not final.get("running") and not final.get("queued"), final
+
+
 def test_a_failed_action_shows_failed_and_its_error(open_notebook):
     nb = open_notebook("failing_action.ipynb")
     nb.run_all()
