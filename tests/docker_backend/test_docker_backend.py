@@ -68,7 +68,7 @@ def hog(megabytes: int) -> int:
 
 @small.task
 async def limits_probe() -> str:
-    await asyncio.sleep(1.5)
+    await asyncio.sleep(3)  # long enough for the test to inspect its container on a busy machine
     return "done"
 
 
@@ -89,6 +89,8 @@ def test_task_errors_come_back_as_the_original_type(docker_run):
 
 
 def test_resources_become_container_limits(docker_run):
+    import docker
+
     @env.task
     async def main() -> str:
         return await limits_probe()
@@ -99,7 +101,10 @@ def test_resources_become_container_limits(docker_run):
         while not run.done() and config is None:
             probe = {"label": [f"flyte_nb.run={run.name}", "flyte_nb.action=1"]}  # action 0 is main
             for found in docker_run.containers.list(all=True, filters=probe, sparse=True):
-                config = docker_run.containers.get(found.id).attrs["HostConfig"]  # it sleeps 1.5 s: still there
+                try:
+                    config = docker_run.containers.get(found.id).attrs["HostConfig"]
+                except docker.errors.NotFound:  # removed between the two calls: its run has ended
+                    pass
             await asyncio.sleep(0.05)
         await run
         return run, config
