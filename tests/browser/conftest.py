@@ -225,9 +225,21 @@ class NotebookPage:
         )
 
     def screenshot(self, label: str, locator: Any = None) -> Path:
+        """A PNG of the page or of ``locator``. A run's end re-renders its widget's output once
+        more (the final display update): an element caught in that moment is detached, and the
+        locator finds the new one on the next try."""
+        from playwright.sync_api import Error
+
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.test}-{label}.png"
-        (locator or self.page).screenshot(path=str(path))
+        for attempt in range(10):
+            try:
+                (locator or self.page).screenshot(path=str(path))
+                return path
+            except Error as exc:
+                if "not attached" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.2)
         return path
 
     def wait_idle(self, timeout_ms: int = 120_000) -> None:
