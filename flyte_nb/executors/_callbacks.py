@@ -9,11 +9,12 @@ in the kernel. One server per event loop serves every run on it; a run's executo
 registers its controller under a token that its jobs carry.
 
 Workers on other machines (a Dask cluster) reach the same server over TCP, after saying a
-secret they got with their job. Messages (see ``_runtime/_wire.py``): ``{"id", "op": "submit", "run", "parent", "group",
-"task", "args", "kwargs"}`` → ``{"id", "ok": True, "payload"}`` or ``{"id", "ok": False,
-...failure}``; ``{"op": "semaphores", "run", "parent", "gauges"}`` (no answer) updates the
-gauges of semaphores made in the container, ``{"op": "traces", "run", "parent", "traces"}``
-(no answer) the trace steps of the running action.
+secret they got with their job. Messages (see ``_runtime/_wire.py``): ``{"id", "op":
+"submit", "run", "parent", "group", "task", "args", "kwargs"}`` → ``{"id", "ok": True,
+"payload"}`` or ``{"id", "ok": False, ...failure}``; ``{"op": "semaphores", "run",
+"parent", "gauges"}`` (no answer) updates the gauges of semaphores made in the container,
+``{"op": "traces", "run", "parent", "traces"}`` (no answer) the trace steps of the
+running action.
 """
 
 from __future__ import annotations
@@ -107,9 +108,18 @@ class CallbackServer:
         self._controllers[token] = controller
         return token
 
-    def action_path(self, token: str, action: Any) -> str:
-        """The stable address of ``action`` in its run (trace checkpoints are keyed by it)."""
-        return self._controllers[token].action_path(action)
+    def job_callback(self, token: str, run: str, action: Any, socket: str) -> dict[str, Any]:
+        """What a job of ``action`` carries so its task calls reach this server: ``socket``
+        (the unix socket's path as the job sees it, or ``tcp://host:port``), the secret, the
+        run's token, the calling action and its stable path (trace checkpoints use it)."""
+        return {
+            "socket": socket,
+            "secret": self.secret,
+            "token": token,
+            "run": run,
+            "parent": action.id,
+            "path": self._controllers[token].action_path(action),
+        }
 
     def unregister(self, token: str) -> None:
         self._controllers.pop(token, None)
@@ -229,6 +239,17 @@ async def _decode_inputs(args: list[Any], kwargs: dict[str, Any], store: Any) ->
     else:
         values, named, _ = decode_inputs(args, kwargs, store)
     return values, named
+
+
+async def register_current_run() -> tuple[CallbackServer, str]:
+    """The running loop's server, and the token of the run whose action is current (an
+    executor's ``submit`` runs inside its run's controller)."""
+    from .._context import current
+
+    ctx = current.get()
+    assert ctx is not None, "an executor registers from inside a run's controller"
+    server = await callback_server()
+    return server, server.register(ctx.controller)
 
 
 async def callback_server() -> CallbackServer:

@@ -216,29 +216,17 @@ class DaskExecutor:
 
     async def _callback_for(self, spec: ActionSpec, cluster: Cluster) -> dict[str, Any]:
         """Where the action's task calls go: the loop's callback server, for this run."""
-        from .._context import current
-        from ._callbacks import callback_server
+        from ._callbacks import register_current_run
 
         if self._callbacks is None:
-            ctx = current.get()  # the controller sets the action's context around submit
-            assert ctx is not None, "DaskExecutor.submit runs inside a run's controller"
-            self._callbacks = await callback_server()
-            self._token = self._callbacks.register(ctx.controller)
+            self._callbacks, self._token = await register_current_run()
             mode = self.callback if self.callback != "auto" else ("unix" if cluster.same_host else "tcp")
             if mode == "unix":
                 self._callback_address = self._callbacks.path
             else:
                 self._callback_address = await self._callbacks.listen_tcp(self.callback_host or cluster.own_address)
-        data = spec.data
-        assert data is not None
-        return {
-            "socket": self._callback_address,
-            "secret": self._callbacks.secret,
-            "token": self._token,
-            "run": data.run,
-            "parent": spec.action.id,
-            "path": self._callbacks.action_path(self._token, spec.action),
-        }
+        assert spec.data is not None
+        return self._callbacks.job_callback(self._token, spec.data.run, spec.action, self._callback_address)
 
     async def _stop(self, entries: list[tuple[Any, str]]) -> None:
         """Cancel these attempts: drop their tasks from the scheduler, and stop the ones

@@ -219,23 +219,13 @@ class DockerExecutor:
 
     async def _callback_for(self, spec: ActionSpec) -> dict[str, Any]:
         """Where the action's task calls go: the loop's callback server, for this run."""
-        from .._context import current
-        from ._callbacks import CALLBACK_DIR_IN_CONTAINER, SOCKET_NAME, callback_server
+        from ._callbacks import CALLBACK_DIR_IN_CONTAINER, SOCKET_NAME, register_current_run
 
         if self._callbacks is None:
-            ctx = current.get()  # the controller sets the action's context around submit
-            assert ctx is not None, "DockerExecutor.submit runs inside a run's controller"
-            self._callbacks = await callback_server()
-            self._token = self._callbacks.register(ctx.controller)
-        data = spec.data
-        assert data is not None
-        return {
-            "socket": f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}",
-            "token": self._token,
-            "run": data.run,
-            "parent": spec.action.id,
-            "path": self._callbacks.action_path(self._token, spec.action),
-        }
+            self._callbacks, self._token = await register_current_run()
+        assert spec.data is not None
+        socket = f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}"
+        return self._callbacks.job_callback(self._token, spec.data.run, spec.action, socket)
 
     def _warm_pools(self, task: Any, access: StoreAccess) -> None:
         """Start, beside this action's container, the worker pools of the reusable tasks its
