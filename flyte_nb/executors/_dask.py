@@ -188,21 +188,17 @@ class DaskExecutor:
         store = data.store
         key = f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}"
         root = store.url if not store._local else store.root
+        if spec.started is not None:  # before submitting: a fast worker's word may come at once
+            loop = asyncio.get_running_loop()
+            cluster.starting[job_key] = functools.partial(loop.call_soon_threadsafe, spec.started)
         waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job), key, requests)
         try:
             future = await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():  # submitted just before the cancel
-                await asyncio.shield(self._stop([(waiter.result(), job_key)]))
-            raise
-        self._live[spec.action.id] = (future, job_key)
-        if spec.started is not None:
-            loop = asyncio.get_running_loop()
-            cluster.starting[job_key] = functools.partial(loop.call_soon_threadsafe, spec.started)
-        try:
+            self._live[spec.action.id] = (future, job_key)
             outcome = await _outcome_of(future, f"{task.name} #{spec.action.id}")
         except asyncio.CancelledError:
-            await asyncio.shield(self._stop([(future, job_key)]))
+            if waiter.done() and not waiter.cancelled():  # its Dask task exists: stop it
+                await asyncio.shield(self._stop([(waiter.result(), job_key)]))
             raise
         finally:
             self._live.pop(spec.action.id, None)

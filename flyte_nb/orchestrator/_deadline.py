@@ -47,7 +47,7 @@ async def deadline_scope(seconds: float | None, *, restartable: bool = False) ->
         return
     loop = asyncio.get_running_loop()
     if sys.version_info >= (3, 11):
-        limit = asyncio.timeout(None if seconds is None else seconds)
+        limit = asyncio.timeout(seconds)
         scope._restart = lambda s: limit.reschedule(loop.time() + s)
         try:
             async with limit:
