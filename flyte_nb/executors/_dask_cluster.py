@@ -39,6 +39,8 @@ class Cluster:
     stores_checked: set[str] = field(default_factory=set)
     #: job key -> what to call when a worker says the job started
     starting: dict[str, Callable[[], None]] = field(default_factory=dict)
+    #: when the workers' declared resources were last asked for, and their answer
+    _declared: tuple[float, dict[str, float]] = field(default=(-RESOURCES_TTL_S, {}), init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.client.subscribe_topic(STARTED_TOPIC, self._job_started)
@@ -47,8 +49,6 @@ class Cluster:
         callback = self.starting.pop(event[1], None)
         if callback is not None:
             callback()
-
-    _declared: tuple[float, dict[str, float]] = (-RESOURCES_TTL_S, {})
 
     def declared_resources(self) -> dict[str, float]:
         """The largest amount of each resource one worker declares, by name (asked of the
