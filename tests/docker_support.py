@@ -16,6 +16,12 @@ APT_BASE = "flyte-nb-base:bookworm-apt"
 SHARED = Path(os.environ.get("FLYTE_NB_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 
+def containers_of(client: Any, run_name: str) -> list:
+    """flyte_nb's containers of run ``run_name``, started or not."""
+    # sparse: no per-container lookups, which race with containers being removed
+    return client.containers.list(all=True, filters={"label": f"flyte_nb.run={run_name}"}, sparse=True)
+
+
 def docker_client_or_skip() -> Any:
     try:
         import docker

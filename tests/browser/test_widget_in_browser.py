@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from docker_support import containers_of
 
 from .conftest import NB
 
@@ -90,7 +91,7 @@ def test_the_cancel_button_stops_a_docker_run_and_leaves_no_container(open_noteb
     widget.locator(".fnb-cancel").click()
     nb.wait_phase("cancelled", timeout_ms=30_000)
     deadline = time.monotonic() + 5
-    while docker_client.containers.list(all=True, filters={"label": "flyte_nb.run=browser-cancel"}):
+    while containers_of(docker_client, "browser-cancel"):
         assert time.monotonic() < deadline, "containers of the cancelled run remain after 5 s"
         time.sleep(0.2)
     nb.screenshot("cancelled", widget)

@@ -4,7 +4,7 @@ action in its own container) and dask (each action a task on a worker process)."
 from __future__ import annotations
 
 import pytest
-from docker_support import IMAGE
+from docker_support import IMAGE, containers_of
 from support import peak_overlap, require_dask
 
 import flyte_nb as flyte
@@ -73,7 +73,7 @@ def test_seed_003_fanout_example(backend):
     assert run.outputs() == list(range(6))
     elsewhere(run)
     if backend is not None:  # docker: no container of the run is left
-        assert backend.containers.list(all=True, filters={"label": f"flyte_nb.run={run.name}"}, sparse=True) == []
+        assert containers_of(backend, run.name) == []
 
 
 def test_seed_004_reusable_containers_and_batching(backend):

@@ -13,8 +13,3 @@ def docker_run(docker_client, tmp_path):
 
     flyte.init("docker", storage=f"file://{tmp_path / 'store'}", docker={"base_image": IMAGE})
     return docker_client
-
-
-def containers_of(client, run_name: str) -> list:
-    # sparse: no per-container lookups, which race with containers being removed
-    return client.containers.list(all=True, filters={"label": f"flyte_nb.run={run_name}"}, sparse=True)

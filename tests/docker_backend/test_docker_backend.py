@@ -7,11 +7,10 @@ import socket
 import time
 
 import pytest
+from docker_support import IMAGE, containers_of
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionTimeoutError, ConfigError, ContainerError
-
-from .conftest import IMAGE, containers_of
 
 env = flyte.TaskEnvironment("dockertest")
 small = flyte.TaskEnvironment("dockersmall", resources=flyte.Resources(cpu="500m", memory="96Mi"))

@@ -7,9 +7,9 @@ import asyncio
 import socket
 import time
 
-import flyte_nb as flyte
+from docker_support import containers_of
 
-from .conftest import containers_of
+import flyte_nb as flyte
 
 env = flyte.TaskEnvironment("nested")
 pooled = flyte.TaskEnvironment("nestedpool", reuse_policy=flyte.ReusePolicy(replicas=1, concurrency=4, idle_ttl=5))

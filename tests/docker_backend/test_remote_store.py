@@ -6,14 +6,13 @@ import asyncio
 import uuid
 
 import pytest
+from docker_support import IMAGE, containers_of
 from moto_s3 import BUCKET, s3_options
 
 import flyte_nb as flyte
 from flyte_nb.data import Store
 from flyte_nb.errors import ConfigError
 from flyte_nb.io import File
-
-from .conftest import IMAGE, containers_of
 
 env = flyte.TaskEnvironment("s3docker", max_inline_io_bytes=1024 * 1024)  # 3 MiB values go through s3
 
