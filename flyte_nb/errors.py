@@ -14,6 +14,7 @@ and the child's traceback text (see :func:`action_failure_of`)::
     ├── RunCancelledError                outputs() of a run that was cancelled
     ├── RunFailedError                   outputs() of a run whose entry action failed (chained)
     ├── ContainerError (RuntimeError)    an action's container died: OOM, exit code, its log's tail
+    │   └── OOMError                     ... killed for using more memory than its limit
     ├── WorkerLostError (RuntimeError)   a reusable worker container died while running an action
     └── RemoteTaskError (RuntimeError)   a task failed in a container with an exception that could not
                                          travel back as itself (its type name and traceback text)
@@ -34,6 +35,7 @@ __all__ = [
     "ContainerError",
     "FlyteNbError",
     "NonRecoverableError",
+    "OOMError",
     "RemoteTaskError",
     "RunCancelledError",
     "RunFailedError",
@@ -107,6 +109,24 @@ class ContainerError(FlyteNbError, RuntimeError):
 
 def _container_error(message: str, exit_code: int | None, oom_killed: bool, logs: str) -> ContainerError:
     return ContainerError(message, exit_code=exit_code, oom_killed=oom_killed, logs=logs)
+
+
+class OOMError(ContainerError):
+    """An action's container was killed for using more memory than its limit.
+
+    Like any failure of the infrastructure it is retried per the task's ``retries``; catch it
+    in the parent to call the task again with more memory
+    (``task.override(resources=flyte.Resources(memory="2Gi"))``).
+    """
+
+    code = "OOMKilled"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_oom_error, (str(self), self.exit_code, self.logs))
+
+
+def _oom_error(message: str, exit_code: int | None, logs: str) -> OOMError:
+    return OOMError(message, exit_code=exit_code, oom_killed=True, logs=logs)
 
 
 class WorkerLostError(FlyteNbError, RuntimeError):

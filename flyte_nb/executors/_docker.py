@@ -27,7 +27,7 @@ from .. import __version__
 from .._image import DEFAULT_BASE_IMAGE, Image
 from ..data import _transfer as transfer
 from ..data._codec import loads
-from ..errors import ConfigError, ContainerError, FlyteNbError
+from ..errors import ConfigError, ContainerError, FlyteNbError, OOMError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 from ._bundle import runtime_bundle
@@ -208,7 +208,8 @@ class DockerExecutor:
             code = status.get("StatusCode")
             tail = "\n".join(logs.splitlines()[-LOG_TAIL_LINES:])
             reason = "was killed for using more memory than its limit (OOM)" if oom else f"exited with code {code}"
-            raise ContainerError(
+            error = OOMError if oom else ContainerError
+            raise error(
                 f"the container of action {task.name} #{spec.action.id} {reason} before the task returned."
                 + (f"\nLast lines of its log:\n{tail}" if tail else ""),
                 exit_code=code,
