@@ -2,12 +2,70 @@
 
 from __future__ import annotations
 
+import json
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
 import pytest
 from docker_support import docker_client_or_skip, ensure_apt_base
 from moto_s3 import moto_endpoint  # noqa: F401 - the s3 server fixture, for every test folder
 
 import flyte_nb._config as config_module
 import flyte_nb._run as run_module
+
+#: what flyte_nb's behaviour depends on: a new release of any of these can change it (cloudpickle
+#: 3.1.3 did, for the call sites of shipped code), so every test run says which versions it had
+TRACKED_DISTRIBUTIONS = (
+    "cloudpickle",
+    "fsspec",
+    "anywidget",
+    "ipywidgets",
+    "ipykernel",
+    "ipython",
+    "jupyter-client",
+    "nbclient",
+    "papermill",
+    "jupyterlab",
+    "playwright",
+    "docker",
+    "distributed",
+    "dask",
+    "tblib",
+    "s3fs",
+    "moto",
+    "pandas",
+    "pyarrow",
+    "pyyaml",
+    "platformdirs",
+    "nest-asyncio",
+    "pytest",
+)
+
+
+def dependency_versions() -> dict[str, str]:
+    """The installed version of each tracked distribution ("missing" when it is not installed)."""
+    versions = {"python": platform.python_version()}
+    for name in TRACKED_DISTRIBUTIONS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The versions the tests ran with, at the top of the output and in test-artifacts/versions.json."""
+    versions = dependency_versions()
+    artifacts = Path(config.rootpath) / "test-artifacts"
+    try:
+        artifacts.mkdir(exist_ok=True)
+        (artifacts / "versions.json").write_text(json.dumps(versions, indent=1) + "\n")
+    except OSError as exc:  # a read-only checkout still runs its tests; the header has the versions
+        print(f"conftest: could not write {artifacts / 'versions.json'}: {exc}", file=sys.stderr)
+    line = ", ".join(f"{name} {version}" for name, version in versions.items())
+    return [f"dependency versions: {line}"]
 
 
 @pytest.fixture(autouse=True)
