@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..data._codec import decode_inputs, dumps, encode, loads
+from ._sites import restore_files
 from ..data._store import Store
 
 
@@ -37,7 +38,7 @@ async def execute(
     job = loads(job if job is not None else store.get(job_key))
     started = time.perf_counter()
     args, kwargs, received = decode_inputs(job["args"], job["kwargs"], store)
-    func = function_of(job["func"])
+    func = function_of(job["func"], job.get("files", {}))
     outcome: dict[str, Any] = {"d": received.seconds}
     controller, context = _calls_to_kernel(job.get("callback"), store, job["inline_limit"], on_first_call)
     try:
@@ -94,13 +95,15 @@ _functions: dict[str, Any] = {}
 MAX_FUNCTIONS = 128
 
 
-def function_of(blob: bytes) -> Any:
+def function_of(blob: bytes, files: dict[str, str] | None = None) -> Any:
+    """The job's function, unpickled once per process, its code's file names put back."""
     key = hashlib.sha256(blob).hexdigest()
     func = _functions.get(key)
     if func is None:
         if len(_functions) >= MAX_FUNCTIONS:
             _functions.pop(next(iter(_functions)))
         func = _functions[key] = loads(blob)
+        restore_files(func, files or {})
     return func
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import cloudpickle
 
 from .._runtime._job import error_of
+from .._runtime._sites import file_table
 from ..data import _transfer as transfer
 from ..data._codec import decode, dumps, loads
 from ._base import ActionSpec
@@ -40,6 +41,7 @@ def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: dict[str, Any]
         shipment = transfer.ship_inputs(spec, data, ledger)
         job = {
             "func": dumps(task.func),
+            "files": file_table(task.func),  # cloudpickle drops file names: they travel beside
             "args": shipment.args,
             "kwargs": shipment.kwargs,
             "inline_limit": task.max_inline_io_bytes,
