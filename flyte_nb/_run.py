@@ -21,6 +21,7 @@ from typing import Any
 
 from ._config import current_config
 from ._context import current
+from ._run_options import check_run_name, check_run_options
 from ._sync import reenter
 from ._task import TaskTemplate
 from .errors import FlyteNbError, RunCancelledError, TaskCallError
@@ -241,20 +242,24 @@ class Runner:
         disable_run_cache: bool = False,
         env_vars: dict[str, str] | None = None,
     ) -> None:
-        if name is not None and (not isinstance(name, str) or not name.strip() or "/" in name):
-            raise TaskCallError(f"a run name must be a non-empty string without '/', got {name!r}")
+        check_run_options(
+            name=name,
+            backend=backend,
+            max_action_concurrency=max_action_concurrency,
+            max_actions=max_actions,
+            overwrite_cache=overwrite_cache,
+            disable_run_cache=disable_run_cache,
+            env_vars=env_vars,
+        )
         config = current_config()
         self.name = name
         self.backend = backend or config.backend
-        try:
-            self.limits = RunLimits(
-                max_actions=config.max_actions if max_actions is None else max_actions,
-                max_action_concurrency=(
-                    config.max_action_concurrency if max_action_concurrency is None else max_action_concurrency
-                ),
-            )
-        except ValueError as exc:
-            raise TaskCallError(f"bad run option: {exc}") from None
+        self.limits = RunLimits(
+            max_actions=config.max_actions if max_actions is None else max_actions,
+            max_action_concurrency=(
+                config.max_action_concurrency if max_action_concurrency is None else max_action_concurrency
+            ),
+        )
         self.overwrite_cache = overwrite_cache
         self.disable_run_cache = disable_run_cache
         self.env_vars = dict(env_vars or {})
@@ -313,7 +318,7 @@ class Runner:
                 "@env.task (env = flyte.TaskEnvironment('name')) and pass that"
             )
         task.check_call(args, kwargs)
-        name = self.name or _new_name()
+        name = check_run_name(self.name) if self.name is not None else _new_name()  # set after __init__ too
         if name in _active:
             raise TaskCallError(f"a run named {name!r} is still running; wait for it or choose another name")
         config = current_config()

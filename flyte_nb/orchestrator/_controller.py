@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
+from .._checks import is_int_at_least
 from .._context import ActionContext, current
 from ..errors import (
     ActionFailure,
@@ -75,12 +76,10 @@ class RunLimits:
     max_action_concurrency: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("max_actions", "max_action_concurrency"):
+        for name, low in (("max_actions", 1), ("max_action_concurrency", 0)):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
-        if self.max_actions == 0:
-            raise ValueError("max_actions must be at least 1")
+            if not is_int_at_least(value, low):
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
 
 
 class Controller:

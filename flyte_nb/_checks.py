@@ -1,0 +1,20 @@
+"""The few value checks every validator of flyte_nb shares, so they read and answer alike.
+
+No imports from the rest of flyte_nb: every floor may use them.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["is_finite_number", "is_int_at_least"]
+
+
+def is_int_at_least(value: object, low: int) -> bool:
+    """True for an ``int`` (never a ``bool``: ``True`` is not a count) that is ``>= low``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def is_finite_number(value: object) -> bool:
+    """True for an ``int`` or ``float`` (not a ``bool``) that is neither infinite nor NaN."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

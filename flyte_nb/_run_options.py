@@ -1,0 +1,100 @@
+"""The options of a run, checked where they are given, before any action starts.
+
+Every way of naming or configuring a run (``flyte.with_runcontext(...)``, ``flyte.run``,
+``run.aio``, the ``%%flyte`` magic's ``--name``/``--backend``/...) goes through
+:func:`check_run_options`, so a bad value fails the call that wrote it, with one sentence
+naming the option, the value, the rule and an example.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ._checks import is_int_at_least
+from .errors import TaskCallError
+
+__all__ = ["RUN_NAME_EXAMPLE", "RUN_NAME_RULE", "check_run_name", "check_run_options"]
+
+#: A run's name is a folder of the store (``runs/<name>``) and a container label: this keeps
+#: it one safe path component (never '.', '..', '' or hidden) on every filesystem.
+RUN_NAME_RULE = "1 to 128 ASCII letters, digits, '-', '_' or '.', starting with a letter, digit or '_'"
+RUN_NAME_EXAMPLE = "nightly-2026.12.02"
+_RUN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}")
+#: What an environment variable's name may be (POSIX portable names).
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_run_name(name: object) -> str:
+    """``name`` if it follows :data:`RUN_NAME_RULE`, else :class:`TaskCallError` saying why."""
+    if isinstance(name, str) and _RUN_NAME.fullmatch(name):
+        return name
+    raise TaskCallError(
+        f"bad run name {name!r}: a run name must be {RUN_NAME_RULE}, e.g. {RUN_NAME_EXAMPLE!r} "
+        "(leave name out for a fresh one)"
+    )
+
+
+def check_run_options(
+    *,
+    name: object,
+    backend: object,
+    max_action_concurrency: object,
+    max_actions: object,
+    overwrite_cache: object,
+    disable_run_cache: object,
+    env_vars: object,
+) -> None:
+    """Raise :class:`TaskCallError` naming the first option whose value is of the wrong kind."""
+    if name is not None:
+        check_run_name(name)
+    if backend is not None:
+        _check_backend(backend)
+    if max_action_concurrency is not None and not is_int_at_least(max_action_concurrency, 0):
+        raise TaskCallError(
+            f"bad run option max_action_concurrency={max_action_concurrency!r}: "
+            "max_action_concurrency must be an int >= 0 (0 means no limit), e.g. 8"
+        )
+    if max_actions is not None and not is_int_at_least(max_actions, 1):
+        raise TaskCallError(f"bad run option max_actions={max_actions!r}: max_actions must be an int >= 1, e.g. 50000")
+    for option, value in (("overwrite_cache", overwrite_cache), ("disable_run_cache", disable_run_cache)):
+        if not isinstance(value, bool):
+            raise TaskCallError(f"bad run option {option}={value!r}: {option} must be True or False")
+    if env_vars is not None:
+        _check_env_vars(env_vars)
+
+
+def _check_backend(backend: object) -> None:
+    from .executors import available_backends
+
+    backends = available_backends()
+    if not isinstance(backend, str) or backend not in backends:
+        raise TaskCallError(
+            f"bad run option backend={backend!r}: unknown backend {backend!r}; "
+            f"backend must be one of {', '.join(backends)}, e.g. 'local'"
+        )
+
+
+def _check_env_vars(env_vars: object) -> None:
+    if not isinstance(env_vars, Mapping):
+        raise TaskCallError(
+            f"bad run option env_vars={_short(env_vars)}: env_vars must be a dict of str to str, "
+            "e.g. {'LOG_LEVEL': 'debug'}"
+        )
+    for key, value in env_vars.items():
+        if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
+            raise TaskCallError(
+                f"bad run option env_vars: {key!r} is not an environment variable name "
+                "(letters, digits and '_', not starting with a digit), e.g. 'LOG_LEVEL'"
+            )
+        if not isinstance(value, str) or "\0" in value:
+            raise TaskCallError(
+                f"bad run option env_vars[{key!r}]={_short(value)}: values must be strings without NUL bytes; "
+                f"write str(...) around it, e.g. {{'{key}': '1'}}"
+            )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
