@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["is_finite_number", "is_int_at_least"]
+__all__ = ["is_finite_number", "is_int", "is_int_at_least"]
+
+
+def is_int(value: object) -> bool:
+    """True for an ``int`` that is not a ``bool`` (``True`` is not a count)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def is_int_at_least(value: object, low: int) -> bool:
-    """True for an ``int`` (never a ``bool``: ``True`` is not a count) that is ``>= low``."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+    """True for an ``int`` (never a ``bool``) that is ``>= low``."""
+    return is_int(value) and value >= low  # type: ignore[operator]
 
 
 def is_finite_number(value: object) -> bool:

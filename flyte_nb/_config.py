@@ -4,6 +4,8 @@ A config file is YAML::
 
     backend: local            # local | docker | dask
     storage: file://.flyte_nb # where runs keep data (fsspec URL)
+    storage_shared: false     # true: store files readable by the group (a team store)
+    store_key: null           # HMAC key of the store's entries (default: one made per user)
     limits:
       max_actions: 50000      # per run (seed 004)
       max_action_concurrency: 0
@@ -24,30 +26,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ._checks import is_int_at_least
+from ._config_schema import BACKEND_SCHEMAS, check_section
 from .errors import ConfigError
 from .orchestrator._controller import DEFAULT_MAX_ACTIONS
 
 #: Environment variable naming a config file; checked first.
 CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
 
-BACKEND_SETTINGS: dict[str, frozenset[str]] = {
-    "local": frozenset({"max_threads", "copy_io"}),
-    "docker": frozenset({"base_image", "host", "pull", "network", "reuse", "cleanup"}),
-    "dask": frozenset(
-        {
-            "address",
-            "n_workers",
-            "threads_per_worker",
-            "memory_limit",
-            "worker_resources",
-            "callback",
-            "callback_host",
-            "connect_timeout",
-        }
-    ),
-}
+#: The keys of each backend section (what each accepts: flyte_nb._config_schema).
+BACKEND_SETTINGS: dict[str, frozenset[str]] = {name: frozenset(keys) for name, keys in BACKEND_SCHEMAS.items()}
 LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency", "max_io_bytes"})
-TOP_LEVEL_KEYS = frozenset({"backend", "storage", "storage_options", "limits"}) | frozenset(BACKEND_SETTINGS)
+TOP_LEVEL_KEYS = frozenset(
+    {"backend", "storage", "storage_options", "storage_shared", "store_key", "limits"}
+) | frozenset(BACKEND_SETTINGS)
 #: Sections of a Flyte 2 config file that configure a remote cluster; irrelevant here.
 FLYTE_REMOTE_SECTIONS = frozenset({"admin", "image", "task", "console", "logger"})
 
@@ -60,6 +52,10 @@ class Config:
     storage: str | None = None
     #: passed to fsspec for the storage URL (e.g. s3: endpoint_url via client_kwargs, key, secret)
     storage_options: dict[str, Any] = field(default_factory=dict)
+    #: the store is shared with others (a team store): its files are not made private to the user
+    storage_shared: bool = False
+    #: the key sealing store entries the kernel unpickles (None: a key made once per user)
+    store_key: str | None = None
     max_actions: int = DEFAULT_MAX_ACTIONS
     max_action_concurrency: int = 0
     max_io_bytes: int | None = None
@@ -88,6 +84,8 @@ def init(
     *,
     storage: str | None = None,
     storage_options: dict[str, Any] | None = None,
+    storage_shared: bool | None = None,
+    store_key: str | None = None,
     max_actions: int | None = None,
     max_action_concurrency: int | None = None,
     max_io_bytes: int | None = None,
@@ -109,6 +107,10 @@ def init(
         data["storage"] = storage
     if storage_options is not None:
         data["storage_options"] = storage_options
+    if storage_shared is not None:
+        data["storage_shared"] = storage_shared
+    if store_key is not None:
+        data["store_key"] = store_key
     limits = {
         k: v
         for k, v in (
@@ -169,6 +171,11 @@ def load_config_file(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config file {str(path)!r}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {str(path)!r} is not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at offset "
+            f"{exc.start}); save it as UTF-8"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -201,23 +208,61 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
     storage_options = data.get("storage_options") or {}
     if not isinstance(storage_options, dict):
         raise ConfigError(f"storage_options in {source} must be a mapping, got {storage_options!r}")
+    storage_shared = data.get("storage_shared", False)
+    if not isinstance(storage_shared, bool):
+        raise ConfigError(
+            f"storage_shared in {source} must be a bool (true or false, unquoted), got {storage_shared!r}; "
+            "write e.g. storage_shared: true"
+        )
+    store_key = data.get("store_key")
+    if store_key is not None and (not isinstance(store_key, str) or not store_key.strip()):
+        raise ConfigError(
+            f"store_key in {source} must be a non-empty str (a secret shared by the store's users), got "
+            f"{type(store_key).__name__}; make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     limits = _section(data, "limits", LIMIT_KEYS, source)
     for key, value in limits.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "max_actions" else 0):
-            low = 1 if key == "max_actions" else 0
+        low = 1 if key == "max_actions" else 0
+        if not is_int_at_least(value, low):
             raise ConfigError(f"limits.{key} in {source} must be an int >= {low}, got {value!r}")
-    backends = {name: _section(data, name, keys, source) for name, keys in BACKEND_SETTINGS.items() if name in data}
+    backends = {
+        name: check_section(name, _section(data, name, keys, source), source)
+        for name, keys in BACKEND_SETTINGS.items()
+        if name in data
+    }
     return replace(
         Config(),
         backend=backend,
         storage=storage,
         storage_options=dict(storage_options),
+        storage_shared=storage_shared,
+        store_key=store_key,
         max_actions=limits.get("max_actions", DEFAULT_MAX_ACTIONS),
         max_action_concurrency=limits.get("max_action_concurrency", 0),
         max_io_bytes=limits.get("max_io_bytes"),
         backends=backends,
         source=source,
     )
+
+
+def switch_backend(backend: str) -> Config:
+    """Make ``backend`` current, keeping every other setting in force (``%flyte backend NAME``)."""
+    config = current_config()
+    return _install(replace(config_from_mapping({"backend": backend}, "the backend switch"), **_kept(config)))
+
+
+def _kept(config: Config) -> dict[str, Any]:
+    return {
+        "storage": config.storage,
+        "storage_options": dict(config.storage_options),
+        "storage_shared": config.storage_shared,
+        "store_key": config.store_key,
+        "max_actions": config.max_actions,
+        "max_action_concurrency": config.max_action_concurrency,
+        "max_io_bytes": config.max_io_bytes,
+        "backends": {name: dict(section) for name, section in config.backends.items()},
+        "source": config.source,
+    }
 
 
 def _section(data: dict[str, Any], name: str, allowed: frozenset[str], source: str) -> dict[str, Any]:

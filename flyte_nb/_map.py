@@ -19,6 +19,7 @@ import sys
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from typing import Any
 
+from ._checks import is_int_at_least
 from ._context import ActionContext, current
 from ._sync import run_sync
 from ._task import TaskTemplate
@@ -50,7 +51,7 @@ class MapCall:
                     f"flyte.map input {position} is not iterable (got {type(iterable).__name__} {iterable!r}); "
                     "pass a list, range or other iterable with one item per action"
                 ) from None
-        if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 0:
+        if not is_int_at_least(concurrency, 0):
             raise TaskCallError(f"flyte.map concurrency must be an int >= 0 (0 means no limit), got {concurrency!r}")
         if group_name is not None and (not isinstance(group_name, str) or not group_name.strip()):
             raise TaskCallError(f"flyte.map group_name must be a non-empty str, got {group_name!r}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from ._checks import is_finite_number, is_int, is_int_at_least
 from .errors import ConfigError
 
 __all__ = ["Backoff", "Cache", "Resources", "RetryStrategy", "ReusePolicy", "Timeout"]
@@ -35,6 +36,8 @@ _MEMORY_FACTORS = {
     "gi": 1024**3,
     "ti": 1024**4,
 }
+#: Docker and the kernel count bytes in a signed 64-bit integer.
+_MAX_BYTES = 2**63 - 1
 
 
 def seconds_of(value: Duration | None, what: str) -> float | None:
@@ -49,22 +52,27 @@ def seconds_of(value: Duration | None, what: str) -> float | None:
         raise ConfigError(f"{what} must be seconds (int or float) or a timedelta, got {value!r}")
     if math.isnan(secs) or secs < 0:
         raise ConfigError(f"{what} must be >= 0 seconds, got {value!r}")
+    if math.isinf(secs):
+        raise ConfigError(f"{what} must be a finite number of seconds, got {value!r}; leave it out (None) for no limit")
     return secs or None
 
 
 def memory_bytes(value: str | int, what: str = "memory") -> int:
     """Parse a Kubernetes-style memory quantity (``"512Mi"``, ``"2Gi"``, ``"1G"``) into bytes."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value <= 0:
-            raise ConfigError(f"{what} must be positive, got {value!r}")
-        return value
-    match = _MEMORY.match(value) if isinstance(value, str) else None
-    if not match:
-        raise ConfigError(f"{what} must look like '512Mi', '2Gi' or '1G' (or be a number of bytes), got {value!r}")
-    number, unit = match.groups()
-    result = int(float(number) * _MEMORY_FACTORS[unit.lower() if unit else None])
+    if is_int(value):
+        result = value
+    else:
+        match = _MEMORY.match(value) if isinstance(value, str) else None
+        if not match:
+            raise ConfigError(
+                f"{what} must look like '512Mi', '2Gi' or '1G' (or be an int number of bytes), got {value!r}"
+            )
+        number, unit = match.groups()
+        result = int(float(number) * _MEMORY_FACTORS[unit.lower() if unit else None])
     if result <= 0:
-        raise ConfigError(f"{what} must be positive, got {value!r}")
+        raise ConfigError(f"{what} must be at least 1 byte, got {value!r}; write e.g. '512Mi'")
+    if result > _MAX_BYTES:
+        raise ConfigError(f"{what} must be at most 8 EiB (2**63 - 1 bytes), got {value!r}; write e.g. '64Gi'")
     return result
 
 
@@ -73,6 +81,8 @@ def cpu_count(value: int | float | str, what: str = "cpu") -> float:
     if isinstance(value, bool):
         raise ConfigError(f"{what} must be a number of cores like 2, 0.5 or '500m', got {value!r}")
     if isinstance(value, (int, float)):
+        if not is_finite_number(value):
+            raise ConfigError(f"{what} must be a finite number of cores like 2, 0.5 or '500m', got {value!r}")
         cores = float(value)
     elif isinstance(value, str) and re.fullmatch(r"\s*\d+m\s*", value):
         cores = int(value.strip()[:-1]) / 1000
@@ -81,7 +91,9 @@ def cpu_count(value: int | float | str, what: str = "cpu") -> float:
     else:
         raise ConfigError(f"{what} must be a number of cores like 2, 0.5 or '500m', got {value!r}")
     if cores <= 0:
-        raise ConfigError(f"{what} must be more than 0 cores, got {value!r}")
+        raise ConfigError(f"{what} must be more than 0 cores, got {value!r}; write e.g. 1 or '500m'")
+    if cores * 1e9 > _MAX_BYTES:  # docker counts nano-cores in 64 bits
+        raise ConfigError(f"{what} must be at most 9e9 cores, got {value!r}; write e.g. 4")
     return cores
 
 
@@ -101,16 +113,23 @@ class Resources:
     shm: str | None = None
 
     def __post_init__(self) -> None:
-        for value in _pair(self.cpu):
-            cpu_count(value, "Resources.cpu")
-        for value in _pair(self.memory):
-            memory_bytes(value, "Resources.memory")
+        cpus = [cpu_count(value, "Resources.cpu") for value in _pair(self.cpu, "cpu")]
+        memories = [memory_bytes(value, "Resources.memory") for value in _pair(self.memory, "memory")]
+        for what, values, example in (("cpu", cpus, "(1, 2)"), ("memory", memories, "('1Gi', '2Gi')")):
+            if len(values) == 2 and values[0] > values[1]:
+                raise ConfigError(
+                    f"Resources.{what} request {getattr(self, what)[0]!r} is more than its limit "
+                    f"{getattr(self, what)[1]!r}; a pair is (request, limit), e.g. {what}={example}"
+                )
         if self.disk is not None:
             memory_bytes(self.disk, "Resources.disk")
         if self.shm is not None and self.shm != "auto":
             memory_bytes(self.shm, "Resources.shm")
-        if isinstance(self.gpu, int) and (isinstance(self.gpu, bool) or self.gpu < 0):
-            raise ConfigError(f"Resources.gpu must be a count >= 0 or a device name, got {self.gpu!r}")
+        gpu = self.gpu
+        if gpu is not None and not (is_int_at_least(gpu, 0) or (isinstance(gpu, str) and _GPU.fullmatch(gpu))):
+            raise ConfigError(
+                f"Resources.gpu must be a count (int >= 0) or a device like 'A100' or 'A100:2', got {gpu!r}"
+            )
 
     @property
     def cpu_request(self) -> float | None:
@@ -137,12 +156,16 @@ class Resources:
         return memory_bytes(values[-1]) if values else None
 
 
-def _pair(value: object) -> tuple:
+#: a GPU given by name: a device, optionally with a count (Flyte's "A100:2")
+_GPU = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*(:[1-9][0-9]*)?")
+
+
+def _pair(value: object, what: str = "resource") -> tuple:
     if value is None:
         return ()
     if isinstance(value, tuple):
         if len(value) != 2:
-            raise ConfigError(f"a resource pair must be (request, limit), got {value!r}")
+            raise ConfigError(f"Resources.{what} pair must be (request, limit), got {value!r}")
         return value
     return (value,)
 
@@ -165,13 +188,9 @@ class ReusePolicy:
 
     def __post_init__(self) -> None:
         replicas = self.replicas
-        if isinstance(replicas, int) and not isinstance(replicas, bool):
+        if is_int(replicas):
             replicas = (replicas, replicas)
-        if not (
-            isinstance(replicas, tuple)
-            and len(replicas) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in replicas)
-        ):
+        if not (isinstance(replicas, tuple) and len(replicas) == 2 and all(is_int(v) for v in replicas)):
             raise ConfigError(
                 f"ReusePolicy.replicas must be an int or a (min, max) pair of ints, got {self.replicas!r}"
             )
@@ -179,7 +198,7 @@ class ReusePolicy:
         if low < 0 or high < 1 or low > high:
             raise ConfigError(f"ReusePolicy.replicas must satisfy 0 <= min <= max and max >= 1, got {self.replicas!r}")
         self.replicas = (low, high)
-        if not isinstance(self.concurrency, int) or isinstance(self.concurrency, bool) or self.concurrency < 1:
+        if not is_int_at_least(self.concurrency, 1):
             raise ConfigError(f"ReusePolicy.concurrency must be an int >= 1, got {self.concurrency!r}")
         if self.scope not in ("global", "run"):
             raise ConfigError(f"ReusePolicy.scope must be 'global' or 'run', got {self.scope!r}")
@@ -213,7 +232,7 @@ class Backoff:
     def __post_init__(self) -> None:
         if not isinstance(self.base, timedelta) or self.base < timedelta(0):
             raise ConfigError(f"Backoff.base must be a timedelta >= 0, got {self.base!r}")
-        if not isinstance(self.factor, (int, float)) or not math.isfinite(self.factor) or self.factor < 1:
+        if not is_finite_number(self.factor) or self.factor < 1:
             raise ConfigError(f"Backoff.factor must be a finite number >= 1, got {self.factor!r}")
         if self.cap is not None and (not isinstance(self.cap, timedelta) or self.cap < timedelta(0)):
             raise ConfigError(f"Backoff.cap must be a timedelta >= 0 or None, got {self.cap!r}")
@@ -246,8 +265,13 @@ class RetryStrategy:
     backoff: Backoff | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count < 0:
+        if not is_int_at_least(self.count, 0):
             raise ConfigError(f"RetryStrategy.count must be an int >= 0, got {self.count!r}")
+        if self.backoff is not None and not isinstance(self.backoff, Backoff):
+            raise ConfigError(
+                f"RetryStrategy.backoff must be a flyte.Backoff or None, got {self.backoff!r}; "
+                "write e.g. RetryStrategy(3, backoff=flyte.Backoff(timedelta(seconds=1)))"
+            )
 
     @classmethod
     def of(cls, value: int | RetryStrategy | None) -> RetryStrategy:
@@ -255,7 +279,7 @@ class RetryStrategy:
             return cls(0)
         if isinstance(value, RetryStrategy):
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
+        if is_int(value):
             return cls(value, backoff=DEFAULT_BACKOFF if value else None)
         raise ConfigError(f"retries must be an int >= 0 or a flyte.RetryStrategy, got {value!r}")
 
@@ -310,7 +334,16 @@ class Cache:
             raise ConfigError(f"Cache.behavior must be one of {CACHE_BEHAVIOURS}, got {self.behavior!r}")
         if self.behavior == "override" and not self.version:
             raise ConfigError("Cache(behavior='override') needs a version=... to key the cache on")
-        object.__setattr__(self, "ignore", tuple(self.ignore))
+        if self.version is not None and not isinstance(self.version, str):
+            raise ConfigError(f"Cache.version must be a str, got {self.version!r}; write e.g. version='v1'")
+        if not isinstance(self.salt, str):
+            raise ConfigError(f"Cache.salt must be a str, got {self.salt!r}; write e.g. salt='2026-12'")
+        ignore = self.ignore
+        if isinstance(ignore, str) or not all(isinstance(name, str) for name in _iterable(ignore)):
+            raise ConfigError(
+                f"Cache.ignore must be a tuple of input names (str), got {ignore!r}; write e.g. ignore=('verbose',)"
+            )
+        object.__setattr__(self, "ignore", tuple(ignore))
 
     @classmethod
     def of(cls, value: str | bool | Cache | None) -> Cache | None:
@@ -330,3 +363,10 @@ class Cache:
     @property
     def enabled(self) -> bool:
         return self.behavior != "disable"
+
+
+def _iterable(value: object) -> tuple[object, ...]:
+    try:
+        return tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        return (value,)  # not iterable: checked (and refused) as one item

@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
+from ._checks import is_int_at_least
 from ._context import current
 from ._policies import Cache, RetryStrategy, Timeout
 from .errors import TaskCallError, TaskDefinitionError
@@ -202,7 +203,7 @@ def task_settings(
 
 
 def inline_limit(value: Any, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not is_int_at_least(value, 0):
         raise TaskDefinitionError(f"{what} must be an int >= 0 (bytes), got {value!r}")
     return value
 

@@ -8,7 +8,8 @@ and the child's traceback text (see :func:`action_failure_of`)::
     FlyteNbError
     ├── ConfigError (ValueError)         bad config file, key or init() argument
     ├── TaskDefinitionError (TypeError)  env.task on something that is not a named function
-    ├── TaskCallError (TypeError)        a task called with arguments it does not take
+    ├── TaskCallError (TypeError)        a task called with arguments it does not take, a bad run option
+    ├── SerializationError (TypeError)   an argument or return value that must leave the kernel does not pickle
     ├── ActionTimeoutError (TimeoutError) an attempt or deadline ran out (per-task ``timeout``)
     ├── ActionLimitError (RuntimeError)  a run tried to start more actions than its limit
     ├── RunCancelledError                outputs() of a run that was cancelled
@@ -39,6 +40,7 @@ __all__ = [
     "RemoteTaskError",
     "RunCancelledError",
     "RunFailedError",
+    "SerializationError",
     "TaskCallError",
     "TaskDefinitionError",
     "WorkerLostError",
@@ -60,6 +62,27 @@ class TaskDefinitionError(FlyteNbError, TypeError):
 
 class TaskCallError(FlyteNbError, TypeError):
     """A task was called (or run, or mapped) with arguments it does not accept."""
+
+
+class SerializationError(FlyteNbError, TypeError):
+    """A task's argument or return value must be pickled (to reach a container or a Dask
+    worker, or to come back from one) and cannot be.
+
+    Attributes: ``task`` (its name, when known) and ``what`` (``"input 'x'"``, ``"return
+    value"``, ``"function"``). Not retried: the same value fails the same way every time.
+    """
+
+    def __init__(self, message: str, *, task: str = "", what: str = ""):
+        super().__init__(message)
+        self.task = task
+        self.what = what
+
+    def __reduce__(self) -> tuple[object, ...]:  # keeps its fields on the way back from a container
+        return (_serialization_error, (str(self), self.task, self.what))
+
+
+def _serialization_error(message: str, task: str, what: str) -> SerializationError:
+    return SerializationError(message, task=task, what=what)
 
 
 class ActionTimeoutError(FlyteNbError, TimeoutError):

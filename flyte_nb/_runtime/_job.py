@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .._returns import checked_return
 from ..data._codec import decode_inputs, dumps, encode, loads
 from ._sites import restore_files
 from ..data._store import Store
@@ -46,8 +47,14 @@ async def execute(
             value = await context.run(asyncio.ensure_future, func(*args, **kwargs))
         else:
             value = await asyncio.to_thread(context.run, func, *args, **kwargs)
+        value = checked_return(job.get("task", getattr(func, "__qualname__", "?")), value)
         payload, transfer = encode(
-            value, store=store, key=job_key + ".output", inline_limit=job["inline_limit"], what="output"
+            value,
+            store=store,
+            key=job_key + ".output",
+            inline_limit=job["inline_limit"],
+            what="return value",
+            task=job.get("task", ""),
         )
         outcome.update(ok=True, payload=payload, u=transfer.seconds)
     except Exception as exc:  # the task's failure is its outcome, raised again in the kernel

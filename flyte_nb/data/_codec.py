@@ -18,7 +18,7 @@ from typing import Any
 
 import cloudpickle
 
-from ..errors import FlyteNbError
+from ..errors import FlyteNbError, SerializationError
 from ._store import Store
 
 PICKLE_PROTOCOL = 5
@@ -86,6 +86,22 @@ def _dispatch_without_tblib() -> dict[Any, Any]:
     return table
 
 
+def pickled(value: Any, what: str, task: str = "") -> bytes:
+    """``dumps(value)``, or :class:`SerializationError` saying which value of which task
+    does not pickle, and what to do instead."""
+    try:
+        return dumps(value)
+    except Exception as exc:  # pickling raises TypeError, PicklingError, AttributeError or the object's own error
+        owner = f" of task {task}" if task else ""
+        raise SerializationError(
+            f"{what}{owner} cannot be pickled to leave the kernel ({type(exc).__name__}: {exc}). "
+            "Pass something that pickles: make the lock, connection, client or open file inside the task "
+            "(or pass what it is made from, e.g. a path or a flyte_nb.io.File)",
+            task=task,
+            what=what,
+        ) from exc
+
+
 def loads(data: bytes) -> Any:
     return cloudpickle.loads(data)
 
@@ -102,14 +118,19 @@ def encode(
     inline_limit: int,
     hard_limit: int | None = None,
     what: str = "value",
+    task: str = "",
 ) -> tuple[Payload, Transfer]:
-    """Pickle ``value``; offload it to ``store`` at ``key`` when over ``inline_limit``."""
+    """Pickle ``value``; offload it to ``store`` at ``key`` when over ``inline_limit``.
+
+    A value that does not pickle raises :class:`SerializationError` naming ``what`` and ``task``.
+    """
     start = time.perf_counter()
-    data = dumps(value)
+    data = pickled(value, what, task)
     size = len(data)
     if hard_limit is not None and size > hard_limit:
+        owner = f" of task {task}" if task else ""
         raise DataTooLargeError(
-            f"{what} is {_mib(size)} when pickled, over the limit of {_mib(hard_limit)} (limits.max_io_bytes). "
+            f"{what}{owner} is {_mib(size)} when pickled, over the limit of {_mib(hard_limit)} (limits.max_io_bytes). "
             "Pass it as a flyte_nb.io.File / DataFrame (by reference) or raise the limit."
         )
     if size <= inline_limit or store is None:

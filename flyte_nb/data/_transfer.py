@@ -78,7 +78,7 @@ def receive_inputs(shipment: Shipment, data: RunData, ledger: Ledger) -> tuple[t
 
 def ship_output(value: Any, spec: ActionSpec, data: RunData, ledger: Ledger) -> Payload:
     """Action side: encode the output."""
-    return _encode(value, spec, data, f"{_prefix(spec, data)}/outputs", "output", ledger)
+    return _encode(value, spec, data, f"{_prefix(spec, data)}/outputs", "return value", ledger)
 
 
 def receive_output(payload: Payload, data: RunData, ledger: Ledger) -> Any:
@@ -95,7 +95,8 @@ def _encode(value: Any, spec: ActionSpec, data: RunData, key: str, what: str, le
         key=key,
         inline_limit=spec.task.max_inline_io_bytes,
         hard_limit=data.max_io_bytes,
-        what=f"{what} of task {spec.task.name}",
+        what=what,
+        task=spec.task.name,
     )
     ledger.add_up(transfer)
     return payload

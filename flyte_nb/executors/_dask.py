@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._checks import is_int_at_least
 from .._runtime._dask import cancel_jobs, run_job
 from ..data import _transfer as transfer
 from ..errors import ConfigError, FlyteNbError, WorkerLostError
@@ -80,7 +81,7 @@ class DaskExecutor:
         if callback not in CALLBACK_MODES:
             raise ConfigError(f"dask: callback must be one of {', '.join(CALLBACK_MODES)}, got {callback!r}")
         for what, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            if value is not None and not is_int_at_least(value, 1):
                 raise ConfigError(f"dask: {what} must be an int >= 1, got {value!r}")
         if address is not None and (n_workers is not None or worker_resources is not None):
             raise ConfigError(

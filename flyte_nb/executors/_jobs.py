@@ -21,7 +21,7 @@ import cloudpickle
 from .._runtime._job import error_of
 from .._runtime._sites import file_table
 from ..data import _transfer as transfer
-from ..data._codec import decode, dumps, loads
+from ..data._codec import decode, dumps, loads, pickled
 from ._base import ActionSpec
 
 INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
@@ -40,7 +40,8 @@ def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: dict[str, Any]
     with _by_value(task.func):
         shipment = transfer.ship_inputs(spec, data, ledger)
         job = {
-            "func": dumps(task.func),
+            "func": pickled(task.func, "the function (with the globals and closure it uses)", task.name),
+            "task": task.name,
             "files": file_table(task.func),  # cloudpickle drops file names: they travel beside
             "args": shipment.args,
             "kwargs": shipment.kwargs,

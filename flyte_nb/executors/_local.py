@@ -12,7 +12,9 @@ import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..errors import FlyteNbError
+from .._checks import is_int_at_least
+from .._returns import checked_return
+from ..errors import ConfigError, FlyteNbError
 from ._base import ActionSpec
 
 #: Threads for sync task bodies. Generous, because a sync task that calls other tasks
@@ -26,8 +28,8 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, *, max_threads: int = DEFAULT_MAX_THREADS, copy_io: bool = False) -> None:
-        if not isinstance(max_threads, int) or max_threads < 1:
-            raise ValueError(f"max_threads must be an int >= 1, got {max_threads!r}")
+        if not is_int_at_least(max_threads, 1):
+            raise ConfigError(f"local: max_threads must be an int >= 1, got {max_threads!r}; write e.g. 64")
         self._max_threads = max_threads
         #: send inputs and outputs through the data layer (pickled, offloaded when large),
         #: as a container would: measures u and d, and checks the data survives the trip
@@ -42,7 +44,7 @@ class LocalExecutor:
         if self.copy_io and spec.data is not None:
             return await self._submit_copied(spec)
         if spec.task.is_async:  # the hot path: no extra coroutine frame per action
-            return await spec.task.func(*spec.args, **spec.kwargs)
+            return checked_return(spec.task.name, await spec.task.func(*spec.args, **spec.kwargs))
         return await self._run_body(spec, spec.args, spec.kwargs)
 
     async def _submit_copied(self, spec: ActionSpec) -> Any:
@@ -65,14 +67,14 @@ class LocalExecutor:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         task = spec.task
         if task.is_async:
-            return await task.func(*args, **kwargs)
+            return checked_return(task.name, await task.func(*args, **kwargs))
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._max_threads, thread_name_prefix="flyte_nb-sync")
         # the copied context carries the current action, so tasks called from the body
         # (in the thread) find their parent and their run's loop
         ctx = contextvars.copy_context()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _call_in, ctx, task.func, args, kwargs)
+        return checked_return(task.name, await loop.run_in_executor(self._pool, _call_in, ctx, task.func, args, kwargs))
 
     async def cancel(self, action_id: int) -> None:
         # In-process attempts are stopped by cancelling the asyncio task that awaits them,

@@ -73,8 +73,7 @@ class FlyteMagics(Magics):
     def _line(self, args: argparse.Namespace) -> Any:
         words = list(args.rest)
         if words[:1] == ["backend"] and len(words) == 2:
-            config = _config.current_config()
-            _config.init(words[1], storage=config.storage, storage_options=config.storage_options, **_limits(config))
+            _config.switch_backend(words[1])  # keeps storage, store_key, limits and backend sections
             words = []
         elif words == ["last"]:
             if _cell_runs.last is None:
@@ -92,10 +91,7 @@ class FlyteMagics(Magics):
                 f"unknown %flyte command {' '.join(words)!r}; use 'backend NAME', 'runs', 'last' or nothing"
             )
         if args.backend:
-            config = _config.current_config()
-            _config.init(
-                args.backend, storage=config.storage, storage_options=config.storage_options, **_limits(config)
-            )
+            _config.switch_backend(args.backend)
         config = _config.current_config()
         print(f"backend: {config.backend}")
         from ..data._store import default_storage_url
@@ -219,14 +215,6 @@ def _run_without_loop(runner: Any, driver: TaskTemplate[Any, Any]) -> Any:
 
     asyncio.run(drive())
     return _outcome(started[0])
-
-
-def _limits(config: _config.Config) -> dict[str, int]:
-    return {
-        "max_actions": config.max_actions,
-        "max_action_concurrency": config.max_action_concurrency,
-        "max_io_bytes": config.max_io_bytes,
-    }
 
 
 def _cell_driver(shell: Any, cell: str, env_name: str) -> TaskTemplate[Any, Any]:

@@ -57,7 +57,15 @@ class RunData:
         try:
             return cache.cache_key(task, args, kwargs)
         except (TypeError, ValueError, AttributeError) as exc:  # inputs that do not pickle
-            warnings.warn(f"{task.name}: inputs cannot be hashed for the cache ({exc}); not cached", stacklevel=2)
+            name = _unpicklable_input(task, args, kwargs)
+            which = f"input {name!r}" if name else "an input"
+            fix = f"cache=flyte.Cache('auto', ignore=({name!r},))" if name else "cache=flyte.Cache('auto', ignore=...)"
+            warnings.warn(
+                f"{task.name}: not cached: {which} cannot be pickled to make the cache key "
+                f"({type(exc).__name__}: {exc}); leave it out of the key with {fix}, or pass a value that pickles",
+                CacheWriteWarning,
+                stacklevel=2,
+            )
             return None
 
     async def cached(self, key: str) -> Any:
@@ -69,9 +77,16 @@ class RunData:
     async def remember(self, key: str, value: Any, task: TaskTemplate[Any, Any]) -> None:
         try:
             await self.store.io(cache.write, self.store, key, value)
-        except (TypeError, ValueError, AttributeError, OSError) as exc:
+        except (TypeError, ValueError, AttributeError) as exc:
             warnings.warn(
-                f"{task.name}: output not cached ({type(exc).__name__}: {exc})", CacheWriteWarning, stacklevel=2
+                f"{task.name}: not cached: its return value cannot be pickled ({type(exc).__name__}: {exc}); "
+                "return a value that pickles, or set cache='disable' on the task",
+                CacheWriteWarning,
+                stacklevel=2,
+            )
+        except OSError as exc:
+            warnings.warn(
+                f"{task.name}: return value not cached: the store refused it ({exc})", CacheWriteWarning, stacklevel=2
             )
 
     @staticmethod
@@ -118,6 +133,20 @@ class RunData:
     def _put_all(self, files: dict[str, bytes]) -> None:
         for key, data in files.items():
             self.store.put(key, data)
+
+
+def _unpicklable_input(task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The name of the first argument of this call that does not pickle, if one does not."""
+    try:
+        bound = task.signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    for name, value in bound.arguments.items():
+        try:
+            dumps(value)
+        except Exception:  # whatever pickling raises: this is the culprit
+            return name
+    return None
 
 
 def run_files(controller: Controller) -> dict[str, bytes]:

@@ -256,7 +256,7 @@ def test_hard_limit_names_task_argument_and_size(file_spec: StoreSpec):
     # an output over the limit names the output; a small run under the same limit works
     with pytest.raises(DataTooLargeError) as info:
         run(make_big, 20_000).outputs()
-    for part in _limit_message("output of task data_cache.make_big", b"z" * 20_000, 10_000):
+    for part in _limit_message("return value of task data_cache.make_big", b"z" * 20_000, 10_000):
         assert part in str(info.value)
     assert run(send, 100).outputs() == 100
 
