@@ -287,12 +287,13 @@ class Runner:
 
     def _run_data(self, name: str, config: Any) -> Any:
         from .data._store import configured_store
+        from .data._sweep import sweep_in_background
         from .orchestrator._data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
 
         mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
-        return RunData(
-            configured_store(), name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars
-        )
+        store = configured_store()
+        sweep_in_background(store)  # temporaries of writers killed in earlier runs; never waited for
+        return RunData(store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars)
 
     def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
         """Start ``task()`` as a run on the running loop and return at once.
