@@ -83,6 +83,8 @@ def _sweep_folder(top: str, cutoff: float, report: SweepReport, *, recurse: bool
     pending = [top]
     while pending:
         folder = pending.pop()
+        if report.folders % 32 == 31:
+            time.sleep(0)  # hand the GIL to the run now and then: a big store's sweep barely slows it
         try:
             entries = os.scandir(folder)
         except (FileNotFoundError, NotADirectoryError, PermissionError):
