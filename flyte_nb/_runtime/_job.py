@@ -16,8 +16,8 @@ from typing import Any
 
 from .._returns import checked_return
 from ..data._codec import decode_inputs, dumps, encode, loads
-from ._sites import restore_files
 from ..data._store import Store
+from ._sites import restore_files
 
 
 async def execute(
