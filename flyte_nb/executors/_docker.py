@@ -393,8 +393,10 @@ def remove_strays(client: Any, *, everything: bool = False) -> int:
 
     host = socket.gethostname()
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": f"{LABEL}.kernel"}):
-        name, _, pid = container.labels.get(f"{LABEL}.kernel", "").partition(":")
+    # sparse: no per-container inspect, which raises NotFound for a container removed meanwhile
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL}.kernel"}, sparse=True):
+        labels = container.attrs.get("Labels") or {}
+        name, _, pid = labels.get(f"{LABEL}.kernel", "").partition(":")
         if everything or (name == host and pid.isdigit() and not _pid_alive(int(pid))):
             try:
                 container.remove(force=True)
