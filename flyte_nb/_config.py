@@ -55,7 +55,7 @@ class Config:
     #: the store is shared with others (a team store): its files are not made private to the user
     storage_shared: bool = False
     #: the key sealing store entries the kernel unpickles (None: a key made once per user)
-    store_key: str | None = None
+    store_key: str | None = field(default=None, repr=False)  # a secret: kept out of reprs and logs
     max_actions: int = DEFAULT_MAX_ACTIONS
     max_action_concurrency: int = 0
     max_io_bytes: int | None = None

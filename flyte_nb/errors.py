@@ -17,8 +17,13 @@ and the child's traceback text (see :func:`action_failure_of`)::
     ├── ContainerError (RuntimeError)    an action's container died: OOM, exit code, its log's tail
     │   └── OOMError                     ... killed for using more memory than its limit
     ├── WorkerLostError (RuntimeError)   a reusable worker container died while running an action
+    ├── StoreIntegrityError (RuntimeError) a store entry to unpickle lacks a valid seal: never unpickled
     └── RemoteTaskError (RuntimeError)   a task failed in a container with an exception that could not
                                          travel back as itself (its type name and traceback text)
+
+Warnings: :class:`CacheCorruptWarning` (a cache entry that cannot be read: a miss, the action
+runs again), and its subclass :class:`CacheUntrustedWarning` (a cache entry or trace
+checkpoint whose seal does not hold: never unpickled, a miss).
 
 ``NonRecoverableError`` is for user code: raise it (or a subclass) in a task to fail the
 action at once, without spending the remaining retries.
@@ -32,6 +37,8 @@ __all__ = [
     "ActionFailure",
     "ActionLimitError",
     "ActionTimeoutError",
+    "CacheCorruptWarning",
+    "CacheUntrustedWarning",
     "ConfigError",
     "ContainerError",
     "FlyteNbError",
@@ -41,6 +48,7 @@ __all__ = [
     "RunCancelledError",
     "RunFailedError",
     "SerializationError",
+    "StoreIntegrityError",
     "TaskCallError",
     "TaskDefinitionError",
     "WorkerLostError",
@@ -154,6 +162,34 @@ def _oom_error(message: str, exit_code: int | None, logs: str) -> OOMError:
 
 class WorkerLostError(FlyteNbError, RuntimeError):
     """The reusable worker container running an action died (killed, out of memory, crashed)."""
+
+
+class StoreIntegrityError(FlyteNbError, RuntimeError):
+    """A store entry that would be unpickled (a result, an offloaded value, a job) carries no
+    valid seal of this user's store key, so it was not unpickled: someone else wrote it.
+
+    Attribute: ``key`` (the entry's store key).
+    """
+
+    def __init__(self, message: str, *, key: str = ""):
+        super().__init__(message)
+        self.key = key
+
+    def __reduce__(self) -> tuple[object, ...]:  # keeps its key on the way back from a container
+        return (_store_integrity_error, (str(self), self.key))
+
+
+def _store_integrity_error(message: str, key: str) -> StoreIntegrityError:
+    return StoreIntegrityError(message, key=key)
+
+
+class CacheCorruptWarning(UserWarning):
+    """A cache entry could not be read; the action runs again and rewrites it."""
+
+
+class CacheUntrustedWarning(CacheCorruptWarning):
+    """A cache entry or trace checkpoint lacks a valid seal: it was not unpickled, the action
+    (or traced call) runs again and its new output replaces it."""
 
 
 class RemoteTaskError(FlyteNbError, RuntimeError):

@@ -28,8 +28,10 @@ _cancelled: set[str] = set()
 STARTED_TOPIC = "flyte_nb.started"
 
 
-def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: bytes) -> dict:
-    """Run one job; its outcome (see ``_job.execute``) plus ``logs``, what it printed."""
+def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: bytes, seal: str | None = None) -> dict:
+    """Run one job; its outcome (see ``_job.execute``) plus ``logs``, what it printed.
+    ``seal`` is the run's key (``Sealer.to_env``): what it writes to the store is sealed with it."""
+    from ..data._seal import Sealer
     from ._job import execute, failure
 
     capture_job_output()
@@ -47,7 +49,12 @@ def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: 
         _announce_start(job_key)
         try:
             return await execute(
-                _store(store_url, storage_options), job_key, job=job, keep_result=False, on_first_call=_secede
+                _store(store_url, storage_options),
+                job_key,
+                job=job,
+                keep_result=False,
+                on_first_call=_secede,
+                sealer=Sealer.from_env(seal) if seal else None,
             )
         finally:
             with _lock:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .._returns import checked_return
 from ..data._codec import decode_inputs, dumps, encode, loads
+from ..data._seal import Sealer
 from ..data._store import Store
 from ._sites import restore_files
 
@@ -27,6 +28,7 @@ async def execute(
     job: bytes | None = None,
     keep_result: bool = True,
     on_first_call: Callable[[], None] | None = None,
+    sealer: Sealer | None = None,
 ) -> dict[str, Any]:
     """Run the job at ``job_key`` and write ``<job_key>.result``; returns the outcome.
 
@@ -34,9 +36,14 @@ async def execute(
     run several jobs at once. ``job`` is the job itself when it came another way than the
     store (a Dask task's argument); ``keep_result=False`` leaves the outcome out of the
     store (it travels back that other way). ``on_first_call`` runs on this loop when the
-    task first calls another task (a Dask worker hands its thread back then).
+    task first calls another task (a Dask worker hands its thread back then). ``sealer``
+    is the run's key when it came with the job (a Dask job, a pool worker's message); a
+    container of its own reads it from ``$FLYTE_NB_RUN_KEY``. The job and the values it
+    reads from the store are checked against it before they are unpickled.
     """
-    job = loads(job if job is not None else store.get(job_key))
+    if sealer is not None:
+        store = store.sealed_by(sealer)
+    job = loads(job if job is not None else store.get_sealed(job_key))
     started = time.perf_counter()
     args, kwargs, received = decode_inputs(job["args"], job["kwargs"], store)
     func = function_of(job["func"], job.get("files", {}))
@@ -66,7 +73,7 @@ async def execute(
         outcome["traces"] = dumps(controller.traces)
     outcome["runtime"] = time.perf_counter() - started
     if keep_result:
-        store.put(job_key + ".result", dumps(outcome))
+        store.put_sealed(job_key + ".result", dumps(outcome))
     return outcome
 
 

@@ -7,7 +7,7 @@ jobs on this loop, sync ones in threads) and answers with the job's key and the 
 own log. Module-level state (caches, loaded models) lives as long as the worker.
 
 Messages are length-prefixed pickles of small dicts: ``{"hello": id}`` → kernel,
-``{"run": key}`` / ``{"cancel": key}`` → worker, ``{"done": key, "logs": text}`` → kernel.
+``{"run": key, "seal": run key}`` / ``{"cancel": key}`` → worker, ``{"done": key, "logs": text}`` → kernel.
 """
 
 from __future__ import annotations
@@ -29,17 +29,21 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
     await send(writer, {"hello": worker_id})
     running: dict[str, asyncio.Task[None]] = {}
 
-    async def run(key: str) -> None:
+    async def run(key: str, seal: str | None) -> None:
+        from flyte_nb.data._seal import Sealer
+
         logs: list[str] = []
         job_buffer.set(logs)
+        # the worker serves many runs: each job brings its own run's key (never a file)
+        job_store = store.sealed_by(Sealer.from_env(seal)) if seal else store
         try:
-            await execute(store, key)
+            await execute(job_store, key)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             from flyte_nb.data._codec import dumps
 
-            store.put(key + ".result", dumps(failure(exc)))
+            job_store.put_sealed(key + ".result", dumps(failure(exc)))
         finally:
             running.pop(key, None)
         await send(writer, {"done": key, "logs": "".join(logs)})
@@ -51,7 +55,7 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
         if "run" in message:
             key = message["run"]
             # a fresh context per job, so each job's log buffer stays its own
-            running[key] = contextvars.copy_context().run(asyncio.ensure_future, run(key))
+            running[key] = contextvars.copy_context().run(asyncio.ensure_future, run(key, message.get("seal")))
         elif "cancel" in message and message["cancel"] in running:
             running[message["cancel"]].cancel()
     for task in running.values():

@@ -3,7 +3,10 @@
 The key hashes the task's name, its source (so editing the function in a notebook cell
 makes a new key), its ``Cache(version=..., salt=...)`` and its inputs (minus
 ``Cache(ignore=...)``). Entries live in the store, so they survive kernel restarts; they
-are written atomically, and an entry that cannot be read is a miss with a warning.
+are written atomically and sealed (``_seal``); an entry that cannot be read is a miss with a
+warning, and one whose seal does not hold (planted by someone else, or written before
+entries were sealed) is a miss with a :class:`~flyte_nb.errors.CacheUntrustedWarning`,
+never unpickled.
 """
 
 from __future__ import annotations
@@ -13,19 +16,19 @@ import inspect
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from ..errors import CacheCorruptWarning, CacheUntrustedWarning, StoreIntegrityError
 from ._codec import digest, dumps, loads
 from ._store import Store
 
 if TYPE_CHECKING:
     from .._task import TaskTemplate
 
+__all__ = ["CACHE_FORMAT", "CacheCorruptWarning", "cache_key", "is_miss", "lookup", "write"]
+
 _MISS = object()
 #: Format of a cache entry, part of every key: bump it when entries change shape.
-CACHE_FORMAT = "1"
-
-
-class CacheCorruptWarning(UserWarning):
-    """A cache entry could not be read; the action runs again and rewrites it."""
+#: "2": entries are sealed (entries of format 1 are simply never looked up again).
+CACHE_FORMAT = "2"
 
 
 def source_hash(task: TaskTemplate[Any, Any]) -> str:
@@ -53,8 +56,11 @@ def cache_key(task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwargs: dict[
 def lookup(store: Store, key: str) -> Any:
     """The cached output at ``key``, or ``MISS``; a corrupt entry warns and misses."""
     try:
-        data = store.get(key)
+        data = store.get_sealed(key)
     except FileNotFoundError:
+        return _MISS
+    except StoreIntegrityError as exc:
+        warnings.warn(f"{exc} Running the task again.", CacheUntrustedWarning, stacklevel=2)
         return _MISS
     try:
         return loads(data)
@@ -68,7 +74,7 @@ def lookup(store: Store, key: str) -> Any:
 
 
 def write(store: Store, key: str, value: Any) -> None:
-    store.put(key, dumps(value))
+    store.put_sealed(key, dumps(value))
 
 
 def is_miss(value: Any) -> bool:

@@ -3,7 +3,8 @@
 Inputs and outputs that must leave the kernel (a container, a cache entry) are pickled
 with cloudpickle, so functions and classes defined in a notebook (``__main__``) travel by
 value. Up to ``max_inline_io_bytes`` (10 MiB by default, seed 004) the bytes travel inline
-with the action; above it they go to the store and only the key travels.
+with the action; above it they go to the store, sealed (``_seal``), and only the key
+travels; an offloaded value whose seal does not hold raises ``StoreIntegrityError``.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def encode(
         )
     if size <= inline_limit or store is None:
         return Payload(size, inline=data), Transfer(size, time.perf_counter() - start)
-    store.put(key, data)
+    store.put_sealed(key, data)
     return Payload(size, ref=key), Transfer(size, time.perf_counter() - start)
 
 
@@ -147,7 +148,7 @@ def decode(payload: Payload, store: Store | None) -> tuple[Any, Transfer]:
     else:
         if store is None or payload.ref is None:
             raise FlyteNbError("an offloaded value arrived without a store to read it from")
-        data = store.get(payload.ref)
+        data = store.get_sealed(payload.ref)  # checked before it is unpickled
     return loads(data), Transfer(len(data), time.perf_counter() - start)
 
 

@@ -10,6 +10,13 @@ object or the new one, never a torn one, even after ``kill -9``); object stores 
     runs/<run>/traces/<path>/<n>-<inputs hash>   @flyte.trace checkpoints of a run
     cache/<task>/<key>                           cache="auto" entries (content addressed)
     blobs/<sha256>                               File / Directory / DataFrame uploads
+
+On a local disk the files and folders a store creates are the user's alone (0600 / 0700,
+set on each, whatever the process's umask), or the group's too (0660 / 0770) when the
+config says ``storage_shared: true``. Entries that are unpickled (cache entries, jobs,
+results, offloaded values, checkpoints) are written with :meth:`Store.put_sealed` and read
+with :meth:`Store.get_sealed`, which refuses an entry whose seal does not hold (see
+``_seal``); flyte.io files, folders and data frames are the user's plain bytes, unsealed.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TypeVar
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StoreIntegrityError
+from ._seal import Sealer, SealError, default_sealer
 
 T = TypeVar("T")
 
@@ -30,6 +38,8 @@ T = TypeVar("T")
 STORAGE_ENV_VAR = "FLYTE_NB_STORAGE"
 #: Its fsspec options, as JSON (how containers of a run on a remote store get them).
 STORAGE_OPTIONS_ENV_VAR = "FLYTE_NB_STORAGE_OPTIONS"
+#: "1" when the store is shared with the user's group (how containers learn ``storage_shared``).
+STORAGE_SHARED_ENV_VAR = "FLYTE_NB_STORAGE_SHARED"
 DEFAULT_STORAGE = ".flyte_nb"
 _TEMP_MARK = ".tmp-"
 
@@ -55,9 +65,10 @@ def configured_store() -> Store:
     from .._config import current_config
 
     config = current_config()
+    shared = bool(getattr(config, "storage_shared", False))
     if config.storage is None and not config.storage_options:
-        return Store(None, **default_storage_options())
-    return Store(config.storage, **config.storage_options)
+        return Store(None, shared=shared, **default_storage_options())
+    return Store(config.storage, shared=shared, **config.storage_options)
 
 
 class Store:
@@ -68,12 +79,23 @@ class Store:
     reads its job and writes its result never imports it.
     """
 
-    def __init__(self, url: str | None = None, **storage_options: Any) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        shared: bool | None = None,
+        sealer: Sealer | None = None,
+        **storage_options: Any,
+    ) -> None:
         url = url or default_storage_url()
         if "://" not in url:
             url = "file://" + os.path.abspath(os.path.expanduser(url))
         self.url = url
         self.storage_options = storage_options
+        #: shared with the user's group (0660 / 0770) rather than private (0600 / 0700)
+        self.shared = os.environ.get(STORAGE_SHARED_ENV_VAR) == "1" if shared is None else shared
+        self._file_mode, self._folder_mode = (0o660, 0o770) if self.shared else (0o600, 0o700)
+        self._sealer = sealer
         self._fs: Any = None
         if url.startswith(("file://", "local://")) and not storage_options:
             self.protocol = "file"
@@ -123,17 +145,70 @@ class Store:
             self.fs.pipe_file(path, data)
             return
         folder, name = posixpath.split(path)
-        os.makedirs(folder, exist_ok=True)
+        self.make_folders(folder)
         temp = posixpath.join(folder, f".{name}{_TEMP_MARK}{uuid.uuid4().hex}")
         try:
-            with open(temp, "wb") as handle:
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self._file_mode)
+            with open(descriptor, "wb") as handle:
+                os.fchmod(descriptor, self._file_mode)  # the umask does not decide who reads the store
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(descriptor)
             os.replace(temp, path)  # atomic on one filesystem
         except BaseException:
             _remove_quietly(temp)
             raise
+
+    def make_folders(self, folder: str) -> None:
+        """Create ``folder`` (a local path) and its missing parents with the store's folder
+        mode (``os.makedirs`` would give the parents the umask's)."""
+        if os.path.isdir(folder):
+            return
+        parent = os.path.dirname(folder)
+        if parent != folder:
+            self.make_folders(parent)
+        try:
+            os.mkdir(folder, self._folder_mode)
+        except FileExistsError:
+            return  # a concurrent writer made it: its mode is the store's too
+        os.chmod(folder, self._folder_mode)
+
+    # ------------------------------------------------------------------ sealed entries
+    @property
+    def sealer(self) -> Sealer:
+        """What seals this store's pickled entries: this process's key (see ``_seal``)."""
+        if self._sealer is None:
+            self._sealer = default_sealer()
+        return self._sealer
+
+    def sealed_by(self, sealer: Sealer) -> Store:
+        """This store (same filesystem client) sealing and checking with ``sealer``."""
+        other = object.__new__(Store)
+        other.__dict__.update(self.__dict__)
+        other._sealer = sealer
+        return other
+
+    def put_sealed(self, key: str, data: bytes) -> None:
+        """Write ``data`` at ``key`` with its seal (``memory://``, inside this process: as is)."""
+        self.put(key, data if self.protocol == "memory" else self.sealer.seal(key, data))
+
+    def get_sealed(self, key: str) -> bytes:
+        """The bytes at ``key`` once its seal is checked; StoreIntegrityError when it does not
+        hold (the bytes are then never unpickled); FileNotFoundError when there are none."""
+        blob = self.get(key)
+        if self.protocol == "memory":
+            return blob
+        try:
+            return self.sealer.open(key, blob)
+        except SealError as exc:
+            raise StoreIntegrityError(
+                f"the store entry {self.url_of(key)} was not written by this user's flyte_nb: {exc}. "
+                "It was not unpickled (unpickling runs code). Another user or program wrote it, or it was sealed "
+                "with another key (an older flyte_nb, another store.key, another store_key). Delete it "
+                "(flyte-nb clean for the cache) and run again; for a store a team shares, give every member the "
+                "same store_key in the config.",
+                key=key,
+            ) from None
 
     def put_file(self, key: str, local_path: str) -> None:
         """Upload a local file to ``key`` (atomically on local stores)."""
@@ -209,6 +284,9 @@ class Store:
 
     async def aget(self, key: str) -> bytes:
         return await self.io(self.get, key)
+
+    async def aget_sealed(self, key: str) -> bytes:
+        return await self.io(self.get_sealed, key)
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"

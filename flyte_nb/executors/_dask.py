@@ -192,7 +192,8 @@ class DaskExecutor:
         if spec.started is not None:  # before submitting: a fast worker's word may come at once
             loop = asyncio.get_running_loop()
             cluster.starting[job_key] = functools.partial(loop.call_soon_threadsafe, spec.started)
-        waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job), key, requests)
+        seal = store.sealer.for_run(data.run).to_env()  # the run's key travels in the job, never in a file
+        waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job, seal), key, requests)
         try:
             future = await waiter
             self._live[spec.action.id] = (future, job_key)

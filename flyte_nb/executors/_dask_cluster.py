@@ -80,7 +80,7 @@ def check_store(cluster: Cluster, store: Any) -> None:
         )
     if not store._local:
         return
-    os.makedirs(store.root, exist_ok=True)
+    store.make_folders(store.root)  # with the store's mode, not the umask's
     seen = cluster.client.run(os.path.isdir, store.root)
     blind = sorted(worker for worker, found in seen.items() if not found)
     if blind:

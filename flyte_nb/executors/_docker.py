@@ -202,7 +202,7 @@ class DockerExecutor:
         logs, state = await asyncio.to_thread(self._finish, container)
         _keep_logs(spec, logs)
         try:
-            outcome = loads(await asyncio.to_thread(data.store.get, job_key + ".result"))
+            outcome = loads(await asyncio.to_thread(data.store.get_sealed, job_key + ".result"))
         except FileNotFoundError:
             oom = bool(state.get("OOMKilled"))
             code = status.get("StatusCode")
@@ -263,14 +263,14 @@ class DockerExecutor:
         for chance in (1, 2):
             pool = await pool_for(self, image, spec.task.env, spec.task.env.reuse_policy, access)
             try:
-                logs = await pool.run(job_key, spec.started)
+                logs = await pool.run(job_key, spec.started, data.store.sealer.for_run(data.run).to_env())
                 break
             except WorkerLostError:
                 if chance == 2:
                     raise
         _keep_logs(spec, logs)
         try:
-            outcome = loads(await asyncio.to_thread(data.store.get, job_key + ".result"))
+            outcome = loads(await asyncio.to_thread(data.store.get_sealed, job_key + ".result"))
         except FileNotFoundError:
             raise WorkerLostError(f"the worker running {spec.task.name} #{spec.action.id} left no result") from None
         return await collect_outcome(spec, outcome, ledger, 0.0, "its container")
@@ -307,7 +307,9 @@ class DockerExecutor:
         container = client.containers.create(
             image,
             ["python3", "-m", "flyte_nb._runtime", access.url, job_key],
-            environment=self._environment(spec.task.env, spec.data.env_vars if spec.data else {}, access),
+            environment=self._environment(
+                spec.task.env, spec.data.env_vars if spec.data else {}, access, spec.data.run if spec.data else None
+            ),
             volumes=self._volumes(access),
             network_mode=access.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
@@ -325,9 +327,12 @@ class DockerExecutor:
             volumes[self._callbacks.folder] = {"bind": CALLBACK_DIR_IN_CONTAINER, "mode": "rw"}
         return volumes
 
-    def _environment(self, env: Any, run_vars: dict[str, str], access: StoreAccess) -> dict[str, str]:
-        # the store's URL and options: flyte.io uploads made in the container go to the run's store
-        runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **access.environment()}
+    def _environment(
+        self, env: Any, run_vars: dict[str, str], access: StoreAccess, run: str | None = None
+    ) -> dict[str, str]:
+        # the store's URL and options: flyte.io uploads made in the container go to the run's store;
+        # the run's key (one-shot containers) seals what it writes
+        runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **access.environment(run)}
         return {**runtime, **env.env_vars, **run_vars}
 
     def _labels(self, run: str, action: str) -> dict[str, str]:

@@ -30,7 +30,7 @@ INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"],
 def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: dict[str, Any]) -> None:
     """Ship the inputs and write the job (function + input payloads) to the store."""
     assert spec.data is not None
-    spec.data.store.put(job_key, make_job(spec, ledger, callback))
+    spec.data.store.put_sealed(job_key, make_job(spec, ledger, callback))
 
 
 def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: dict[str, Any] | None) -> bytes:

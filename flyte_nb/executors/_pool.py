@@ -172,9 +172,9 @@ class WorkerPool:
             self.changed.notify_all()
 
     # ------------------------------------------------------------------ work
-    async def run(self, job_key: str, started: Callable[[], None] | None = None) -> str:
+    async def run(self, job_key: str, started: Callable[[], None] | None = None, seal: str | None = None) -> str:
         """Send a job to a worker with a free slot (starting one if allowed); returns its log.
-        ``started`` is called once a worker has taken it."""
+        ``started`` is called once a worker has taken it; ``seal`` is the job's run key."""
         worker = await self._acquire()
         if started is not None:
             started()
@@ -182,7 +182,7 @@ class WorkerPool:
         worker.inflight[job_key] = future
         try:
             assert worker.writer is not None
-            await send(worker.writer, {"run": job_key})
+            await send(worker.writer, {"run": job_key, "seal": seal})
             return await future
         except asyncio.CancelledError:
             worker.inflight.pop(job_key, None)

@@ -14,7 +14,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from ..data._store import STORAGE_ENV_VAR, STORAGE_OPTIONS_ENV_VAR, Store
+from ..data._seal import RUN_KEY_ENV_VAR
+from ..data._store import STORAGE_ENV_VAR, STORAGE_OPTIONS_ENV_VAR, STORAGE_SHARED_ENV_VAR, Store
 from ..errors import ConfigError
 
 #: environment variables forwarded to containers of a run whose store is remote
@@ -38,8 +39,16 @@ class StoreAccess:
             return {self.store.root: {"bind": self.store.root, "mode": "rw"}}
         return {}
 
-    def environment(self) -> dict[str, str]:
+    def environment(self, run: str | None = None) -> dict[str, str]:
+        """The container's environment for the store; with ``run``, that run's key too
+        (``$FLYTE_NB_RUN_KEY``: it seals and checks ``runs/<run>/`` entries and nothing else).
+        The key is in the container's environment, which only its user and the Docker
+        engine's admins can read, never in a file of the store."""
         environment = {STORAGE_ENV_VAR: self.url}
+        if self.store.shared:
+            environment[STORAGE_SHARED_ENV_VAR] = "1"
+        if run is not None:
+            environment[RUN_KEY_ENV_VAR] = self.store.sealer.for_run(run).to_env()
         if self.store._local:
             return environment
         if self.store.storage_options:

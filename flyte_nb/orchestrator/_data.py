@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..data import _cache as cache
 from ..data._codec import digest, dumps, loads
 from ..data._store import Store
+from ..errors import CacheUntrustedWarning, StoreIntegrityError
 
 if TYPE_CHECKING:
     from .._task import TaskTemplate
@@ -103,10 +104,14 @@ class RunData:
         return f"runs/{self.run}/traces/{action_path}/{safe}-{call}-{inputs_hash}"
 
     async def restore(self, key: str) -> tuple[bool, Any]:
-        """(True, output) when a checkpoint exists at ``key``."""
+        """(True, output) when a checkpoint exists at ``key``; one whose seal does not hold
+        is a miss with a warning (never unpickled), and the traced call runs again."""
         try:
-            data = await self.store.io(self.store.get, key)
+            data = await self.store.io(self.store.get_sealed, key)
         except FileNotFoundError:
+            return False, None
+        except StoreIntegrityError as exc:
+            warnings.warn(f"{exc} Running the traced call again.", CacheUntrustedWarning, stacklevel=2)
             return False, None
         try:
             return True, loads(data)
@@ -118,7 +123,7 @@ class RunData:
             data = dumps(value)
         except (TypeError, ValueError, AttributeError):
             return  # an output that does not pickle is not checkpointed
-        await self.store.io(self.store.put, key, data)
+        await self.store.io(self.store.put_sealed, key, data)
 
     # ------------------------------------------------------------------ the run's record
     async def persist(self, controller: Controller) -> None:
