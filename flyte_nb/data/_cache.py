@@ -59,8 +59,13 @@ def lookup(store: Store, key: str) -> Any:
         data = store.get_sealed(key)
     except FileNotFoundError:
         return _MISS
-    except StoreIntegrityError as exc:
-        warnings.warn(f"{exc} Running the task again.", CacheUntrustedWarning, stacklevel=2)
+    except StoreIntegrityError:
+        warnings.warn(
+            f"cache entry {store.url_of(key)} was not written by this user's flyte_nb (no valid seal of the store "
+            "key), so it was not unpickled (unpickling runs code); running the task again, its output replaces it",
+            CacheUntrustedWarning,
+            stacklevel=2,
+        )
         return _MISS
     try:
         return loads(data)

@@ -110,8 +110,13 @@ class RunData:
             data = await self.store.io(self.store.get_sealed, key)
         except FileNotFoundError:
             return False, None
-        except StoreIntegrityError as exc:
-            warnings.warn(f"{exc} Running the traced call again.", CacheUntrustedWarning, stacklevel=2)
+        except StoreIntegrityError:
+            warnings.warn(
+                f"trace checkpoint {self.store.url_of(key)} was not written by this user's flyte_nb (no valid seal "
+                "of the store key), so it was not unpickled; running the traced call again",
+                CacheUntrustedWarning,
+                stacklevel=2,
+            )
             return False, None
         try:
             return True, loads(data)
