@@ -94,7 +94,8 @@ class Store:
         self.storage_options = storage_options
         #: shared with the user's group (0660 / 0770) rather than private (0600 / 0700)
         self.shared = os.environ.get(STORAGE_SHARED_ENV_VAR) == "1" if shared is None else shared
-        self._file_mode, self._folder_mode = (0o660, 0o770) if self.shared else (0o600, 0o700)
+        #: modes of the files and folders it creates on a local disk
+        self.file_mode, self.folder_mode = (0o660, 0o770) if self.shared else (0o600, 0o700)
         self._sealer = sealer
         self._fs: Any = None
         if url.startswith(("file://", "local://")) and not storage_options:
@@ -148,9 +149,9 @@ class Store:
         self.make_folders(folder)
         temp = posixpath.join(folder, f".{name}{_TEMP_MARK}{uuid.uuid4().hex}")
         try:
-            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self._file_mode)
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.file_mode)
             with open(descriptor, "wb") as handle:
-                os.fchmod(descriptor, self._file_mode)  # the umask does not decide who reads the store
+                os.fchmod(descriptor, self.file_mode)  # the umask does not decide who reads the store
                 handle.write(data)
                 handle.flush()
                 os.fsync(descriptor)
@@ -168,10 +169,10 @@ class Store:
         if parent != folder:
             self.make_folders(parent)
         try:
-            os.mkdir(folder, self._folder_mode)
+            os.mkdir(folder, self.folder_mode)
         except FileExistsError:
             return  # a concurrent writer made it: its mode is the store's too
-        os.chmod(folder, self._folder_mode)
+        os.chmod(folder, self.folder_mode)
 
     # ------------------------------------------------------------------ sealed entries
     @property

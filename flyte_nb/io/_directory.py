@@ -97,7 +97,10 @@ class Directory(storage.ContentIdentity, Generic[T]):
             if not store.exists(key):
                 store.put_file(key, full)
         if not files:  # an empty folder still exists where folders are real
-            store.fs.makedirs(store.path(prefix), exist_ok=True)
+            if store._local:
+                store.make_folders(store.path(prefix))
+            else:
+                store.fs.makedirs(store.path(prefix), exist_ok=True)
         return cls(path=store.url_of(prefix), name=name, hash=tree)
 
     @classmethod

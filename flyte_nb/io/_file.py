@@ -184,9 +184,12 @@ class OpenFile:
 
     def _open(self) -> IO[Any]:
         fs, path = storage.filesystem(self.url)
-        if _WRITE_MODES & set(self.mode):
-            storage.make_parent(fs, path)
-        return fs.open(path, self.mode, **self._kwargs)
+        if not _WRITE_MODES & set(self.mode):
+            return fs.open(path, self.mode, **self._kwargs)
+        storage.make_parent(fs, path)
+        handle = fs.open(path, self.mode, **self._kwargs)
+        storage.own(fs, path)  # a store's files are private whatever the umask
+        return handle
 
     def __enter__(self) -> IO[Any]:
         self._handle = self._open()

@@ -86,9 +86,30 @@ async def run_io(url: str | None, func: Callable[P, R], *args: P.args, **kwargs:
 
 
 def make_parent(fs: AbstractFileSystem, path: str) -> None:
-    """Create the folder of ``path`` on filesystems that have real folders."""
+    """Create the folder of ``path`` on filesystems that have real folders (in a local
+    store: with the store's folder mode, 0700 unless it is shared)."""
     if _is_local(fs):
-        os.makedirs(posixpath.dirname(path) or ".", exist_ok=True)
+        store = _local_store_holding(path)
+        folder = posixpath.dirname(path) or "."
+        if store is not None:
+            store.make_folders(folder)
+        else:
+            os.makedirs(folder, exist_ok=True)
+
+
+def own(fs: AbstractFileSystem, path: str) -> None:
+    """Give a file just created in a local store the store's file mode (0600 unless shared)."""
+    if _is_local(fs):
+        store = _local_store_holding(path)
+        if store is not None:
+            os.chmod(path, store.file_mode)
+
+
+def _local_store_holding(path: str) -> Store | None:
+    store = current_store()
+    if store._local and (path == store.root or path.startswith(store.root.rstrip("/") + "/")):
+        return store
+    return None
 
 
 def _is_local(fs: AbstractFileSystem) -> bool:

@@ -83,6 +83,30 @@ def test_storage_shared_makes_them_group_readable_and_writable(tmp_path: Path, l
     assert files == {0o660} and folders == {0o770}
 
 
+@env.task
+async def write_files(folder: str) -> list[str]:
+    from flyte_nb.io import Dir, File
+
+    written = File.new_remote("written.txt")  # streamed into the store by fsspec
+    with written.open("wb") as handle:
+        handle.write(b"streamed")
+    uploaded = await File.from_local(os.path.join(folder, "local.txt"))
+    tree = await Dir.from_local(folder)
+    return [written.path, uploaded.path, tree.path]
+
+
+def test_flyte_io_files_in_the_store_are_private_too(tmp_path: Path, loose_umask: None):
+    local = tmp_path / "local"
+    (local / "empty").mkdir(parents=True)
+    (local / "local.txt").write_text("uploaded")
+    flyte.init(storage=f"file://{tmp_path / 'store'}")
+    paths = flyte.run(write_files, str(local)).outputs()
+    assert all(path.startswith(f"file://{tmp_path / 'store'}") for path in paths)
+    files, folders = modes(tmp_path / "store")
+    assert files == {0o600} and folders == {0o700}
+    assert (tmp_path / "store" / "blobs").is_dir()
+
+
 SCRIPT = textwrap.dedent(
     """
     import sys
