@@ -68,16 +68,21 @@ class Sealer:
 
     def seal(self, path: str, data: bytes) -> bytes:
         """``data`` with its seal in front, for the entry at store key ``path``."""
-        return MAGIC + self._mac(path, data) + data
+        return self.header(path, data) + data
 
-    def open(self, path: str, blob: bytes) -> bytes:
-        """The bytes of the sealed entry at ``path``; SealError when its seal does not hold."""
+    def header(self, path: str, data: bytes) -> bytes:
+        """The seal that goes in front of ``data`` (written apart, so ``data`` is not copied)."""
+        return MAGIC + self._mac(path, data)
+
+    def open(self, path: str, blob: bytes) -> memoryview:
+        """The bytes of the sealed entry at ``path`` (a view: large values are not copied);
+        SealError when its seal does not hold."""
         if not blob.startswith(MAGIC) or len(blob) < HEADER_SIZE:
             raise SealError("it carries no seal")
         data = memoryview(blob)[HEADER_SIZE:]
         if not hmac.compare_digest(blob[len(MAGIC) : HEADER_SIZE], self._mac(path, data)):
             raise SealError("its seal was made with another key or for another entry")
-        return bytes(data)
+        return data
 
     def _mac(self, path: str, data: bytes | memoryview) -> bytes:
         mac = hmac.new(self._key_for(path), path.encode() + b"\0", hashlib.sha256)

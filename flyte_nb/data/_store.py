@@ -139,11 +139,11 @@ class Store:
         return f"{self.protocol}://{self.path(key).lstrip('/') if self.protocol != 'file' else self.path(key)}"
 
     # ------------------------------------------------------------------ sync API (threads)
-    def put(self, key: str, data: bytes) -> None:
-        """Write ``data`` at ``key`` atomically (replacing what was there)."""
+    def put(self, key: str, data: bytes, *, header: bytes = b"") -> None:
+        """Write ``header`` then ``data`` at ``key`` atomically (replacing what was there)."""
         path = self.path(key)
         if not self._local:
-            self.fs.pipe_file(path, data)
+            self.fs.pipe_file(path, header + data if header else data)
             return
         folder, name = posixpath.split(path)
         self.make_folders(folder)
@@ -152,6 +152,8 @@ class Store:
             descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.file_mode)
             with open(descriptor, "wb") as handle:
                 os.fchmod(descriptor, self.file_mode)  # the umask does not decide who reads the store
+                if header:
+                    handle.write(header)
                 handle.write(data)
                 handle.flush()
                 os.fsync(descriptor)
@@ -191,9 +193,9 @@ class Store:
 
     def put_sealed(self, key: str, data: bytes) -> None:
         """Write ``data`` at ``key`` with its seal (``memory://``, inside this process: as is)."""
-        self.put(key, data if self.protocol == "memory" else self.sealer.seal(key, data))
+        self.put(key, data, header=b"" if self.protocol == "memory" else self.sealer.header(key, data))
 
-    def get_sealed(self, key: str) -> bytes:
+    def get_sealed(self, key: str) -> bytes | memoryview:
         """The bytes at ``key`` once its seal is checked; StoreIntegrityError when it does not
         hold (the bytes are then never unpickled); FileNotFoundError when there are none."""
         blob = self.get(key)
