@@ -33,8 +33,10 @@ RUN_KEY_ENV_VAR = "FLYTE_NB_RUN_KEY"
 KEY_FILE_NAME = "store.key"
 
 
-class SealError(Exception):
-    """An entry carries no seal, or a seal made with another key or for another key path."""
+class SealError(ValueError):
+    """An entry carries no seal, or a seal made with another key or for another key path; or
+    a run's key was asked to seal outside its run (a ValueError, so a cache write that meets
+    it is skipped with a warning like any other value the store refuses)."""
 
 
 @dataclass(frozen=True)

@@ -126,9 +126,9 @@ class RunData:
     async def checkpoint(self, key: str, value: Any) -> None:
         try:
             data = dumps(value)
+            await self.store.io(self.store.put_sealed, key, data)
         except (TypeError, ValueError, AttributeError):
-            return  # an output that does not pickle is not checkpointed
-        await self.store.io(self.store.put_sealed, key, data)
+            return  # an output that does not pickle (or that this process may not seal) is not checkpointed
 
     # ------------------------------------------------------------------ the run's record
     async def persist(self, controller: Controller) -> None:
