@@ -107,6 +107,24 @@ def test_flyte_io_files_in_the_store_are_private_too(tmp_path: Path, loose_umask
     assert (tmp_path / "store" / "blobs").is_dir()
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["private", "shared"])
+def test_files_a_container_writes_get_the_store_modes(docker_client, tmp_path: Path, shared: bool):
+    from docker_support import IMAGE
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"backend: docker\nstorage: file://{tmp_path / 'store'}\nstorage_shared: {str(shared).lower()}\n"
+        f"docker: {{base_image: {IMAGE}}}\n"
+    )
+    flyte.init_from_config(config)
+    handle = flyte.with_runcontext(name="container-modes").run(big, 5000)  # offloaded by the container
+    assert handle.outputs() == b"y" * 5000
+    written = list((tmp_path / "store" / "runs" / "container-modes").rglob("job.*"))
+    assert {p.name for p in written} >= {"job.output", "job.result"}, written
+    files, folders = modes(tmp_path / "store")
+    assert (files, folders) == (({0o660}, {0o770}) if shared else ({0o600}, {0o700}))
+
+
 SCRIPT = textwrap.dedent(
     """
     import sys
