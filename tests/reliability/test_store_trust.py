@@ -198,3 +198,26 @@ def test_a_dask_worker_seals_what_it_offloads_and_the_kernel_reads_it(tmp_path: 
     assert handle.outputs() == b"x" * 100_000
     outputs = glob.glob(f"{tmp_path / 'store'}/runs/dask-sealed/actions/*/attempt-*/job.output")
     assert outputs and all(Path(o).read_bytes().startswith(MAGIC) for o in outputs)
+
+
+pooled = flyte.TaskEnvironment(
+    "store_trust_pool", reuse_policy=flyte.ReusePolicy(replicas=1, concurrency=2, idle_ttl=3), max_inline_io_bytes=1024
+)
+
+
+@pooled.task
+def pooled_blob(n: int) -> bytes:
+    import os
+
+    if "FLYTE_NB_RUN_KEY" in os.environ:  # a worker serves many runs: the key comes with each job
+        raise RuntimeError("a pool worker has a run key in its environment")
+    return b"p" * n
+
+
+def test_a_reusable_worker_seals_with_the_key_each_job_brings(docker_client, tmp_path: Path):
+    flyte.init("docker", storage=_store_url(tmp_path), docker={"base_image": IMAGE})
+    for run in ("pool-a", "pool-b"):
+        assert flyte.with_runcontext(name=run).run(pooled_blob, 5000).outputs() == b"p" * 5000
+        written = glob.glob(f"{tmp_path / 'store'}/runs/{run}/actions/*/attempt-*/job.*")
+        assert {Path(w).name for w in written} >= {"job.output", "job.result"}
+        assert all(Path(w).read_bytes().startswith(MAGIC) for w in written)
