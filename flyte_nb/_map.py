@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import sys
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from typing import Any
@@ -23,7 +24,7 @@ from ._checks import is_int_at_least
 from ._context import ActionContext, current
 from ._sync import run_sync
 from ._task import TaskTemplate
-from .errors import TaskCallError
+from .errors import ActionLimitError, TaskCallError
 from .orchestrator._records import CallSite, enclosing_function
 
 
@@ -117,7 +118,7 @@ class MapCall:
             return controller.submit(task, args, fixed_kw, map_ctx, None)
 
         if self.concurrency == 0:
-            async for outcome in self._unbounded(items, submission):
+            async for outcome in self._unbounded(items, submission, controller):
                 yield outcome
             return
 
@@ -140,8 +141,8 @@ class MapCall:
                 await asyncio.sleep(0)
                 try:
                     value = await submission(values)
-                except (asyncio.CancelledError, TaskCallError):
-                    raise  # cancelled, or inputs that do not fit the task: the map fails
+                except (asyncio.CancelledError, TaskCallError, ActionLimitError):
+                    raise  # cancelled, inputs that do not fit the task, the run's limit: the map fails
                 except Exception as exc:  # the action's failure is this item's outcome
                     results[index] = (False, exc)
                     if fail_fast:
@@ -182,7 +183,9 @@ class MapCall:
         finally:
             _cancel_all(workers)
 
-    async def _unbounded(self, items: Iterator[tuple[Any, ...]], submission: Any) -> AsyncIterator[Any]:
+    async def _unbounded(
+        self, items: Iterator[tuple[Any, ...]], submission: Any, controller: Any
+    ) -> AsyncIterator[Any]:
         """One asyncio task per item, all started now (as gather does), read in order.
 
         Nothing per item beyond the task itself (this path must stay as lean as gather at
@@ -190,7 +193,15 @@ class MapCall:
         which wakes the reader, who then raises that failure.
         """
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
-        futures: list[asyncio.Future[Any] | None] = [asyncio.ensure_future(submission(v)) for v in items]
+        # no more tasks than the run may still start actions: an endless input (itertools.count())
+        # ends at the run's action limit, which fails the run, instead of exhausting memory
+        room = controller.actions_left()
+        futures: list[asyncio.Future[Any] | None] = [
+            asyncio.ensure_future(submission(v)) for v in itertools.islice(items, room)
+        ]
+        if len(futures) == room and next(items, None) is not None:
+            _cancel_all(futures)  # type: ignore[arg-type]
+            raise controller.refuse(self.task.name)
         failures: list[BaseException] = []
         if not self.return_exceptions:
 
@@ -210,8 +221,8 @@ class MapCall:
                     if failures:
                         raise failures[0] from None
                     raise
-                except TaskCallError:
-                    raise
+                except (TaskCallError, ActionLimitError):
+                    raise  # inputs that do not fit the task, the run's limit: never an item's outcome
                 except Exception as exc:
                     if not self.return_exceptions:
                         raise

@@ -193,7 +193,22 @@ class CacheUntrustedWarning(CacheCorruptWarning):
 
 
 class RemoteTaskError(FlyteNbError, RuntimeError):
-    """A task failed in its container with an exception that could not travel back as itself."""
+    """A task failed in its container with an exception that could not travel back as itself.
+
+    Attributes: ``error_type``, the name of the exception's type. It is retried per the task's
+    ``retries`` like the exception itself would have been.
+    """
+
+    def __init__(self, message: str, *, error_type: str = ""):
+        super().__init__(message)
+        self.error_type = error_type
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_remote_task_error, (str(self), self.error_type))
+
+
+def _remote_task_error(message: str, error_type: str) -> RemoteTaskError:
+    return RemoteTaskError(message, error_type=error_type)
 
 
 class NonRecoverableError(Exception):

@@ -147,4 +147,6 @@ def error_of(outcome: dict[str, Any], where: str) -> BaseException:
             return exc
     from ..errors import RemoteTaskError
 
-    return RemoteTaskError(f"{outcome['error_type']}: {outcome['message']}\n{outcome['traceback']}")
+    return RemoteTaskError(
+        f"{outcome['error_type']}: {outcome['message']}\n{outcome['traceback']}", error_type=outcome["error_type"]
+    )

@@ -15,23 +15,20 @@ import functools
 import itertools
 import time
 from array import array
-from dataclasses import dataclass
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
-from .._checks import is_int_at_least
 from .._context import ActionContext, current
 from ..errors import (
     ActionFailure,
-    ActionLimitError,
     ActionTimeoutError,
     FlyteNbError,
-    NonRecoverableError,
     action_failure_of,
 )
 from ..executors._base import ActionSpec, Executor
 from ._deadline import attempt_with_timeout, deadline_scope
 from ._events import EventStream, RunSnapshot, snapshot_of
+from ._limits import DEFAULT_MAX_ACTIONS, RunLimits, action_limit_error  # noqa: F401 - DEFAULT_MAX_ACTIONS: re-exported
 from ._records import (
     STATES,
     TERMINAL,
@@ -45,13 +42,11 @@ from ._records import (
     enclosing_function,
     error_info,
 )
+from ._retry import backoff_past_deadline, is_retryable
 
 if TYPE_CHECKING:
     from .._task import TaskTemplate
     from ._data import RunData
-
-#: The per-run action limit of Flyte 2 (seed 004): "Current limit: 50k actions per run".
-DEFAULT_MAX_ACTIONS = 50_000
 
 #: How long a run waits for its leftover actions to acknowledge cancellation.
 WIND_DOWN_S = 2.0
@@ -59,27 +54,6 @@ WIND_DOWN_S = 2.0
 _monotonic = time.monotonic
 _RUNNING = State.RUNNING
 _QUEUED = State.QUEUED
-
-
-@dataclass(frozen=True)
-class RunLimits:
-    """Limits of one run.
-
-    ``max_actions`` bounds the actions a run's code may start (the entry action itself is
-    not counted); the action that would cross it fails with :class:`ActionLimitError`.
-    ``max_action_concurrency`` bounds actions doing work at once (0: no bound). An action
-    that starts child actions hands its slot back: it is orchestrating from then on, and
-    nested fanouts can never deadlock on the limit.
-    """
-
-    max_actions: int = DEFAULT_MAX_ACTIONS
-    max_action_concurrency: int = 0
-
-    def __post_init__(self) -> None:
-        for name, low in (("max_actions", 1), ("max_action_concurrency", 0)):
-            value = getattr(self, name)
-            if not is_int_at_least(value, low):
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
 
 
 class Controller:
@@ -112,6 +86,8 @@ class Controller:
         self.ended_at = 0.0
         self.events = EventStream(self)
         self.cancel_reason: str | None = None
+        #: what fails the whole run whatever its code does (the action limit), once it happened
+        self.failure: BaseException | None = None
         self._site_groups: dict[tuple[Any, ...], GroupRecord] = {}
         self._named_groups: dict[tuple[int, str], GroupRecord] = {}
         self._group_ids = itertools.count()
@@ -151,13 +127,22 @@ class Controller:
             result = await self._execute(rec, args, kwargs)
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
             await self._wind_down("the run was cancelled")
+            if self.failure is not None:  # cancelled because of it: the run failed
+                self._end(State.FAILED)
+                raise self.failure from None
             self._end(State.CANCELLED)
             raise
         except BaseException:
             await self._wind_down("the run's entry action failed")
+            if self.failure is not None:  # whatever the code made of it, this is why
+                self._end(State.FAILED)
+                raise self.failure from None
             self._end(State.CANCELLED if self.cancel_reason else State.FAILED)
             raise
         await self._wind_down("the run's entry action returned without awaiting them")
+        if self.failure is not None:  # the code caught it and returned: the run failed all the same
+            self._end(State.FAILED)
+            raise self.failure
         self._end(State.SUCCEEDED)
         return result
 
@@ -219,15 +204,7 @@ class Controller:
             raise asyncio.CancelledError(self.cancel_reason)
         actions = self.actions
         if len(actions) > self.limits.max_actions:
-            self.rejected += 1
-            self._changed()
-            limit = self.limits.max_actions
-            raise ActionLimitError(
-                f"run {self.name} reached its limit of {limit:,} actions, so {task.name} was not started. "
-                "Batch the work (one action per chunk of items, e.g. 100 items per call) or raise the limit "
-                "with flyte.with_runcontext(max_actions=...).",
-                limit=limit,
-            )
+            raise self.refuse(task.name)
         parent = ctx.action
         if parent.holds_slot:
             parent.holds_slot = False
@@ -240,6 +217,21 @@ class Controller:
         self._seq.append(seq)
         self._admitted(rec)
         return await self._execute(rec, args, kwargs)
+
+    def actions_left(self) -> int:
+        """How many more actions this run may start before it reaches its limit."""
+        return max(self.limits.max_actions + 1 - len(self.actions), 0)
+
+    def refuse(self, task: str) -> BaseException:
+        """Refuse to start ``task`` past the action limit: the run fails with the returned
+        :class:`ActionLimitError` (raise it), however the caller handles it."""
+        self.rejected += 1
+        error = action_limit_error(self.name, task, self.limits.max_actions)
+        if self.failure is None and not self.done:
+            self.failure = error
+            self.cancel(f"the run reached its limit of {self.limits.max_actions:,} actions")
+        self._changed()
+        return error
 
     def action_path(self, rec: ActionRecord) -> str:
         """A stable address of an action within its run (``main/process.3/fetch.0``): the
@@ -299,11 +291,17 @@ class Controller:
                     raise
                 except Exception as exc:
                     if self._should_retry(rec, exc, deadline):
-                        self._record_attempt(rec, exc)
                         delay = retries.backoff.delay(rec.attempts - 1) if retries.backoff else 0.0
-                        if delay:
-                            await asyncio.sleep(delay)
-                        continue
+                        late = backoff_past_deadline(
+                            rec.name, rec.id, rec.attempts + 1, delay, deadline, timeout.deadline, _monotonic(), exc
+                        )
+                        if late is None:
+                            self._record_attempt(rec, exc)
+                            if delay:
+                                await asyncio.sleep(delay)
+                            continue
+                        self._fail(rec, late)
+                        raise late from exc
                     self._fail(rec, exc)
                     raise
                 finally:
@@ -350,9 +348,7 @@ class Controller:
     def _should_retry(self, rec: ActionRecord, exc: Exception, deadline: float | None) -> bool:
         if rec.attempts > rec.task.retries.count or self.cancel_reason is not None:
             return False
-        if isinstance(exc, NonRecoverableError) or (
-            isinstance(exc, FlyteNbError) and not isinstance(exc, ActionTimeoutError)
-        ):
+        if not is_retryable(exc):
             return False
         return deadline is None or _monotonic() < deadline
 
