@@ -25,8 +25,11 @@ Warnings: :class:`CacheCorruptWarning` (a cache entry that cannot be read: a mis
 runs again), and its subclass :class:`CacheUntrustedWarning` (a cache entry or trace
 checkpoint whose seal does not hold: never unpickled, a miss).
 
-``NonRecoverableError`` is for user code: raise it (or a subclass) in a task to fail the
-action at once, without spending the remaining retries.
+A task's ``retries`` apply to its own exceptions, to ``ActionTimeoutError`` and to failures of
+the infrastructure (``ContainerError``, ``OOMError``, ``WorkerLostError``, ``RemoteTaskError``);
+never to the other errors above (orchestrator/_retry.py decides). ``NonRecoverableError`` is
+for user code: raise it (or a subclass) in a task to fail the action at once, without spending
+the remaining retries.
 """
 
 from __future__ import annotations
@@ -145,9 +148,9 @@ def _container_error(message: str, exit_code: int | None, oom_killed: bool, logs
 class OOMError(ContainerError):
     """An action's container was killed for using more memory than its limit.
 
-    Like any failure of the infrastructure it is retried per the task's ``retries``; catch it
-    in the parent to call the task again with more memory
-    (``task.override(resources=flyte.Resources(memory="2Gi"))``).
+    Like any failure of the infrastructure it is retried per the task's ``retries``; once they
+    are spent the parent gets it (``except flyte.errors.OOMError:``) and can call a task of an
+    environment with more memory (``TaskEnvironment(..., resources=flyte.Resources(memory="2Gi"))``).
     """
 
     code = "OOMKilled"

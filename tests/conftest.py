@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from docker_support import docker_client_or_skip, ensure_apt_base
+from docker_support import IMAGE, docker_client_or_skip, ensure_apt_base
 from moto_s3 import moto_endpoint  # noqa: F401 - the s3 server fixture, for every test folder
 
 import flyte_nb._config as config_module
@@ -95,3 +95,12 @@ def docker_client():
 def apt_base(docker_client):
     """The base image with apt (made by the shared engine script when missing)."""
     return ensure_apt_base(docker_client)
+
+
+@pytest.fixture
+def docker_run(docker_client, tmp_path):
+    """flyte_nb configured for the docker backend with a file store in tmp_path."""
+    import flyte_nb as flyte
+
+    flyte.init("docker", storage=f"file://{tmp_path / 'store'}", docker={"base_image": IMAGE})
+    return docker_client
