@@ -12,6 +12,8 @@ and the child's traceback text (see :func:`action_failure_of`)::
     ├── SerializationError (TypeError)   an argument or return value that must leave the kernel does not pickle
     ├── ActionTimeoutError (TimeoutError) an attempt or deadline ran out (per-task ``timeout``)
     ├── ActionLimitError (RuntimeError)  a run tried to start more actions than its limit
+    ├── TaskExitError (RuntimeError)     a task's code raised SystemExit (sys.exit(), argparse) or
+    │                                    KeyboardInterrupt itself: its action fails, the kernel lives
     ├── RunCancelledError                outputs() of a run that was cancelled
     ├── RunFailedError                   outputs() of a run whose entry action failed (chained)
     ├── ContainerError (RuntimeError)    an action's container died: OOM, exit code, its log's tail
@@ -54,6 +56,7 @@ __all__ = [
     "StoreIntegrityError",
     "TaskCallError",
     "TaskDefinitionError",
+    "TaskExitError",
     "WorkerLostError",
     "action_failure_of",
 ]
@@ -115,6 +118,31 @@ class ActionLimitError(FlyteNbError, RuntimeError):
     def __init__(self, message: str, *, limit: int = 0):
         super().__init__(message)
         self.limit = limit
+
+
+class TaskExitError(FlyteNbError, RuntimeError):
+    """A task's code raised ``SystemExit`` (``sys.exit()``, an argparse error) or
+    ``KeyboardInterrupt`` itself, instead of returning or raising an exception.
+
+    Either would end the Jupyter kernel (or the script) if it left the task; flyte_nb fails the
+    action with this error instead, never retried. A real interrupt of the kernel (Ctrl-C, the
+    stop button) is not this: it cancels the run. Attributes: ``task`` (its name), ``code``
+    (``SystemExit.code``, e.g. 2 for an argparse error; None for ``KeyboardInterrupt``) and
+    ``raised`` (``"SystemExit"`` or ``"KeyboardInterrupt"``).
+    """
+
+    def __init__(self, message: str, *, task: str = "", code: object = None, raised: str = "SystemExit"):
+        super().__init__(message)
+        self.task = task
+        self.code = code
+        self.raised = raised
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_task_exit_error, (str(self), self.task, self.code, self.raised))
+
+
+def _task_exit_error(message: str, task: str, code: object, raised: str) -> TaskExitError:
+    return TaskExitError(message, task=task, code=code, raised=raised)
 
 
 class RunCancelledError(FlyteNbError):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import platform
 import sys
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 from docker_support import IMAGE, docker_client_or_skip, ensure_apt_base
+from kernel_support import Kernel, start_kernel
 from moto_s3 import moto_endpoint  # noqa: F401 - the s3 server fixture, for every test folder
 
 import flyte_nb._config as config_module
@@ -104,3 +106,9 @@ def docker_run(docker_client, tmp_path):
 
     flyte.init("docker", storage=f"file://{tmp_path / 'store'}", docker={"base_image": IMAGE})
     return docker_client
+
+
+@pytest.fixture
+def kernel() -> Iterator[Kernel]:
+    """A real IPython kernel running this interpreter, shut down after the test."""
+    yield from start_kernel()

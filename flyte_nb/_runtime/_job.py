@@ -66,6 +66,11 @@ async def execute(
         outcome.update(ok=True, payload=payload, u=transfer.seconds)
     except Exception as exc:  # the task's failure is its outcome, raised again in the kernel
         outcome.update(failure(exc))
+    except (SystemExit, KeyboardInterrupt) as exc:  # sys.exit(), argparse: the action fails, not the process
+        from .._exits import user_exit
+
+        name = getattr(func, "__qualname__", "the task")
+        outcome.update(failure(user_exit(exc, name) or exc))
     finally:
         if controller is not None:
             await controller.close()

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .._checks import is_int_at_least
+from .._exits import mark_if_user_exit
 from .._returns import checked_return
 from ..errors import ConfigError, FlyteNbError
 from ._base import ActionSpec
@@ -96,4 +97,8 @@ class LocalExecutor:
 
 
 def _call_in(ctx: contextvars.Context, func: Any, args: tuple, kwargs: dict) -> Any:
-    return ctx.run(func, *args, **kwargs)
+    try:
+        return ctx.run(func, *args, **kwargs)
+    except KeyboardInterrupt as exc:  # raised by the body itself: no signal lands in this thread
+        mark_if_user_exit(exc)
+        raise

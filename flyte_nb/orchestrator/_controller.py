@@ -19,6 +19,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from .._context import ActionContext, current
+from .._exits import user_exit
 from ..errors import (
     ActionFailure,
     ActionTimeoutError,
@@ -289,6 +290,12 @@ class Controller:
                         result = await executor.submit(spec)
                 except asyncio.CancelledError:
                     raise
+                except (SystemExit, KeyboardInterrupt) as stop:
+                    exit_error = user_exit(stop, task.name)
+                    if exit_error is None:  # a real interrupt: it cancels the run (below)
+                        raise
+                    self._fail(rec, exit_error)  # the code's own exit: never the kernel's end
+                    raise exit_error from None
                 except Exception as exc:
                     if self._should_retry(rec, exc, deadline):
                         delay = retries.backoff.delay(rec.attempts - 1) if retries.backoff else 0.0
