@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from ._context import current
@@ -37,8 +38,23 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     ctx = current.get()
     run_loop = ctx.controller.loop if ctx is not None else None
     if run_loop is not None and run_loop.is_running():
-        return asyncio.run_coroutine_threadsafe(coro, run_loop).result()
+        hold = getattr(_thread, "hold", None)
+        if hold is None:
+            return asyncio.run_coroutine_threadsafe(coro, run_loop).result()
+        # a sync task body in flyte_nb's thread pool: while it waits for its children, its
+        # thread does not count against the pool (they get threads; see executors._threads)
+        with hold():
+            return asyncio.run_coroutine_threadsafe(coro, run_loop).result()
     return asyncio.run(coro)
+
+
+# what a thread pool gives its threads to call while their body blocks in run_sync
+_thread = threading.local()
+
+
+def set_thread_hold(hold: Callable[[], AbstractContextManager[None]] | None) -> None:
+    """Set (or clear, with None) what this thread enters while it blocks on a run's loop."""
+    _thread.hold = hold
 
 
 def reenter(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .._checks import is_int_at_least
+from .._context import current
 from .._exits import mark_if_user_exit
 from .._returns import checked_return
 from ..errors import ConfigError, FlyteNbError
 from ._base import ActionSpec
+from ._threads import SyncThreadPool
 
-#: Threads for sync task bodies. Generous, because a sync task that calls other tasks
-#: blocks its thread until they finish; threads are only created when needed.
+#: Sync task bodies running at once. A body that waits for the tasks it called does not count
+#: (see _threads): nesting never deadlocks. Threads are only created when needed.
 DEFAULT_MAX_THREADS = 64
 
 
@@ -35,7 +36,7 @@ class LocalExecutor:
         #: send inputs and outputs through the data layer (pickled, offloaded when large),
         #: as a container would: measures u and d, and checks the data survives the trip
         self.copy_io = bool(copy_io)
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: SyncThreadPool | None = None
         self._closed = False
 
     async def submit(self, spec: ActionSpec) -> Any:
@@ -70,12 +71,12 @@ class LocalExecutor:
         if task.is_async:
             return checked_return(task.name, await task.func(*args, **kwargs))
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._max_threads, thread_name_prefix="flyte_nb-sync")
+            self._pool = SyncThreadPool(self._max_threads)
         # the copied context carries the current action, so tasks called from the body
         # (in the thread) find their parent and their run's loop
         ctx = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        return checked_return(task.name, await loop.run_in_executor(self._pool, _call_in, ctx, task.func, args, kwargs))
+        future = self._pool.submit(ctx, _call, (task.func, *args), kwargs, _lineage())
+        return checked_return(task.name, await asyncio.wrap_future(future))
 
     async def cancel(self, action_id: int) -> None:
         # In-process attempts are stopped by cancelling the asyncio task that awaits them,
@@ -86,7 +87,7 @@ class LocalExecutor:
     async def close(self) -> None:
         self._closed = True
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown()
             self._pool = None
 
     async def __aenter__(self) -> LocalExecutor:
@@ -96,9 +97,24 @@ class LocalExecutor:
         await self.close()
 
 
-def _call_in(ctx: contextvars.Context, func: Any, args: tuple, kwargs: dict) -> Any:
+def _call(func: Any, /, *args: Any, **kwargs: Any) -> Any:
     try:
-        return ctx.run(func, *args, **kwargs)
+        return func(*args, **kwargs)
     except KeyboardInterrupt as exc:  # raised by the body itself: no signal lands in this thread
         mark_if_user_exit(exc)
         raise
+
+
+def _lineage() -> list[int]:
+    """id() of the current action's record, then of each of its ancestors' (the pool lets the
+    descendants of a body that waits for them take its thread's place)."""
+    ctx = current.get()
+    if ctx is None:
+        return [0]
+    actions = ctx.controller.actions
+    rec = ctx.action
+    lineage = [id(rec)]
+    while rec.parent is not None:
+        rec = actions[rec.parent]
+        lineage.append(id(rec))
+    return lineage
