@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .._exits import user_exit
 from .._returns import checked_return
 from ..data._codec import decode_inputs, dumps, encode, loads
 from ..data._seal import Sealer
@@ -48,13 +49,14 @@ async def execute(
     args, kwargs, received = decode_inputs(job["args"], job["kwargs"], store)
     func = function_of(job["func"], job.get("files", {}))
     outcome: dict[str, Any] = {"d": received.seconds}
+    task_name = job.get("task") or getattr(func, "__qualname__", "?")
     controller, context = _calls_to_kernel(job.get("callback"), store, job["inline_limit"], on_first_call)
     try:
         if inspect.iscoroutinefunction(func):
-            value = await context.run(asyncio.ensure_future, func(*args, **kwargs))
+            value = await context.run(asyncio.ensure_future, _exits_fail(task_name, func(*args, **kwargs)))
         else:
             value = await asyncio.to_thread(context.run, func, *args, **kwargs)
-        value = checked_return(job.get("task", getattr(func, "__qualname__", "?")), value)
+        value = checked_return(task_name, value)
         payload, transfer = encode(
             value,
             store=store,
@@ -66,11 +68,8 @@ async def execute(
         outcome.update(ok=True, payload=payload, u=transfer.seconds)
     except Exception as exc:  # the task's failure is its outcome, raised again in the kernel
         outcome.update(failure(exc))
-    except (SystemExit, KeyboardInterrupt) as exc:  # sys.exit(), argparse: the action fails, not the process
-        from .._exits import user_exit
-
-        name = getattr(func, "__qualname__", "the task")
-        outcome.update(failure(user_exit(exc, name) or exc))
+    except (SystemExit, KeyboardInterrupt) as exc:  # a sync body's sys.exit(): the action fails, not the process
+        outcome.update(failure(user_exit(exc, task_name) or exc))
     finally:
         if controller is not None:
             await controller.close()
@@ -80,6 +79,19 @@ async def execute(
     if keep_result:
         store.put_sealed(job_key + ".result", dumps(outcome))
     return outcome
+
+
+async def _exits_fail(task: str, body: Any) -> Any:
+    """Await an async body, its ``SystemExit``/``KeyboardInterrupt`` turned into TaskExitError
+    here, inside its asyncio task: leaving the task, asyncio would re-raise them from the loop
+    and end the process."""
+    try:
+        return await body
+    except (SystemExit, KeyboardInterrupt) as exc:
+        error = user_exit(exc, task)
+        if error is None:
+            raise
+        raise error from None
 
 
 def _calls_to_kernel(

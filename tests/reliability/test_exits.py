@@ -163,3 +163,23 @@ def test_a_real_interrupt_in_task_code_still_cancels_the_run(kernel):
     assert interrupted.error == "KeyboardInterrupt", interrupted
     after = kernel.execute("print(r.phase, r.controller.actions[0].state)")
     assert after.stdout.split() == ["cancelled", "cancelled"], after
+
+
+@env.task(retries=2)
+async def exits_in_container(code: int) -> int:
+    sys.exit(code)
+
+
+def test_sys_exit_in_a_container_fails_the_action_with_task_exit_error_not_a_retried_crash(docker_run):
+    @env.task
+    async def main() -> str:
+        try:
+            await exits_in_container(3)
+        except TaskExitError as exc:
+            return f"{exc.raised} {exc.code}"
+        return "no exit"
+
+    run = flyte.run(main)
+    assert run.outputs() == "SystemExit 3"
+    child = run.controller.actions[1]
+    assert child.state == "failed" and child.attempts == 1  # the code's own exit is not retried
