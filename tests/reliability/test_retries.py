@@ -142,3 +142,31 @@ def test_an_oom_kill_is_retried_then_raises_oom_error_for_the_parent_to_catch(do
     assert small.state == "failed" and small.attempts == 2
     assert [a.error.type for a in small.history] == ["OOMError", "OOMError"]
     assert containers_of(docker_run, run.name) == []
+
+
+def test_a_lost_dask_worker_is_retried_per_the_policy(tmp_path):
+    from support import require_dask
+
+    require_dask()
+    import dask
+
+    flyte.init("dask", storage=f"file://{tmp_path}", dask={"n_workers": 1, "threads_per_worker": 2})
+    # Dask itself reruns a task whose worker died, then gives up (KilledWorker): that is the
+    # first attempt's WorkerLostError; the task's own retry must then run it again
+    deaths_per_attempt = dask.config.get("distributed.scheduler.allowed-failures") + 1
+    marker = tmp_path / "deaths"
+
+    @env.task(retries=flyte.RetryStrategy(1, backoff=QUICK))
+    async def dies_for_a_while(path: str, deaths: int) -> str:
+        import os
+
+        with open(path, "a") as log:
+            log.write("x")
+        if os.path.getsize(path) <= deaths:
+            os._exit(3)
+        return "survived"
+
+    run = flyte.run(dies_for_a_while, str(marker), deaths_per_attempt)
+    assert run.outputs() == "survived"
+    entry = run.controller.actions[0]
+    assert entry.attempts == 2 and entry.history[0].error.type == "WorkerLostError"
