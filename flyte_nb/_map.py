@@ -27,6 +27,9 @@ from ._task import TaskTemplate
 from .errors import ActionLimitError, TaskCallError
 from .orchestrator._records import CallSite, enclosing_function
 
+#: items an unbounded map in a container starts between two turns of its loop
+_BATCH = 1024
+
 
 class MapCall:
     """The result of ``flyte.map(...)``: iterate it, ``async for`` it, or await it for a list."""
@@ -195,13 +198,22 @@ class MapCall:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         # no more tasks than the run may still start actions: an endless input (itertools.count())
         # ends at the run's action limit, which fails the run, instead of exhausting memory
-        room = controller.actions_left()
-        futures: list[asyncio.Future[Any] | None] = [
-            asyncio.ensure_future(submission(v)) for v in itertools.islice(items, room)
-        ]
-        if len(futures) == room and next(items, None) is not None:
-            _cancel_all(futures)  # type: ignore[arg-type]
-            raise controller.refuse(self.task.name)
+        actions_left = getattr(controller, "actions_left", None)
+        if actions_left is not None:
+            room = actions_left()
+            futures: list[asyncio.Future[Any] | None] = [
+                asyncio.ensure_future(submission(v)) for v in itertools.islice(items, room)
+            ]
+            if len(futures) == room and next(items, None) is not None:
+                _cancel_all(futures)  # type: ignore[arg-type]
+                raise controller.refuse(self.task.name)
+        else:  # in a container the kernel holds the limit: its refusal cancels this action, and
+            # a turn of the loop after each batch lets that cancellation stop an endless input
+            futures = []
+            for batch in iter(lambda: list(itertools.islice(items, _BATCH)), []):
+                futures.extend(asyncio.ensure_future(submission(v)) for v in batch)
+                if len(batch) == _BATCH:
+                    await asyncio.sleep(0)
         failures: list[BaseException] = []
         if not self.return_exceptions:
 
