@@ -90,13 +90,14 @@ def test_a_map_of_1000_nested_parents_completes_with_few_threads(kind):
     async def go() -> flyte.Run:
         return await finish(flyte.run(fan, 1000, kind), 60)
 
+    before = threading.active_count()  # other tests of this process may have left threads
     run = asyncio.run(go())
     assert run.outputs() == sum((x + 1) * 2 for x in range(1000))
     depth = 3 if kind == "async-sync" else 2  # async parent -> sync parent -> child
     assert run.controller.counts["succeeded"] == 1 + depth * 1000
     assert children.peak <= 8  # sync bodies running at once: the limit still holds
     if threads_seen:
-        assert max(threads_seen) <= 8 * 3 + 8  # about the limit's threads, not one per parent
+        assert max(threads_seen) - before <= 8 * 3 + 4  # about the limit's threads, not one per parent
 
 
 @pytest.mark.parametrize("entry", [sync_deep, sync_then_async], ids=["sync", "sync-async"])
