@@ -76,7 +76,7 @@ class LocalExecutor:
         # (in the thread) find their parent and their run's loop
         ctx = contextvars.copy_context()
         future = self._pool.submit(ctx, _call, (task.func, *args), kwargs, _lineage())
-        return checked_return(task.name, await asyncio.wrap_future(future))
+        return checked_return(task.name, await future)
 
     async def cancel(self, action_id: int) -> None:
         # In-process attempts are stopped by cancelling the asyncio task that awaits them,

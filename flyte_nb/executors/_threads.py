@@ -14,13 +14,13 @@ sync parents holds about ``max_threads`` parents at a time, not 1,000 threads.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import threading
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,32 @@ class _Item:
     """One body to run: the call, where its result goes, and the actions it descends from."""
 
     call: Callable[[], Any]
-    future: Future[Any]
+    future: asyncio.Future[Any]  # on the submitting loop: settled from the thread through it
     action: int  # id() of the action's record
     ancestors: tuple[int, ...]
     taken: bool = False
     nested: bool = False
+
+
+def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(value)
+
+
+def _settle_soon(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    """Give ``future`` its outcome on its own loop (a closed loop has nobody waiting)."""
+    _on_its_loop(future, _settle, future, value, error)
+
+
+def _on_its_loop(future: asyncio.Future[Any], callback: Callable[..., Any], *args: Any) -> None:
+    try:
+        future.get_loop().call_soon_threadsafe(callback, *args)
+    except RuntimeError:  # its loop is closed: nobody waits for it any more
+        pass
 
 
 class SyncThreadPool:
@@ -72,16 +93,19 @@ class SyncThreadPool:
     # ------------------------------------------------------------------ submitting
     def submit(
         self, ctx: contextvars.Context, func: Callable[..., Any], args: tuple, kwargs: dict, lineage: list[int]
-    ) -> Future[Any]:
-        """Run ``func(*args, **kwargs)`` in ``ctx`` on a thread. ``lineage``: id() of the
-        action's record, then of each ancestor's, nearest first."""
-        future: Future[Any] = Future()
+    ) -> asyncio.Future[Any]:
+        """Run ``func(*args, **kwargs)`` in ``ctx`` on a thread; await the returned future (of
+        the running loop) for its result. ``lineage``: id() of the action's record, then of each
+        ancestor's, nearest first. Cancelling the future drops the body if it has not started."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         item = _Item(lambda: ctx.run(func, *args, **kwargs), future, lineage[0], tuple(lineage[1:]))
         with self._cond:
             if self._closed:
                 raise RuntimeError("this thread pool is shut down")
-            with _registry_lock:
-                nested = any(a in _waiting for a in item.ancestors)
+            nested = False
+            if _waiting:  # a plain read first: most runs never have a waiting body
+                with _registry_lock:
+                    nested = any(a in _waiting for a in item.ancestors)
             if nested:
                 item.nested = True
                 self._nested.append(item)
@@ -99,7 +123,7 @@ class SyncThreadPool:
             for item in (*self._fresh, *self._nested):
                 if not item.taken:
                     item.taken = True
-                    item.future.cancel()
+                    _on_its_loop(item.future, item.future.cancel)
             self._fresh.clear()
             self._nested.clear()
             self._by_ancestor.clear()
@@ -196,16 +220,17 @@ class SyncThreadPool:
                         if item is None and not woken and self._threads > self._max:
                             return  # an extra thread made for nesting, idle: let it go
                     self._running += 1
-                if not item.future.set_running_or_notify_cancel():
+                if item.future.done():  # cancelled while queued (a benign race: read only)
                     with self._cond:
                         self._running -= 1
+                        self._kick()
                     continue
                 action = item.action
                 set_thread_hold(lambda action=action: hold(action))
                 try:
-                    item.future.set_result(item.call())
+                    _settle_soon(item.future, item.call(), None)
                 except BaseException as exc:  # the body's failure is its future's, whatever it is
-                    item.future.set_exception(exc)
+                    _settle_soon(item.future, None, exc)
                 finally:
                     set_thread_hold(None)
                     item = None  # type: ignore[assignment]  # drop the body's references
