@@ -70,7 +70,7 @@ def _on_its_loop(future: asyncio.Future[Any], callback: Callable[..., Any], *arg
 
 
 class SyncThreadPool:
-    """Runs sync bodies in threads; ``submit`` returns a concurrent Future of the body's result."""
+    """Runs sync bodies in threads; ``submit`` returns a future of the body's result on the calling loop."""
 
     def __init__(self, max_threads: int, name: str = "flyte_nb-sync") -> None:
         self._max = max_threads
