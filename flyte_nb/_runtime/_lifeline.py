@@ -57,5 +57,5 @@ def _lifeline(path: str, token: str, secret: bytes) -> None:
         reason = "the kernel that started this container has gone (or its run has ended)"
     except OSError as exc:
         reason = f"cannot reach the kernel that started this container ({exc})"
-    print(f"flyte_nb: {reason}; the container ends itself", file=sys.stderr, flush=True)
+    print(f"flyte_nb: {reason}; the container ends itself", file=sys.__stderr__, flush=True)
     os._exit(EXIT_KERNEL_GONE)

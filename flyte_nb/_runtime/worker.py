@@ -20,6 +20,7 @@ import asyncio
 import contextvars
 import os
 import sys
+from typing import NoReturn
 
 from ._handshake import answer_challenge
 from ._lifeline import EXIT_KERNEL_GONE
@@ -36,8 +37,11 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
 
     store = Store(store_root, **default_storage_options())  # a bare path is a file:// store
     secret = bytes.fromhex(os.environ.pop(POOL_SECRET_ENV, ""))
-    reader, writer = await asyncio.open_unix_connection(socket_path)
-    await answer_challenge(reader, writer, worker_id, secret)
+    try:
+        reader, writer = await asyncio.open_unix_connection(socket_path)
+        await answer_challenge(reader, writer, worker_id, secret)
+    except OSError as exc:  # the kernel is gone already (or this is not its socket)
+        _end(f"cannot reach the kernel's pool ({exc})")
     running: dict[str, asyncio.Task[None]] = {}
 
     async def run(key: str, seal: str | None, callback_secret: bytes) -> None:
@@ -64,8 +68,7 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
         if message is None:
             # the pool or the kernel went away: so does the worker, now (a sync job's thread
             # cannot be stopped, and nobody is left to take its result)
-            print("flyte_nb: the kernel's pool has gone; the worker ends itself", file=sys.stderr, flush=True)
-            os._exit(EXIT_KERNEL_GONE)
+            _end("the kernel's pool has gone")
         if "run" in message:
             key = message["run"]
             callback_secret = bytes.fromhex(message.get("secret", ""))
@@ -75,6 +78,11 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
             )
         elif "cancel" in message and message["cancel"] in running:
             running[message["cancel"]].cancel()
+
+
+def _end(reason: str) -> NoReturn:
+    print(f"flyte_nb: {reason}; the worker ends itself", file=sys.__stderr__, flush=True)
+    os._exit(EXIT_KERNEL_GONE)
 
 
 def main(argv: list[str]) -> int:
