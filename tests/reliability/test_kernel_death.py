@@ -16,6 +16,7 @@ import sys
 import textwrap
 import time
 
+import docker
 from docker_support import IMAGE
 
 KERNEL = textwrap.dedent(
@@ -100,5 +101,10 @@ def test_containers_of_a_kernel_killed_with_sigkill_end_themselves(docker_client
     finally:
         if process.poll() is None:
             process.kill()
-        for container in docker_client.containers.list(all=True, filters={"label": f"flyte_nb.kernel={kernel}"}):
-            container.remove(force=True)
+        for container in docker_client.containers.list(
+            all=True, sparse=True, filters={"label": f"flyte_nb.kernel={kernel}"}
+        ):
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:  # removed meanwhile (a sweep of another process)
+                pass
