@@ -91,7 +91,7 @@ class WorkerPool:
         # opens must see them coming, or they would start workers past max_replicas
         self.pending += self.policy.min_replicas
         self._server = await asyncio.start_unix_server(self._connected, path=self.socket)
-        os.chmod(self.socket, 0o600)  # in a 0700 folder (mkdtemp's): see hand_to
+        os.chmod(self.socket, 0o600)  # in a 0700 folder (mkdtemp's), handed to the workers' user
         await asyncio.gather(*[self._start_worker(reserved=True) for _ in range(self.policy.min_replicas)])
         self._janitor = self.loop.create_task(self._tidy(), name="flyte_nb pool janitor")
 
@@ -107,12 +107,6 @@ class WorkerPool:
         if self._server is not None:
             self._server.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    def hand_to(self, uid: int, gid: int) -> None:
-        """Give the pool's folder and socket to the user its workers run as (still 0700/0600)."""
-        os.chown(self.folder, uid, gid)
-        if os.path.exists(self.socket):
-            os.chown(self.socket, uid, gid)
 
     def worker_environment(self, worker_id: str) -> dict[str, str]:
         """What a worker's container gets in its environment: its own secret."""
