@@ -136,6 +136,8 @@ class CallbackServer:
         peers.add(writer)
         try:
             await self._serve(reader, writer, token)
+        except asyncio.CancelledError:
+            pass  # the loop is ending (nobody awaits this task: asyncio 3.11 would log the cancel)
         finally:
             peers.discard(writer)
 
