@@ -197,3 +197,45 @@ def test_strangers_on_a_dask_runs_tcp_callback_run_nothing_in_the_kernel(tmp_pat
     host, _, port = address[len("tcp://") :].rpartition(":")
     with pytest.raises(OSError):  # the run has ended: the port is closed
         socket.create_connection((host, int(port)), timeout=5).close()
+
+
+def _authenticated_peer_sends(payload_of) -> bytes:
+    """What a peer that passed the handshake of run A gets back after sending
+    ``payload_of(token_a, token_b)`` (then closing its side), until the server closes."""
+    from flyte_nb._runtime._handshake import answer_challenge
+    from flyte_nb.executors._callbacks import CallbackServer
+
+    async def go() -> bytes:
+        server = CallbackServer(asyncio.get_running_loop())
+        token_a, token_b = server.register(object()), server.register(object())
+        await server.start()
+        try:
+            reader, writer = await asyncio.open_unix_connection(server.path)
+            await answer_challenge(reader, writer, token_a, server.secret_of(token_a))
+            writer.write(payload_of(token_a, token_b))
+            await writer.drain()
+            return await asyncio.wait_for(reader.read(), 10)  # b"": closed without an answer
+        finally:
+            await server.close()
+
+    return asyncio.run(go())
+
+
+def test_a_frame_past_the_size_cap_ends_the_connection_before_it_is_read():
+    import struct
+
+    from flyte_nb._runtime._wire import MAX_FRAME_BYTES
+
+    # a 2 GiB frame announced and never sent: the server must not wait for (or allocate) it
+    assert _authenticated_peer_sends(lambda a, b: struct.pack("!I", 2 * MAX_FRAME_BYTES)) == b""
+
+
+def test_a_peer_speaks_only_for_the_run_whose_secret_it_proved():
+    import pickle
+    import struct
+
+    def other_runs_call(token_a: str, token_b: str) -> bytes:
+        data = pickle.dumps({"id": 1, "op": "submit", "run": token_b, "parent": 0, "task": b"", "args": []})
+        return struct.pack("!I", len(data)) + data
+
+    assert _authenticated_peer_sends(other_runs_call) == b""  # closed, not answered
