@@ -26,16 +26,14 @@ import socket
 import struct
 from collections.abc import Callable
 
+from ..errors import HandshakeError
+
 MAGIC = b"flyte_nb-auth-1\n"
 NONCE_BYTES = 32
 MAC_BYTES = 32
 MAX_TOKEN_BYTES = 255
 #: seconds a peer has to complete the exchange before it is dropped
 HANDSHAKE_TIMEOUT_S = 10.0
-
-
-class HandshakeError(ConnectionError):
-    """The other side did not prove it holds the secret (or is not flyte_nb at all)."""
 
 
 def _client_mac(secret: bytes, server_nonce: bytes, token: bytes) -> bytes:

@@ -155,8 +155,9 @@ def test_calls_come_back_over_tcp_with_the_secret(tmp_path):
 
 
 def test_the_tcp_callback_server_closes_connections_without_the_secret():
-    from flyte_nb._runtime._handshake import MAGIC, NONCE_BYTES, HandshakeError, answer_challenge
+    from flyte_nb._runtime._handshake import MAGIC, NONCE_BYTES, answer_challenge
     from flyte_nb._runtime._wire import receive, send
+    from flyte_nb.errors import HandshakeError
     from flyte_nb.executors._callbacks import CallbackServer
 
     async def go() -> tuple:
