@@ -20,8 +20,10 @@ and the child's traceback text (see :func:`action_failure_of`)::
     │   └── OOMError                     ... killed for using more memory than its limit
     ├── WorkerLostError (RuntimeError)   a reusable worker container died while running an action
     ├── StoreIntegrityError (RuntimeError) a store entry to unpickle lacks a valid seal: never unpickled
-    └── RemoteTaskError (RuntimeError)   a task failed in a container with an exception that could not
-                                         travel back as itself (its type name and traceback text)
+    ├── RemoteTaskError (RuntimeError)   a task failed in a container with an exception that could not
+    │                                    travel back as itself (its type name and traceback text)
+    └── HandshakeError (ConnectionError) a container and its kernel could not prove each other the
+                                         run's secret (a task call from a container then fails)
 
 Warnings: :class:`CacheCorruptWarning` (a cache entry that cannot be read: a miss, the action
 runs again), and its subclass :class:`CacheUntrustedWarning` (a cache entry or trace
@@ -47,6 +49,7 @@ __all__ = [
     "ConfigError",
     "ContainerError",
     "FlyteNbError",
+    "HandshakeError",
     "NonRecoverableError",
     "OOMError",
     "RemoteTaskError",
@@ -240,6 +243,12 @@ class RemoteTaskError(FlyteNbError, RuntimeError):
 
 def _remote_task_error(message: str, error_type: str) -> RemoteTaskError:
     return RemoteTaskError(message, error_type=error_type)
+
+
+class HandshakeError(FlyteNbError, ConnectionError):
+    """The other end of a socket between the kernel and a container (or worker) did not prove
+    that it holds the secret the kernel made for the run (or worker): nothing it sent was read.
+    """
 
 
 class NonRecoverableError(Exception):

@@ -30,6 +30,7 @@ async def execute(
     keep_result: bool = True,
     on_first_call: Callable[[], None] | None = None,
     sealer: Sealer | None = None,
+    callback_secret: bytes | None = None,
 ) -> dict[str, Any]:
     """Run the job at ``job_key`` and write ``<job_key>.result``; returns the outcome.
 
@@ -41,6 +42,8 @@ async def execute(
     is the run's key when it came with the job (a Dask job, a pool worker's message); a
     container of its own reads it from ``$FLYTE_NB_RUN_KEY``. The job and the values it
     reads from the store are checked against it before they are unpickled.
+    ``callback_secret`` is the run's secret for the kernel's handshake when it came another
+    way than the job (a container's environment, a pool worker's authenticated socket).
     """
     if sealer is not None:
         store = store.sealed_by(sealer)
@@ -50,7 +53,8 @@ async def execute(
     func = function_of(job["func"], job.get("files", {}))
     outcome: dict[str, Any] = {"d": received.seconds}
     task_name = job.get("task") or getattr(func, "__qualname__", "?")
-    controller, context = _calls_to_kernel(job.get("callback"), store, job["inline_limit"], on_first_call)
+    callback = job.get("callback")
+    controller, context = _calls_to_kernel(callback, store, job["inline_limit"], on_first_call, callback_secret)
     try:
         if inspect.iscoroutinefunction(func):
             value = await context.run(asyncio.ensure_future, _exits_fail(task_name, func(*args, **kwargs)))
@@ -95,7 +99,11 @@ async def _exits_fail(task: str, body: Any) -> Any:
 
 
 def _calls_to_kernel(
-    callback: dict[str, Any] | None, store: Store, inline_limit: int, on_first_call: Callable[[], None] | None
+    callback: dict[str, Any] | None,
+    store: Store,
+    inline_limit: int,
+    on_first_call: Callable[[], None] | None,
+    secret: bytes | None,
 ) -> tuple[Any, Any]:
     """A context in which the job's task calls go to the kernel (when it offers a socket)."""
     context = contextvars.copy_context()
@@ -113,7 +121,7 @@ def _calls_to_kernel(
         store,
         inline_limit,
         callback.get("path", ""),
-        secret=callback.get("secret", ""),
+        secret=secret if secret is not None else bytes.fromhex(callback.get("secret", "")),
         on_first_call=on_first_call,
     )
     context.run(current.set, ActionContext(controller, RemoteAction(callback["parent"])))  # type: ignore[arg-type]

@@ -3,7 +3,8 @@
 ``execute`` installs a :class:`RemoteController` as the job's action context. The
 task-calling code paths (``task()``, ``.aio()``, ``flyte.map``, ``flyte.group``,
 ``@flyte.trace``) see an object with the controller's interface; each call is encoded like
-any action's inputs and sent to the kernel over a unix socket (opened on the first call),
+any action's inputs and sent to the kernel over a unix socket (opened on the first call,
+after the handshake that proves the run's secret both ways),
 and the answer (the child's output or its exception) comes back the same way. Many calls
 can be in flight at once over the one connection (a ``gather`` fanout from a container).
 Traces are checkpointed in the run's store like the kernel's (keyed by the calling action's
@@ -27,6 +28,7 @@ from .._context import current
 from .._gauge import GaugedSemaphore
 from ..data._codec import decode, dumps, encode
 from ..data._store import Store
+from ._handshake import answer_challenge
 from ._job import error_of
 from ._wire import receive, send
 
@@ -91,11 +93,11 @@ class RemoteController:
         inline_limit: int,
         path: str = "",
         *,
-        secret: str = "",
+        secret: bytes = b"",
         on_first_call: Callable[[], None] | None = None,
     ) -> None:
         self.socket_path = socket_path  # a unix socket's path, or tcp://host:port
-        self.secret = secret  # said first over TCP, where anyone could connect
+        self.secret = secret  # the run's: proves this job to the kernel (and the kernel to it)
         self.on_first_call = on_first_call
         self.path = path  # the calling action's stable address in its run (for trace checkpoints)
         self.token = token
@@ -251,10 +253,11 @@ class RemoteController:
     async def _open(self) -> None:
         if self.socket_path.startswith("tcp://"):
             host, _, port = self.socket_path[len("tcp://") :].rpartition(":")
-            reader, self._writer = await asyncio.open_connection(host.strip("[]"), int(port))
-            self._writer.write(self.secret.encode())
+            reader, writer = await asyncio.open_connection(host.strip("[]"), int(port))
         else:
-            reader, self._writer = await asyncio.open_unix_connection(self.socket_path)
+            reader, writer = await asyncio.open_unix_connection(self.socket_path)
+        await answer_challenge(reader, writer, self.token, self.secret)  # before any pickle
+        self._writer = writer
         self.loop.create_task(self._read(reader))
 
     async def _read(self, reader: asyncio.StreamReader) -> None:

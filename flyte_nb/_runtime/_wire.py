@@ -2,6 +2,9 @@
 
 Used over unix sockets in folders mounted into the containers (so ``--network none``
 holds) by the reusable workers and by actions that call tasks from inside a container.
+Only after the peer has passed the handshake (``_handshake.py``): nothing here is read from
+a connection that has not proved it holds the secret. A frame longer than
+:data:`MAX_FRAME_BYTES` ends the connection before its body is read.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import pickle
 import struct
 from typing import Any
 
+#: the largest message a peer may announce (values past the inline limit go through the store)
+MAX_FRAME_BYTES = 1 << 30
+
 
 async def send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
     data = pickle.dumps(message)
@@ -19,9 +25,12 @@ async def send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
 
 
 async def receive(reader: asyncio.StreamReader) -> dict[str, Any] | None:
-    """The next message, or None when the other side has gone."""
+    """The next message, or None when the other side has gone (or announced a frame past
+    :data:`MAX_FRAME_BYTES`: the caller closes the connection)."""
     try:
-        header = await reader.readexactly(4)
-        return pickle.loads(await reader.readexactly(struct.unpack("!I", header)[0]))
+        size = struct.unpack("!I", await reader.readexactly(4))[0]
+        if size > MAX_FRAME_BYTES:
+            return None
+        return pickle.loads(await reader.readexactly(size))
     except (asyncio.IncompleteReadError, ConnectionError):
         return None

@@ -2,22 +2,33 @@
 
 ``python -m flyte_nb._runtime.worker <socket> <worker-id> <store-root>`` connects to the
 kernel's pool over a unix socket in a mounted folder (it works with ``--network none``),
-says hello, then runs each job it is sent (up to the pool's concurrency at once, async
+proves with the handshake (``_handshake.py``) that it holds the secret the kernel gave this
+worker in its environment, then runs each job it is sent (up to the pool's concurrency at once, async
 jobs on this loop, sync ones in threads) and answers with the job's key and the job's
-own log. Module-level state (caches, loaded models) lives as long as the worker.
+own log. Module-level state (caches, loaded models) lives as long as the worker. When the
+connection ends (the pool closed, or the kernel died, even by ``kill -9``) the worker
+exits at once, whatever its jobs are doing.
 
-Messages are length-prefixed pickles of small dicts: ``{"hello": id}`` → kernel,
-``{"run": key, "seal": run key}`` / ``{"cancel": key}`` → worker, ``{"done": key, "logs": text}`` → kernel.
+Messages are length-prefixed pickles of small dicts: ``{"run": key, "seal": run key,
+"secret": hex}`` (the job's run key and run secret, for its task calls to the kernel) /
+``{"cancel": key}`` → worker, ``{"done": key, "logs": text}`` → kernel.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 import sys
+from typing import NoReturn
 
+from ._handshake import answer_challenge
+from ._lifeline import EXIT_KERNEL_GONE
 from ._output import capture_job_output, job_buffer
 from ._wire import receive, send
+
+#: the worker's own secret, in its container's environment (read once, then removed)
+POOL_SECRET_ENV = "FLYTE_NB_POOL_SECRET"
 
 
 async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
@@ -25,11 +36,15 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
     from flyte_nb.data._store import Store, default_storage_options
 
     store = Store(store_root, **default_storage_options())  # a bare path is a file:// store
-    reader, writer = await asyncio.open_unix_connection(socket_path)
-    await send(writer, {"hello": worker_id})
+    secret = bytes.fromhex(os.environ.pop(POOL_SECRET_ENV, ""))
+    try:
+        reader, writer = await asyncio.open_unix_connection(socket_path)
+        await answer_challenge(reader, writer, worker_id, secret)
+    except OSError as exc:  # the kernel is gone already (or this is not its socket)
+        _end(f"cannot reach the kernel's pool ({exc})")
     running: dict[str, asyncio.Task[None]] = {}
 
-    async def run(key: str, seal: str | None) -> None:
+    async def run(key: str, seal: str | None, callback_secret: bytes) -> None:
         from flyte_nb.data._seal import Sealer
 
         logs: list[str] = []
@@ -37,7 +52,7 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
         # the worker serves many runs: each job brings its own run's key (never a file)
         job_store = store.sealed_by(Sealer.from_env(seal)) if seal else store
         try:
-            await execute(job_store, key)
+            await execute(job_store, key, callback_secret=callback_secret)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -51,15 +66,23 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
     while True:
         message = await receive(reader)
         if message is None:
-            break  # the kernel went away: so does the worker
+            # the pool or the kernel went away: so does the worker, now (a sync job's thread
+            # cannot be stopped, and nobody is left to take its result)
+            _end("the kernel's pool has gone")
         if "run" in message:
             key = message["run"]
+            callback_secret = bytes.fromhex(message.get("secret", ""))
             # a fresh context per job, so each job's log buffer stays its own
-            running[key] = contextvars.copy_context().run(asyncio.ensure_future, run(key, message.get("seal")))
+            running[key] = contextvars.copy_context().run(
+                asyncio.ensure_future, run(key, message.get("seal"), callback_secret)
+            )
         elif "cancel" in message and message["cancel"] in running:
             running[message["cancel"]].cancel()
-    for task in running.values():
-        task.cancel()
+
+
+def _end(reason: str) -> NoReturn:
+    print(f"flyte_nb: {reason}; the worker ends itself", file=sys.__stderr__, flush=True)
+    os._exit(EXIT_KERNEL_GONE)
 
 
 def main(argv: list[str]) -> int:

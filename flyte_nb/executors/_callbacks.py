@@ -8,8 +8,18 @@ own container, limits, retries and a row in the widget, exactly as if the parent
 in the kernel. One server per event loop serves every run on it; a run's executor
 registers its controller under a token that its jobs carry.
 
-Workers on other machines (a Dask cluster) reach the same server over TCP, after saying a
-secret they got with their job. Messages (see ``_runtime/_wire.py``): ``{"id", "op":
+Nobody else may: each run registered here gets its own secret (``secrets.token_bytes``),
+and a connection is served only after the challenge-response of ``_runtime/_handshake.py``
+proved that it holds the secret of the run it speaks for (nothing is unpickled before), and
+then only for that run. The secret reaches a container through its environment, a Dask job
+inside the job itself, a reusable worker's job over the pool's own authenticated socket:
+never through a file. The folder is 0700 and the socket 0600 (:meth:`CallbackServer.hand_to`
+gives them to the containers' user); the server listens only while some run needs it.
+Workers on other machines (a Dask cluster) reach the same server over TCP, with the same
+handshake. A one-shot container also keeps a *lifeline* connection open: when the kernel
+dies the connection ends and the container ends itself (``_runtime/_lifeline.py``).
+
+Messages (see ``_runtime/_wire.py``): ``{"id", "op":
 "submit", "run", "parent", "group", "task", "args", "kwargs"}`` → ``{"id", "ok": True,
 "payload"}`` or ``{"id", "ok": False, ...failure}``; ``{"op": "semaphores", "run",
 "parent", "gauges"}`` (no answer) updates the gauges of semaphores made in the container,
@@ -22,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import hashlib
-import hmac
 import itertools
 import os
 import secrets
@@ -33,7 +42,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._context import ActionContext
+from .._runtime._handshake import challenge
 from .._runtime._job import failure
+from .._runtime._lifeline import SECRET_ENV, SOCKET_ENV, TOKEN_ENV
 from .._runtime._wire import receive, send
 from .._task import original_task
 from ..data._codec import decode_inputs, encode, loads
@@ -43,8 +54,6 @@ from ..orchestrator._records import CallSite
 CALLBACK_DIR_IN_CONTAINER = "/run/flyte_nb_callbacks"
 SOCKET_NAME = "callbacks.sock"
 MAX_TASKS = 256
-#: seconds a TCP client has to say the secret
-HANDSHAKE_TIMEOUT_S = 10.0
 
 _servers: dict[int, CallbackServer] = {}
 
@@ -65,70 +74,142 @@ class CallbackServer:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        # 0700 (mkdtemp's mode): only this user, and the containers' user once handed to it.
+        # The folder lives as long as the loop (reusable workers keep it mounted across
+        # runs); the socket in it only while some run needs it.
         self.folder = tempfile.mkdtemp(prefix="flyte_nb-cb-")
-        os.chmod(self.folder, 0o777)  # containers may run as another user
         self.path = os.path.join(self.folder, SOCKET_NAME)
         self._server: asyncio.AbstractServer | None = None
         self._tcp: asyncio.AbstractServer | None = None
-        #: what a TCP client must send first (the unix socket is guarded by its folder instead)
-        self.secret = secrets.token_hex(16)
+        self._starting = asyncio.Lock()
+        self._owner: tuple[int, int] | None = None
+        self._secrets: dict[str, bytes] = {}  # run token -> that run's secret
+        self._connections: dict[str, set[asyncio.StreamWriter]] = {}  # run token -> its peers
         self._controllers: dict[str, Any] = {}
         self._tasks: dict[str, Any] = {}  # pickle hash -> task: one object per task, so groups match
         self._groups: dict[tuple[str, int, str], Any] = {}
         self._gauges: dict[tuple[str, int, int], RemoteSemaphore] = {}
         self._tokens = itertools.count()
 
+    @property
+    def listening(self) -> bool:
+        """Whether the unix socket takes connections (only while some run is registered)."""
+        return self._server is not None
+
     async def start(self) -> None:
-        self._server = await asyncio.start_unix_server(self._serve, path=self.path)
-        os.chmod(self.path, 0o777)
+        """Listen on the unix socket (0600), unless already listening."""
+        async with self._starting:
+            if self._server is None:
+                self._server = await asyncio.start_unix_server(self._serve_peer, path=self.path)
+                os.chmod(self.path, 0o600)
+                self._give_away()
+
+    def hand_to(self, uid: int, gid: int) -> None:
+        """Give the folder and socket to the user containers run as (they stay 0700/0600:
+        that user and this one's root, nobody else). Kept for the socket made next time."""
+        self._owner = (uid, gid)
+        self._give_away()
+
+    def _give_away(self) -> None:
+        if self._owner is None:
+            return
+        os.chown(self.folder, *self._owner)
+        if os.path.exists(self.path):
+            os.chown(self.path, *self._owner)
 
     async def listen_tcp(self, host: str) -> str:
         """Also take calls over TCP on ``host`` (for workers on other machines, such as a Dask
         cluster's); returns the address to give them, ``tcp://host:port``. A connection must
-        first send :attr:`secret`, or it is closed before anything it sends is read."""
+        pass the handshake before anything it sends is unpickled, as on the unix socket."""
         if self._tcp is None:
-            self._tcp = await asyncio.start_server(self._serve_tcp, host=host, port=0)
+            self._tcp = await asyncio.start_server(self._serve_peer, host=host, port=0)
         port = self._tcp.sockets[0].getsockname()[1]
         return f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
 
-    async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        expected = self.secret.encode()
-        try:
-            said = await asyncio.wait_for(reader.readexactly(len(expected)), HANDSHAKE_TIMEOUT_S)
-        except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError):
-            said = b""
-        if not hmac.compare_digest(said, expected):
+    async def _serve_peer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A new connection: served for the run whose secret it proves it holds, else closed."""
+        token = await challenge(reader, writer, self._secrets.get)
+        if token is None or token not in self._controllers:
             writer.close()
             return
-        await self._serve(reader, writer)
+        peers = self._connections.setdefault(token, set())
+        peers.add(writer)
+        try:
+            await self._serve(reader, writer, token)
+        except asyncio.CancelledError:
+            pass  # the loop is ending (nobody awaits this task: asyncio 3.11 would log the cancel)
+        finally:
+            peers.discard(writer)
 
     def register(self, controller: Any) -> str:
-        """A token that jobs of ``controller``'s run carry so their calls reach it."""
+        """A token that jobs of ``controller``'s run carry so their calls reach it (the run
+        gets its own secret with it)."""
         token = f"{next(self._tokens)}-{uuid.uuid4().hex[:8]}"
         self._controllers[token] = controller
+        self._secrets[token] = secrets.token_bytes(32)
         return token
 
-    def job_callback(self, token: str, run: str, action: Any, socket: str) -> dict[str, Any]:
-        """What a job of ``action`` carries so its task calls reach this server: ``socket``
-        (the unix socket's path as the job sees it, or ``tcp://host:port``), the secret, the
-        run's token, the calling action and its stable path (trace checkpoints use it)."""
+    def secret_of(self, token: str) -> bytes:
+        """The secret of a registered run (for a job that travels an authenticated way)."""
+        return self._secrets[token]
+
+    def container_environment(self, token: str) -> dict[str, str]:
+        """Environment variables of a one-shot container of the run: where its lifeline
+        and task calls go, and the run's secret (never written to a file)."""
         return {
+            SOCKET_ENV: f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}",
+            TOKEN_ENV: token,
+            SECRET_ENV: self._secrets[token].hex(),
+        }
+
+    def job_callback(
+        self, token: str, run: str, action: Any, socket: str, *, with_secret: bool = False
+    ) -> dict[str, Any]:
+        """What a job of ``action`` carries so its task calls reach this server: ``socket``
+        (the unix socket's path as the job sees it, or ``tcp://host:port``), the run's token,
+        the calling action and its stable path (trace checkpoints use it). The run's secret
+        only ``with_secret``, for a job that never lands in a file (a Dask task's argument)."""
+        callback = {
             "socket": socket,
-            "secret": self.secret,
             "token": token,
             "run": run,
             "parent": action.id,
             "path": self._controllers[token].action_path(action),
         }
+        if with_secret:
+            callback["secret"] = self._secrets[token].hex()
+        return callback
 
     def unregister(self, token: str) -> None:
+        """The run has ended: its secret stops opening anything, its connections (lifelines
+        of containers that somehow outlived it) close, and with the last run the server
+        stops listening."""
         self._controllers.pop(token, None)
+        self._secrets.pop(token, None)
+        for writer in self._connections.pop(token, set()):
+            writer.close()
         for key in [k for k in self._groups if k[0] == token]:
             del self._groups[key]
         for key in [k for k in self._gauges if k[0] == token]:
             del self._gauges[key]
+        if not self._controllers:
+            self._stop_listening()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def _stop_listening(self) -> None:
+        for server in (self._server, self._tcp):
+            if server is not None:
+                server.close()
+        self._server = self._tcp = None
+        for peers in self._connections.values():
+            for writer in peers:
+                writer.close()
+        self._connections.clear()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str) -> None:
         calls: set[asyncio.Task[None]] = set()
         lock = asyncio.Lock()
 
@@ -139,6 +220,8 @@ class CallbackServer:
 
         try:
             while (message := await receive(reader)) is not None:
+                if message.get("run") != token:  # a peer speaks for the run it proved, only
+                    break
                 if message.get("op") == "semaphores":
                     self._semaphores(message)
                     continue
@@ -227,9 +310,9 @@ class CallbackServer:
         controller._changed()
 
     async def close(self) -> None:
-        for server in (self._server, self._tcp):
-            if server is not None:
-                server.close()
+        self._controllers.clear()
+        self._secrets.clear()
+        self._stop_listening()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -248,18 +331,24 @@ async def register_current_run() -> tuple[CallbackServer, str]:
 
     ctx = current.get()
     assert ctx is not None, "an executor registers from inside a run's controller"
-    server = await callback_server()
-    return server, server.register(ctx.controller)
+    server = _server_of_loop()
+    token = server.register(ctx.controller)  # before listening: no other run's end stops it
+    await server.start()
+    return server, token
 
 
-async def callback_server() -> CallbackServer:
-    """The server of the running loop, started on first use."""
+def _server_of_loop() -> CallbackServer:
     loop = asyncio.get_running_loop()
     server = _servers.get(id(loop))
     if server is None or server.loop is not loop:
-        server = CallbackServer(loop)
-        await server.start()
-        _servers[id(loop)] = server
+        server = _servers[id(loop)] = CallbackServer(loop)
+    return server
+
+
+async def callback_server() -> CallbackServer:
+    """The server of the running loop, listening (it stops when its last run unregisters)."""
+    server = _server_of_loop()
+    await server.start()
     return server
 
 

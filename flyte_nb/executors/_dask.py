@@ -224,7 +224,10 @@ class DaskExecutor:
             else:
                 self._callback_address = await self._callbacks.listen_tcp(self.callback_host or cluster.own_address)
         assert spec.data is not None
-        return self._callbacks.job_callback(self._token, spec.data.run, spec.action, self._callback_address)
+        # the secret travels inside the job (a Dask task's argument), never in a file
+        return self._callbacks.job_callback(
+            self._token, spec.data.run, spec.action, self._callback_address, with_secret=True
+        )
 
     async def _stop(self, entries: list[tuple[Any, str]]) -> None:
         """Cancel these attempts: drop their tasks from the scheduler, and stop the ones

@@ -263,7 +263,8 @@ class DockerExecutor:
         for chance in (1, 2):
             pool = await pool_for(self, image, spec.task.env, spec.task.env.reuse_policy, access)
             try:
-                logs = await pool.run(job_key, spec.started, data.store.sealer.for_run(data.run).to_env())
+                seal = data.store.sealer.for_run(data.run).to_env()
+                logs = await pool.run(job_key, spec.started, seal, self._callbacks.secret_of(self._token))
                 break
             except WorkerLostError:
                 if chance == 2:
@@ -293,7 +294,7 @@ class DockerExecutor:
                 worker_id,
                 pool.access.url,
             ],
-            environment=self._environment(pool.env, {}, pool.access),
+            environment={**self._environment(pool.env, {}, pool.access), **pool.worker_environment(worker_id)},
             volumes=volumes,
             network_mode=pool.access.network,
             labels={**self._labels("", ""), f"{LABEL}.pool": pool.env.name, f"{LABEL}.worker": worker_id},
@@ -307,9 +308,12 @@ class DockerExecutor:
         container = client.containers.create(
             image,
             ["python3", "-m", "flyte_nb._runtime", access.url, job_key],
-            environment=self._environment(
-                spec.task.env, spec.data.env_vars if spec.data else {}, access, spec.data.run if spec.data else None
-            ),
+            environment={
+                **self._environment(
+                    spec.task.env, spec.data.env_vars if spec.data else {}, access, spec.data.run if spec.data else None
+                ),
+                **self._callbacks.container_environment(self._token),  # its lifeline and the run's secret
+            },
             volumes=self._volumes(access),
             network_mode=access.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),

@@ -5,7 +5,11 @@ A pool holds long-lived worker containers of one environment and image. It start
 ``concurrency`` slots are taken, removes a worker idle for ``scaledown_ttl`` while more
 than ``min`` remain, and removes all of them after ``idle_ttl`` without work, when the
 loop that owns the pool ends, or when the kernel exits. Workers connect back over a
-unix socket in a folder mounted into each container, so ``--network none`` holds.
+unix socket in a folder mounted into each container, so ``--network none`` holds. The
+folder is 0700 and the socket 0600, and a connection is served only once it proved, by the
+handshake of ``_runtime/_handshake.py``, that it holds the secret made for that worker (in
+its container's environment): nothing is unpickled before. A worker exits when its
+connection ends, so the workers of a kernel killed with ``-9`` end themselves.
 A worker that dies mid-action fails its actions with :class:`WorkerLostError`; the
 executor then runs them once more on another worker.
 """
@@ -16,6 +20,7 @@ import asyncio
 import atexit
 import itertools
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -23,7 +28,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._policies import ReusePolicy
+from .._runtime._handshake import challenge
 from .._runtime._wire import receive, send
+from .._runtime.worker import POOL_SECRET_ENV
 from ..errors import WorkerLostError
 
 if TYPE_CHECKING:
@@ -50,6 +57,8 @@ class Worker:
         self.idle_since = time.monotonic()
         self.inflight: dict[str, asyncio.Future[str]] = {}
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        #: what the worker proves it holds before the pool reads anything it sends
+        self.secret = secrets.token_bytes(32)
 
 
 class WorkerPool:
@@ -82,7 +91,7 @@ class WorkerPool:
         # opens must see them coming, or they would start workers past max_replicas
         self.pending += self.policy.min_replicas
         self._server = await asyncio.start_unix_server(self._connected, path=self.socket)
-        os.chmod(self.socket, 0o777)
+        os.chmod(self.socket, 0o600)  # in a 0700 folder (mkdtemp's), handed to the workers' user
         await asyncio.gather(*[self._start_worker(reserved=True) for _ in range(self.policy.min_replicas)])
         self._janitor = self.loop.create_task(self._tidy(), name="flyte_nb pool janitor")
 
@@ -98,6 +107,16 @@ class WorkerPool:
         if self._server is not None:
             self._server.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def worker_environment(self, worker_id: str) -> dict[str, str]:
+        """What a worker's container gets in its environment: its own secret."""
+        worker = self.starting.get(worker_id) or self.workers.get(worker_id)
+        assert worker is not None, "a worker's environment is made while it starts"
+        return {POOL_SECRET_ENV: worker.secret.hex()}
+
+    def _secret_of(self, worker_id: str) -> bytes | None:
+        worker = self.workers.get(worker_id) or self.starting.get(worker_id)
+        return worker.secret if worker is not None else None
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -140,10 +159,9 @@ class WorkerPool:
             pass  # the loop is ending: the pool goes with it (atexit removes the containers)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        hello = await receive(reader)
-        name = hello.get("hello", "") if hello else ""
-        worker = self.workers.get(name) or self.starting.get(name)
-        if worker is None:
+        name = await challenge(reader, writer, self._secret_of)  # before anything is unpickled
+        worker = (self.workers.get(name) or self.starting.get(name)) if name is not None else None
+        if worker is None or worker.writer is not None:  # a stranger, or a second connection
             writer.close()
             return
         worker.writer = writer
@@ -172,9 +190,17 @@ class WorkerPool:
             self.changed.notify_all()
 
     # ------------------------------------------------------------------ work
-    async def run(self, job_key: str, started: Callable[[], None] | None = None, seal: str | None = None) -> str:
+    async def run(
+        self,
+        job_key: str,
+        started: Callable[[], None] | None = None,
+        seal: str | None = None,
+        callback_secret: bytes = b"",
+    ) -> str:
         """Send a job to a worker with a free slot (starting one if allowed); returns its log.
-        ``started`` is called once a worker has taken it; ``seal`` is the job's run key."""
+        ``started`` is called once a worker has taken it; ``seal`` is the job's run key and
+        ``callback_secret`` its run's secret (for its task calls to the kernel): both travel
+        with it over this authenticated socket, never through a file."""
         worker = await self._acquire()
         if started is not None:
             started()
@@ -182,7 +208,7 @@ class WorkerPool:
         worker.inflight[job_key] = future
         try:
             assert worker.writer is not None
-            await send(worker.writer, {"run": job_key, "seal": seal})
+            await send(worker.writer, {"run": job_key, "seal": seal, "secret": callback_secret.hex()})
             return await future
         except asyncio.CancelledError:
             worker.inflight.pop(job_key, None)

@@ -155,29 +155,35 @@ def test_calls_come_back_over_tcp_with_the_secret(tmp_path):
 
 
 def test_the_tcp_callback_server_closes_connections_without_the_secret():
+    from flyte_nb._runtime._handshake import MAGIC, NONCE_BYTES, answer_challenge
     from flyte_nb._runtime._wire import receive, send
+    from flyte_nb.errors import HandshakeError
     from flyte_nb.executors._callbacks import CallbackServer
 
     async def go() -> tuple:
         server = CallbackServer(asyncio.get_running_loop())
+        token = server.register(object())  # a run's controller (this one answers nothing well)
         await server.start()
         address = await server.listen_tcp("127.0.0.1")
         host, _, port = address[len("tcp://") :].rpartition(":")
         reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(b"x" * len(server.secret))  # the wrong secret, then a message
-        await send(writer, {"id": 1, "op": "submit", "run": "nobody"})
-        refused = await asyncio.wait_for(receive(reader), 5)
+        with pytest.raises(HandshakeError):  # the wrong secret: refused before any message
+            await answer_challenge(reader, writer, token, b"x" * 32)
         reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(server.secret.encode())
-        await send(writer, {"id": 2, "op": "submit", "run": "nobody"})
+        await send(writer, {"id": 1, "op": "submit", "run": token})  # no handshake at all
+        writer.write_eof()  # (else the server waits out its handshake timeout for the rest)
+        refused = await asyncio.wait_for(reader.read(), 5)  # all it gets before the server closes
+        reader, writer = await asyncio.open_connection(host, int(port))
+        await answer_challenge(reader, writer, token, server.secret_of(token))
+        await send(writer, {"id": 2, "op": "submit", "run": token})
         answered = await asyncio.wait_for(receive(reader), 5)
         writer.close()
         await server.close()
         return refused, answered
 
     refused, answered = asyncio.run(go())
-    assert refused is None  # closed without an answer
-    assert answered["id"] == 2 and not answered["ok"] and "has ended" in answered["message"]
+    assert refused.startswith(MAGIC) and len(refused) == len(MAGIC) + NONCE_BYTES  # the challenge, no answer
+    assert answered["id"] == 2 and not answered["ok"]  # served: the fake controller's failure
 
 
 def test_an_existing_cluster_by_address(tmp_path):
