@@ -5,8 +5,10 @@ cloudpickled by value, and the inputs' payloads), create and start a container o
 environment's image (t) running ``python -m flyte_nb._runtime``, wait, read the outcome
 from the store (d), collect the logs, remove the container. flyte_nb's runtime and its
 pure-Python dependencies are bind-mounted read-only; a ``file://`` store is mounted at
-the same path, so keys mean the same inside and out. Docker's blocking SDK runs in
-threads: the loop never waits on the engine. Images are never pulled unless asked.
+the same path, so keys mean the same inside and out. Docker's blocking SDK runs in the
+engine's own threads, and a container's end arrives as an engine event (executors/_engine.py):
+the loop never waits on the engine, and no running container holds a thread. Images are
+never pulled unless asked.
 
 The run's entry action stays in the kernel and orchestrates; each action it starts gets a
 container. Reusable worker containers (``ReusePolicy``) come next; until then an action
@@ -31,14 +33,13 @@ from ..errors import ConfigError, ContainerError, FlyteNbError, OOMError
 from ..orchestrator._logs import append_log
 from ._base import ActionSpec
 from ._bundle import runtime_bundle
+from ._engine import engine_for, kill_container
 from ._images import build_image, engine_client, image_python
 from ._jobs import collect_outcome, pooled_callees, write_job
 from ._store_access import StoreAccess, store_access
 
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
 LABEL = "flyte_nb"
-#: seconds a container gets to stop after a kill before flyte_nb stops waiting for it
-KILL_WAIT_S = 5.0
 LOG_TAIL_LINES = 20
 
 
@@ -73,6 +74,7 @@ class DockerExecutor:
         self.network = network
         self.cleanup = bool(cleanup)
         self._client: Any = _CLIENTS.get(host)
+        self._engine = engine_for(host)  # its threads and exit events (no thread starts here)
         self._swept = False
         # images checked (present, right Python) by any run of this process on this engine
         self._checked_images: set[str] = _CHECKED.setdefault(host, set())
@@ -108,6 +110,7 @@ class DockerExecutor:
                     "bash ../shared/tools/docker-engine.sh) or run on the local backend"
                 ) from exc
             self._client = _CLIENTS[self.host] = client  # one connection per engine and process
+        self._engine.follow(f"{LABEL}.kernel={self.kernel}")  # exits of this process's containers
         if not self._swept:  # each run starts by removing what dead kernels left behind
             self._swept = True
             self._sweep_strays()
@@ -171,7 +174,7 @@ class DockerExecutor:
         access = self._access
         assert data is not None
         task = spec.task
-        image = await asyncio.to_thread(self._ensure_image, self._image_of(task.env))
+        image = await self._engine.call(self._ensure_image, self._image_of(task.env))
         if image in self._build_logs:  # the action that waited for the build shows its log
             _keep_logs(spec, "\n".join(self._build_logs.pop(image)) + "\n")
         ledger = transfer.Ledger()
@@ -185,21 +188,22 @@ class DockerExecutor:
         if spec.started is not None:
             spec.started()
         started = time.perf_counter()
-        starting = asyncio.ensure_future(asyncio.to_thread(self._start, spec, image, access, job_key))
+        starting = asyncio.ensure_future(self._engine.call(self._start, spec, image, access, job_key))
         try:
-            container = await asyncio.shield(starting)
+            container, exited = await asyncio.shield(starting)
         except asyncio.CancelledError:  # cancelled while the engine starts it: remove it once started
             starting.add_done_callback(self._kill_when_started)
             raise
         t = time.perf_counter() - started
         try:
-            status = await asyncio.to_thread(container.wait)
+            status = {"StatusCode": await asyncio.wrap_future(exited)}  # an engine event: no thread waits
         except asyncio.CancelledError:
-            await asyncio.shield(asyncio.to_thread(self._kill, container))
+            await self._engine.kill(container)  # shielded and bounded
             raise
         finally:
             self._live.pop(spec.action.id, None)
-        logs, state = await asyncio.to_thread(self._finish, container)
+            self._engine.forget(container.id)
+        logs, state = await self._engine.call(self._finish, container)
         _keep_logs(spec, logs)
         try:
             outcome = loads(await asyncio.to_thread(data.store.get_sealed, job_key + ".result"))
@@ -243,7 +247,7 @@ class DockerExecutor:
         from ._pool import pool_for
 
         try:
-            image = await asyncio.to_thread(self._ensure_image, self._image_of(task.env))
+            image = await self._engine.call(self._ensure_image, self._image_of(task.env))
             await pool_for(self, image, task.env, task.env.reuse_policy, access)
         except Exception:  # the task's own call reports what is wrong with its pool
             pass
@@ -303,7 +307,9 @@ class DockerExecutor:
         container.start()
         return container
 
-    def _start(self, spec: ActionSpec, image: str, access: StoreAccess, job_key: str) -> Any:
+    def _start(self, spec: ActionSpec, image: str, access: StoreAccess, job_key: str) -> tuple[Any, Any]:
+        """Create and start the action's container (in an engine thread); returns it and the
+        future of its exit code."""
         client = self._docker()
         container = client.containers.create(
             image,
@@ -320,8 +326,9 @@ class DockerExecutor:
             **_limits(spec.task.env.resources),
         )
         self._live[spec.action.id] = container  # from here on, close() removes it whatever happens
+        exited = self._engine.expect_exit(container.id)  # before it starts: its end cannot be missed
         container.start()
-        return container
+        return container, exited
 
     def _volumes(self, access: StoreAccess) -> dict[str, dict[str, str]]:
         volumes = {runtime_bundle(access.packages): {"bind": LIB_IN_CONTAINER, "mode": "ro"}, **access.volumes()}
@@ -362,30 +369,23 @@ class DockerExecutor:
 
     def _kill_when_started(self, starting: asyncio.Future[Any]) -> None:
         if not starting.cancelled() and starting.exception() is None:
-            asyncio.get_running_loop().run_in_executor(None, self._kill, starting.result())
+            container, _ = starting.result()
+            self._engine.forget(container.id)
+            self._engine.kill_soon(container)
 
     def _kill(self, container: Any) -> None:
-        import docker
-
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as exc:
-            if exc.status_code != 409:  # 409: its removal is already in progress
-                raise
+        kill_container(container)
 
     async def cancel(self, action_id: int) -> None:
         container = self._live.get(action_id)
         if container is not None:
-            await asyncio.to_thread(self._kill, container)
+            await self._engine.kill(container)
 
     async def close(self) -> None:
         self._closed = True
         if self._callbacks is not None:
             self._callbacks.unregister(self._token)
-        for container in list(self._live.values()):
-            await asyncio.to_thread(self._kill, container)
+        await asyncio.gather(*[self._engine.kill(c) for c in list(self._live.values())])
         self._live.clear()
 
     async def __aenter__(self) -> DockerExecutor:

@@ -22,6 +22,8 @@ from ..errors import ConfigError
 
 BUILD_LOG_TAIL = 25
 LABEL = "flyte_nb.image"
+#: connections a client keeps to its engine (the engine's call and kill threads, and a few more)
+ENGINE_CONNECTIONS = 48
 
 
 class ImageBuildError(ConfigError):
@@ -78,7 +80,9 @@ def engine_client(host: str | None) -> Any:
     """A docker SDK client for ``host`` (``DOCKER_HOST`` or the default socket when None)."""
     import docker
 
-    return docker.DockerClient(base_url=host) if host else docker.from_env()
+    # connections for every engine thread (executors/_engine.py) at once, none discarded
+    pool = ENGINE_CONNECTIONS
+    return docker.DockerClient(base_url=host, max_pool_size=pool) if host else docker.from_env(max_pool_size=pool)
 
 
 def _tar(dockerfile: str, files: dict[str, str]) -> io.BytesIO:

@@ -4,7 +4,8 @@ A pool holds long-lived worker containers of one environment and image. It start
 ``min`` replicas on first use, starts another (up to ``max``) whenever every worker's
 ``concurrency`` slots are taken, removes a worker idle for ``scaledown_ttl`` while more
 than ``min`` remain, and removes all of them after ``idle_ttl`` without work, when the
-loop that owns the pool ends, or when the kernel exits. Workers connect back over a
+loop that owns the pool ends, or when the kernel exits. Engine calls run in the engine's
+own threads (executors/_engine.py), never the default executor. Workers connect back over a
 unix socket in a folder mounted into each container, so ``--network none`` holds. The
 folder is 0700 and the socket 0600, and a connection is served only once it proved, by the
 handshake of ``_runtime/_handshake.py``, that it holds the secret made for that worker (in
@@ -132,12 +133,12 @@ class WorkerPool:
         # known before its container starts: the worker may say hello before we resume
         self.starting[worker.id] = worker
         try:
-            worker.container = await asyncio.to_thread(self.executor._start_worker, self, worker.id)
+            worker.container = await self.executor._engine.call(self.executor._start_worker, self, worker.id)
         finally:
             self.pending -= 1
             self.starting.pop(worker.id, None)
         if self.closed:  # the pool closed while this one started: it must not outlive it
-            await asyncio.to_thread(self.executor._kill, worker.container)
+            await self.executor._engine.kill(worker.container)
             raise WorkerLostError("the worker pool was closed")
         self.workers[worker.id] = worker
         container = worker.container
@@ -145,7 +146,7 @@ class WorkerPool:
         try:
             await asyncio.wait_for(asyncio.shield(worker.ready), HELLO_TIMEOUT_S)
         except (asyncio.TimeoutError, WorkerLostError) as exc:
-            logs = await asyncio.to_thread(_logs_of, container)
+            logs = await self.executor._engine.call(_logs_of, container)
             await self._remove(worker, WorkerLostError("worker did not start"))
             raise WorkerLostError(f"a worker container of {self.env.name} did not start: {exc}\n{logs}") from None
         async with self.changed:  # actions waiting for a slot see the new worker at once
@@ -185,7 +186,7 @@ class WorkerPool:
         if not worker.ready.done():
             worker.ready.set_exception(reason)
             worker.ready.exception()  # retrieved: the starter reports it
-        await asyncio.to_thread(self.executor._kill, worker.container)
+        await self.executor._engine.kill(worker.container)  # its own threads: never behind starts
         async with self.changed:
             self.changed.notify_all()
 
