@@ -36,6 +36,7 @@ from ._bundle import runtime_bundle
 from ._engine import engine_for, kill_container
 from ._images import build_image, engine_client, image_python
 from ._jobs import collect_outcome, pooled_callees, write_job
+from ._sandbox import DEFAULT_PIDS_LIMIT, Sandbox, SandboxPolicy
 from ._store_access import StoreAccess, store_access
 
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
@@ -67,12 +68,17 @@ class DockerExecutor:
         network: str | None = None,
         reuse: bool = True,
         cleanup: bool = True,
+        user: str | None = None,
+        users: dict[str, str] | None = None,
+        pids_limit: int = DEFAULT_PIDS_LIMIT,
     ) -> None:
         self.base_image = base_image
         self.host = host
         self.pull = bool(pull)
         self.network = network
         self.cleanup = bool(cleanup)
+        # who containers run as and what they may do (executors/_sandbox.py); checked here
+        self._sandboxes = SandboxPolicy(user, users, pids_limit)
         self._client: Any = _CLIENTS.get(host)
         self._engine = engine_for(host)  # its threads and exit events (no thread starts here)
         self._swept = False
@@ -88,6 +94,12 @@ class DockerExecutor:
         self._warming: set[asyncio.Future[None]] = set()
         self._closed = False
         self.kernel = f"{socket.gethostname()}:{os.getpid()}"
+
+    @property
+    def user(self) -> str:
+        """The user containers run as (``"uid:gid"`` or ``"root"``), unless ``docker: {users:
+        ...}`` names their image: the kernel's own, or flyte_nb's when the kernel is root."""
+        return self._sandboxes.default().user
 
     # ------------------------------------------------------------------ engine
     def _docker(self) -> Any:
@@ -182,7 +194,8 @@ class DockerExecutor:
         job_key = f"{prefix}/job"
         callback = await self._callback_for(spec)
         self._warm_pools(task, access)
-        await asyncio.to_thread(write_job, spec, ledger, job_key, callback)
+        sandbox = self._sandboxes.for_image(image)
+        await asyncio.to_thread(self._write_job, spec, ledger, job_key, callback, sandbox, access)
         if task.env.reuse_policy is not None:
             return await self._submit_to_pool(spec, image, job_key, ledger, access)
         if spec.started is not None:
@@ -231,6 +244,13 @@ class DockerExecutor:
         assert spec.data is not None
         socket = f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}"
         return self._callbacks.job_callback(self._token, spec.data.run, spec.action, socket)
+
+    def _write_job(
+        self, spec: ActionSpec, ledger: Any, job_key: str, callback: Any, sandbox: Sandbox, access: StoreAccess
+    ) -> None:
+        write_job(spec, ledger, job_key, callback)
+        assert spec.data is not None
+        sandbox.hand_job(access, spec.data.run, spec.action.id, self._callbacks)  # what its container writes
 
     def _warm_pools(self, task: Any, access: StoreAccess) -> None:
         """Start, beside this action's container, the worker pools of the reusable tasks its
@@ -286,6 +306,8 @@ class DockerExecutor:
 
         client = self._docker()
         self._ensure_image(pool.image)  # a tag checked (or built) by the submitting action
+        sandbox = self._sandboxes.for_image(pool.image)
+        sandbox.hand(pool.folder, pool.socket)  # the workers' user must reach the pool's socket
         volumes = self._volumes(pool.access)
         volumes[pool.folder] = {"bind": SOCKET_IN_CONTAINER, "mode": "rw"}
         container = client.containers.create(
@@ -298,11 +320,15 @@ class DockerExecutor:
                 worker_id,
                 pool.access.url,
             ],
-            environment={**self._environment(pool.env, {}, pool.access), **pool.worker_environment(worker_id)},
+            environment={
+                **self._environment(pool.env, {}, pool.access, sandbox),
+                **pool.worker_environment(worker_id),
+            },
             volumes=volumes,
             network_mode=pool.access.network,
             labels={**self._labels("", ""), f"{LABEL}.pool": pool.env.name, f"{LABEL}.worker": worker_id},
             **_limits(pool.env.resources),
+            **sandbox.create_options(),
         )
         container.start()
         return container
@@ -311,12 +337,17 @@ class DockerExecutor:
         """Create and start the action's container (in an engine thread); returns it and the
         future of its exit code."""
         client = self._docker()
+        sandbox = self._sandboxes.for_image(image)
         container = client.containers.create(
             image,
             ["python3", "-m", "flyte_nb._runtime", access.url, job_key],
             environment={
                 **self._environment(
-                    spec.task.env, spec.data.env_vars if spec.data else {}, access, spec.data.run if spec.data else None
+                    spec.task.env,
+                    spec.data.env_vars if spec.data else {},
+                    access,
+                    sandbox,
+                    spec.data.run if spec.data else None,
                 ),
                 **self._callbacks.container_environment(self._token),  # its lifeline and the run's secret
             },
@@ -324,6 +355,7 @@ class DockerExecutor:
             network_mode=access.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
             **_limits(spec.task.env.resources),
+            **sandbox.create_options(),
         )
         self._live[spec.action.id] = container  # from here on, close() removes it whatever happens
         exited = self._engine.expect_exit(container.id)  # before it starts: its end cannot be missed
@@ -339,11 +371,12 @@ class DockerExecutor:
         return volumes
 
     def _environment(
-        self, env: Any, run_vars: dict[str, str], access: StoreAccess, run: str | None = None
+        self, env: Any, run_vars: dict[str, str], access: StoreAccess, sandbox: Sandbox, run: str | None = None
     ) -> dict[str, str]:
         # the store's URL and options: flyte.io uploads made in the container go to the run's store;
         # the run's key (one-shot containers) seals what it writes
         runtime = {"PYTHONPATH": LIB_IN_CONTAINER, "PYTHONDONTWRITEBYTECODE": "1", **access.environment(run)}
+        runtime.update(sandbox.environment())  # a HOME its user may write (the task's env may name another)
         return {**runtime, **env.env_vars, **run_vars}
 
     def _labels(self, run: str, action: str) -> dict[str, str]:
