@@ -201,6 +201,7 @@ async def traced_pipeline(n: int, log: str, fail_at: int) -> list[int]:
 def test_traces_in_a_container_are_checkpointed_and_resume(docker_run, tmp_path):
     log = tmp_path / "store" / "fetch.log"
     log.parent.mkdir(exist_ok=True)
+    log.parent.chmod(0o777)  # the task writes it from its container, as an unprivileged user
     failed = flyte.with_runcontext(name="docker-resume").run(traced_pipeline, 4, str(log), 1)
     failed.wait()
     assert failed.phase == "failed" and log.read_text().split() == ["0", "1"]
