@@ -18,6 +18,7 @@ capabilities root's usual work needs (:data:`ROOT_CAPABILITIES`), never more.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,9 @@ ROOT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SET
 RUN_FOLDERS = ("actions", "callbacks", "traces", "files")
 #: folders at the store's root that containers create entries in (flyte.io uploads)
 STORE_FOLDERS = ("blobs",)
+#: the uid of a user named in the config: only the image knows it, so nothing is handed to it
+NAMED = -1
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,14 @@ class Sandbox:
 
     @property
     def root(self) -> bool:
-        return self.uid == 0
+        return self.uid == 0 or self.user.partition(":")[0] == "root"
 
     @property
     def hands_folders(self) -> bool:
         """Whether the kernel must hand this container's user the folders it writes (the
-        kernel is root and the container is not: nobody else can give them away)."""
-        return os.geteuid() == 0 and not self.root and self.uid != os.geteuid()
+        kernel is root and the container is not: nobody else can give them away). A user
+        named in the config gets nothing: its uid is the image's to know."""
+        return os.geteuid() == 0 and not self.root and self.uid not in (NAMED, os.geteuid())
 
     def create_options(self) -> dict[str, Any]:
         """Keyword arguments of ``containers.create`` that confine the container."""
@@ -151,6 +156,8 @@ class SandboxPolicy:
         if wanted == "root":
             return Sandbox("root", 0, 0, self.pids_limit)
         uid_text, _, gid_text = wanted.partition(":")
+        if not uid_text.isdigit():  # a user of the image, by name: its uid is the image's to know
+            return Sandbox(wanted, NAMED, NAMED, self.pids_limit)
         uid = int(uid_text)
         gid = int(gid_text) if gid_text else uid
         return Sandbox(f"{uid}:{gid}", uid, gid, self.pids_limit)
@@ -160,10 +167,11 @@ def _check_user(user: Any, where: str) -> None:
     if user is None or user == "root":
         return
     if isinstance(user, str):
-        uid, _, gid = user.partition(":")
-        if uid.isdigit() and (not gid or gid.isdigit()):
+        name, _, group = user.partition(":")
+        if _NAME.fullmatch(name) and (not group or _NAME.fullmatch(group)):
             return
     raise ConfigError(
-        f"{where} must be root (for an image that needs it) or a numeric uid[:gid]; got {user!r}. "
+        f"{where} must be root (for an image that needs it), a numeric uid[:gid] or a user of the image; "
+        f"got {user!r}. "
         "Leave it out to run containers as the kernel's user (flyte_nb's own when the kernel is root)"
     )
