@@ -109,6 +109,7 @@ def test_outputs_errors_sync_tasks_and_map_concurrency(backend):
 def test_retries_run_the_body_again(backend):
     name, store = backend
     store.mkdir(parents=True, exist_ok=True)
+    store.chmod(0o777)  # the task writes its marker from a container, as an unprivileged user
     marker = str(store / f"attempts-{name}")
 
     @env.task
