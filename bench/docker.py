@@ -60,7 +60,7 @@ from docker.models.containers import Container, ContainerCollection  # noqa: E40
 import flyte_nb as flyte  # noqa: E402
 from flyte_nb.data._codec import loads  # noqa: E402
 from flyte_nb.data._store import Store  # noqa: E402
-from flyte_nb.executors import _docker  # noqa: E402
+from flyte_nb.executors import _docker, _engine, _jobs  # noqa: E402
 from flyte_nb.executors._bundle import runtime_bundle  # noqa: E402
 
 IMAGE = "flyte-nb-base:bookworm"
@@ -108,6 +108,7 @@ class Timer:
         self.section = "idle"
         self.calls: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(lambda: defaultdict(list))
         self.lifetimes: dict[str, list[float]] = defaultdict(list)
+        self.started: dict[str, float] = {}  # container id -> when its start call returned
         self._tls = threading.local()
         self._undo: list[tuple[Any, str, Any]] = []
 
@@ -146,6 +147,30 @@ class Timer:
         setattr(owner, name, timed)
         self._undo.append((owner, name, original if own else None))
 
+    def note_started(self, section: str, container: Any) -> None:
+        self.started[container.id] = time.perf_counter()
+
+    def wrap_exits(self, engine: Any) -> None:
+        """The executor's "wait": from its container's start to the engine's die event (no
+        thread waits; the event thread resolves the future registered before the start)."""
+        original = engine.expect_exit
+        timer = self
+
+        @functools.wraps(original)
+        def expect_exit(owner: Any, container_id: str) -> Any:
+            section, registered = timer.section, time.perf_counter()
+            future = original(owner, container_id)
+
+            def ended(_: Any) -> None:
+                start = timer.started.pop(container_id, registered)
+                timer.calls[section]["wait"].append((start, time.perf_counter()))
+
+            future.add_done_callback(ended)
+            return future
+
+        engine.expect_exit = expect_exit
+        self._undo.append((engine, "expect_exit", original))
+
     def take(self, section: str) -> dict[str, list[tuple[float, float]]]:
         """The calls of ``section`` so far (and forget them)."""
         return dict(self.calls.pop(section, {}))
@@ -168,18 +193,19 @@ def instrument(timer: Timer) -> None:
     # the docker SDK: both sides go through these
     timer.wrap(ContainerCollection, "create", "create")  # POST /containers/create, then GET .../json
     timer.wrap(APIClient, "create_container", "create_api")  # the POST alone
-    timer.wrap(Container, "start", "start")
-    timer.wrap(Container, "wait", "wait")
+    timer.wrap(Container, "start", "start", after=timer.note_started)
+    timer.wrap(Container, "wait", "wait")  # the floor's; the executor waits for the engine's die event
+    timer.wrap_exits(_engine.Engine)
     timer.wrap(Container, "reload", "reload", after=record_lifetime)
     timer.wrap(Container, "logs", "logs")
     timer.wrap(Container, "remove", "remove")
-    # the executor's steps around them (each runs in a thread of its own via asyncio.to_thread)
+    # the executor's steps around them (each runs in an engine thread, executors/_engine.py)
     timer.wrap(_docker.DockerExecutor, "_ensure_image", "image_check")
     timer.wrap(_docker.DockerExecutor, "_check_image", "per_run_setup", hides=True)
     timer.wrap(_docker.DockerExecutor, "_start", "start_total")
     timer.wrap(_docker.DockerExecutor, "_finish", "finish")
     timer.wrap(_docker, "write_job", "job_write")
-    timer.wrap(_docker, "decode", "decode")
+    timer.wrap(_jobs, "decode", "decode")  # collect_outcome decodes the output
     timer.wrap(Store, "get", "result_read", keep=lambda args: str(args[1]).endswith(".result"))
 
 
