@@ -96,6 +96,9 @@ class Store:
         self.shared = os.environ.get(STORAGE_SHARED_ENV_VAR) == "1" if shared is None else shared
         #: modes of the files and folders it creates on a local disk
         self.file_mode, self.folder_mode = (0o660, 0o770) if self.shared else (0o600, 0o700)
+        #: (uid, gid) given what this process writes from now on (a kernel running as root hands
+        #: its store to its containers' user: executors/_sandbox.py); None: the writer keeps it
+        self.owner: tuple[int, int] | None = None
         self._sealer = sealer
         self._fs: Any = None
         if url.startswith(("file://", "local://")) and not storage_options:
@@ -152,6 +155,8 @@ class Store:
             descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.file_mode)
             with open(descriptor, "wb") as handle:
                 os.fchmod(descriptor, self.file_mode)  # the umask does not decide who reads the store
+                if self.owner is not None:
+                    os.fchown(descriptor, *self.owner)
                 if header:
                     handle.write(header)
                 handle.write(data)
@@ -175,6 +180,8 @@ class Store:
         except FileExistsError:
             return  # a concurrent writer made it: its mode is the store's too
         os.chmod(folder, self.folder_mode)
+        if self.owner is not None:
+            os.chown(folder, *self.owner)
 
     # ------------------------------------------------------------------ sealed entries
     @property

@@ -5,7 +5,8 @@ the kernel's. A kernel running as root (CI, many Docker-based notebook servers) 
 hand root to its containers: they run as flyte_nb's own unprivileged user
 (:data:`SANDBOX_UID`, a uid no distribution or service uses, unlike ``nobody``), and the
 kernel hands that user the folders a container must write: the run's folders of a local
-store, the callback server's folder and a worker pool's socket folder.
+store (and what the kernel writes in that store from then on), the callback server's
+folder and a worker pool's socket folder.
 
 Every container also gets ``no-new-privileges``, no capabilities at all, a limit on its
 number of processes (``docker: {pids_limit: N}``, default :data:`DEFAULT_PIDS_LIMIT`), a
@@ -87,16 +88,19 @@ class Sandbox:
             except FileNotFoundError:
                 pass
 
-    def hand_run(self, store_root: str, run: str) -> None:
-        """Make and hand the folders of ``run`` (in a local store at ``store_root``) that its
-        containers write in."""
+    def hand_run(self, store: Any, run: str) -> None:
+        """Make (with the store's modes) and hand the folders of ``run`` (in a local store)
+        that its containers write in."""
         if not self.hands_folders:
             return
+        store_root = store.root
         run_folder = os.path.join(store_root, "runs", run)
-        folders = [run_folder, *(os.path.join(run_folder, f) for f in RUN_FOLDERS)]
+        # the store's root and runs/ too: private folders (0700) it must pass through
+        folders = [store_root, os.path.join(store_root, "runs"), run_folder]
+        folders += [os.path.join(run_folder, f) for f in RUN_FOLDERS]
         folders += [os.path.join(store_root, f) for f in STORE_FOLDERS]
         for folder in folders:
-            os.makedirs(folder, exist_ok=True)
+            store.make_folders(folder)
         self.hand(*folders)
 
     def hand_job(self, access: Any, run: str, action_id: int, callbacks: Any) -> None:
@@ -105,7 +109,10 @@ class Sandbox:
         if not self.hands_folders:
             return
         if access.store._local:
-            self.hand_run(access.store.root, run)
+            # what the kernel writes from now on (jobs, inputs, callback outputs, uploads) is
+            # theirs, private (0600/0700) all the same: root reads it anyway
+            access.store.owner = (self.uid, self.gid)
+            self.hand_run(access.store, run)
             self.hand_tree(os.path.join(access.store.root, "runs", run, "actions", str(action_id)))
         if callbacks is not None:
             callbacks.hand_to(self.uid, self.gid)

@@ -103,6 +103,8 @@ def own(fs: AbstractFileSystem, path: str) -> None:
         store = _local_store_holding(path)
         if store is not None:
             os.chmod(path, store.file_mode)
+            if store.owner is not None:  # a root kernel's store belongs to its containers' user
+                os.chown(path, *store.owner)
 
 
 def _local_store_holding(path: str) -> Store | None:
