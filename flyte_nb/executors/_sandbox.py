@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +85,8 @@ class Sandbox:
             return
         for path in paths:
             try:
-                os.chown(path, self.uid, self.gid)
+                # never through a link: a container could plant one pointing anywhere (/etc/shadow)
+                os.chown(path, self.uid, self.gid, follow_symlinks=False)
             except FileNotFoundError:
                 pass
 
@@ -102,6 +104,12 @@ class Sandbox:
         for folder in folders:
             store.make_folders(folder)
         self.hand(*folders)
+        with _handed_lock:
+            first = (store_root, run) not in _handed
+            _handed.add((store_root, run))
+        if first:  # uploads the kernel made before (a File made in a cell): its containers read them
+            for folder in STORE_FOLDERS:
+                self.hand_tree(os.path.join(store_root, folder))
 
     def hand_job(self, access: Any, run: str, action_id: int, callbacks: Any) -> None:
         """Before a job of ``run``'s action ``action_id`` starts: hand its user the run's
@@ -118,12 +126,13 @@ class Sandbox:
             callbacks.hand_to(self.uid, self.gid)
 
     def hand_tree(self, folder: str) -> None:
-        """Hand ``folder`` and everything in it (an action's folder: its job and inputs, and
-        the attempt folder the container writes its outcome in)."""
+        """Hand ``folder`` and everything in it not handed yet (an action's folder: its job and
+        inputs, and the attempt folder the container writes its outcome in)."""
         if not self.hands_folders:
             return
         for parent, dirs, files in os.walk(folder):
-            self.hand(parent, *(os.path.join(parent, name) for name in dirs + files))
+            paths = [parent, *(os.path.join(parent, name) for name in dirs + files)]
+            self.hand(*(p for p in paths if _owner(p) != self.uid))
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,17 @@ class SandboxPolicy:
         uid = int(uid_text)
         gid = int(gid_text) if gid_text else uid
         return Sandbox(f"{uid}:{gid}", uid, gid, self.pids_limit)
+
+
+_handed: set[tuple[str, str]] = set()  # (store root, run) whose uploads were handed
+_handed_lock = threading.Lock()
+
+
+def _owner(path: str) -> int | None:
+    try:
+        return os.lstat(path).st_uid
+    except FileNotFoundError:
+        return None
 
 
 def _check_user(user: Any, where: str) -> None:
