@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import __version__
 from .._runtime._dask import STARTED_TOPIC
+from .._version import __version__
 from ..errors import ConfigError
 
 #: seconds the workers' declared resources are trusted before the scheduler is asked again
@@ -121,7 +121,7 @@ def check_workers(client: Any, address: str) -> None:
 
 
 def _flyte_nb_version() -> str:
-    from flyte_nb import __version__ as version
+    from flyte_nb._version import __version__ as version
 
     return version
 

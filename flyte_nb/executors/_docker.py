@@ -25,8 +25,8 @@ import threading
 import time
 from typing import Any
 
-from .. import __version__
 from .._image import DEFAULT_BASE_IMAGE, Image
+from .._version import __version__
 from ..data import _transfer as transfer
 from ..data._codec import loads
 from ..errors import ConfigError, ContainerError, FlyteNbError, OOMError
