@@ -14,7 +14,7 @@ import asyncio
 OriginalSemaphore = asyncio.Semaphore
 
 
-class GaugedSemaphore(OriginalSemaphore):  # type: ignore[valid-type, misc]
+class GaugedSemaphore(OriginalSemaphore):
     """An ``asyncio.Semaphore`` that tells how many slots are held and how many wait."""
 
     def __init__(self, value: int = 1) -> None:
@@ -24,10 +24,10 @@ class GaugedSemaphore(OriginalSemaphore):  # type: ignore[valid-type, misc]
     @property
     def held(self) -> int:
         """Slots taken right now."""
-        return max(self.limit - self._value, 0)  # type: ignore[attr-defined]
+        return max(self.limit - self._value, 0)
 
     @property
     def waiting(self) -> int:
         """Coroutines queued for a slot right now."""
-        waiters = self._waiters  # type: ignore[attr-defined]
+        waiters = self._waiters
         return sum(1 for w in waiters if not w.done()) if waiters else 0

@@ -68,7 +68,7 @@ class TaskTemplate(Generic[P, R]):
         self._varkw = any(p.kind is p.VAR_KEYWORD for p in params)
         self._max_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._required = sum(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
-        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        functools.update_wrapper(self, func)
         _tasks[_identity(self)] = self
 
     @property

@@ -38,6 +38,6 @@ def capture_job_output() -> None:
     """Wrap ``sys.stdout`` and ``sys.stderr`` (once per process)."""
     with _lock:
         if not isinstance(sys.stdout, JobOutput):
-            sys.stdout = JobOutput(sys.stdout)  # type: ignore[assignment]
+            sys.stdout = JobOutput(sys.stdout)
         if not isinstance(sys.stderr, JobOutput):
-            sys.stderr = JobOutput(sys.stderr)  # type: ignore[assignment]
+            sys.stderr = JobOutput(sys.stderr)

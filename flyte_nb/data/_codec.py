@@ -64,7 +64,7 @@ class _PortablePickler(cloudpickle.Pickler):
     """cloudpickle without tblib's reducers (the C pickler reads its table when made)."""
 
     @property
-    def dispatch_table(self) -> dict[Any, Any]:  # type: ignore[override]
+    def dispatch_table(self) -> dict[Any, Any]:
         return _dispatch_without_tblib()
 
 

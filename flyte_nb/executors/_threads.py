@@ -233,7 +233,7 @@ class SyncThreadPool:
                     _settle_soon(item.future, None, exc)
                 finally:
                     set_thread_hold(None)
-                    item = None  # type: ignore[assignment]  # drop the body's references
+                    item = None  # drop the body's references
                     with self._cond:
                         self._running -= 1
                         self._kick()

@@ -145,10 +145,10 @@ class DataFrameReader(Generic[DF]):
         kind = self.dataframe_type
         pandas = sys.modules.get("pandas")
         if pandas is not None and kind is pandas.DataFrame:
-            return self.frame.to_pandas()  # type: ignore[no-any-return]
+            return self.frame.to_pandas()
         pa, _ = _pyarrow("DataFrame.open")
         if kind is pa.Table:
-            return self.frame.to_arrow()  # type: ignore[no-any-return]
+            return self.frame.to_arrow()
         raise TypeError(
             f"DataFrame.open({getattr(kind, '__name__', kind)!r}): can read as pandas.DataFrame or pyarrow.Table"
         )

@@ -55,8 +55,8 @@ def install() -> None:
         _installed += 1
         if _installed == 1:
             _saved = (sys.stdout, sys.stderr)
-            sys.stdout = ActionStream(sys.stdout)  # type: ignore[assignment]
-            sys.stderr = ActionStream(sys.stderr)  # type: ignore[assignment]
+            sys.stdout = ActionStream(sys.stdout)
+            sys.stderr = ActionStream(sys.stderr)
 
 
 def uninstall() -> None:
