@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, cast
 
 from ._checks import is_finite_number, is_int, is_int_at_least
 from .errors import ConfigError
@@ -208,11 +208,11 @@ class ReusePolicy:
 
     @property
     def min_replicas(self) -> int:
-        return self.replicas[0]  # type: ignore[index]
+        return cast("tuple[int, int]", self.replicas)[0]  # __post_init__ made it a pair
 
     @property
     def max_replicas(self) -> int:
-        return self.replicas[1]  # type: ignore[index]
+        return cast("tuple[int, int]", self.replicas)[1]  # __post_init__ made it a pair
 
     @property
     def capacity(self) -> int:
@@ -355,7 +355,7 @@ class Cache:
         if value is False:
             return cls("disable")
         if value in ("auto", "disable"):
-            return cls(value)  # type: ignore[arg-type]
+            return cls(cast('Literal["auto", "disable"]', value))
         if value == "override":
             raise ConfigError("cache='override' needs a version: write cache=flyte.Cache('override', version='v1')")
         raise ConfigError(f"cache must be 'auto', 'disable', True/False or flyte.Cache(...), got {value!r}")
@@ -367,6 +367,7 @@ class Cache:
 
 def _iterable(value: object) -> tuple[object, ...]:
     try:
+        # any value is tried: one that is not iterable raises TypeError, handled below
         return tuple(value)  # type: ignore[arg-type]
     except TypeError:
         return (value,)  # not iterable: checked (and refused) as one item

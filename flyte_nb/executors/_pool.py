@@ -26,7 +26,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from .._policies import ReusePolicy
 from .._runtime._handshake import challenge
@@ -249,8 +250,9 @@ class WorkerPool:
             self.changed.notify_all()
 
     async def _tidy(self) -> None:
-        scaledown = self.policy.scaledown_ttl.total_seconds()  # type: ignore[union-attr]
-        idle = self.policy.idle_ttl.total_seconds()  # type: ignore[union-attr]
+        # ReusePolicy.__post_init__ turned both into timedeltas
+        scaledown = cast(timedelta, self.policy.scaledown_ttl).total_seconds()
+        idle = cast(timedelta, self.policy.idle_ttl).total_seconds()
         while not self.closed:
             await asyncio.sleep(JANITOR_PERIOD_S)
             now = time.monotonic()

@@ -16,7 +16,7 @@ import itertools
 import time
 from array import array
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .._context import ActionContext, current
 from .._exits import user_exit
@@ -209,7 +209,7 @@ class Controller:
         parent = ctx.action
         if parent.holds_slot:
             parent.holds_slot = False
-            self._slots.release()  # type: ignore[union-attr]
+            self._release_slot()
         group = ctx.group or self._site_group(parent.id, task, site)
         rec = ActionRecord(len(actions), task, parent.id, group, queued=_monotonic())
         sibling = (parent.id, task)
@@ -258,22 +258,27 @@ class Controller:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         task = rec.task
         timeout = task.timeout
+        # Timeout.__post_init__ turned each bound into float seconds (or None)
+        max_runtime = cast("float | None", timeout.max_runtime)
+        max_queued = cast("float | None", timeout.max_queued_time)
+        total = cast("float | None", timeout.deadline)
         retries = task.retries
         executor = self.executor if rec.parent is not None else self._root_executor
-        cache_key = self.data.cache_key(task, args, kwargs) if self.data is not None and task.cache else None
+        data = self.data
+        cache_key = data.cache_key(task, args, kwargs) if data is not None and task.cache else None
         try:
-            if cache_key is not None:
+            if data is not None and cache_key is not None:
                 rec.handle = asyncio.current_task()
-                cached = await self.data.cached(cache_key)  # type: ignore[union-attr]
-                if not self.data.is_miss(cached):  # type: ignore[union-attr]
+                cached = await data.cached(cache_key)
+                if not data.is_miss(cached):
                     rec.ended = _monotonic()
                     self._move(rec, State.CACHED)
                     return cached
             if self._slots is not None and rec.parent is not None:
-                await self._take_slot(rec, timeout.max_queued_time)
+                await self._take_slot(rec, max_queued)
             rec.handle = asyncio.current_task()
             now = _monotonic()
-            deadline = now + timeout.deadline if timeout.deadline else None
+            deadline = now + total if total else None
             # an executor that knows when the body really starts (after a scheduler's queue)
             # says so; the action stays queued until then
             started = functools.partial(self._started, rec) if getattr(executor, "reports_start", False) else None
@@ -284,8 +289,8 @@ class Controller:
                 token = current.set(ActionContext(self, rec))
                 try:
                     spec = ActionSpec(rec, task, args, kwargs, rec.attempts, data=self.data, started=started)
-                    if timeout.max_runtime or deadline:
-                        result = await attempt_with_timeout(executor, spec, timeout.max_runtime, deadline)
+                    if max_runtime or deadline:
+                        result = await attempt_with_timeout(executor, spec, max_runtime, deadline)
                     else:
                         result = await executor.submit(spec)
                 except asyncio.CancelledError:
@@ -300,7 +305,7 @@ class Controller:
                     if self._should_retry(rec, exc, deadline):
                         delay = retries.backoff.delay(rec.attempts - 1) if retries.backoff else 0.0
                         late = backoff_past_deadline(
-                            rec.name, rec.id, rec.attempts + 1, delay, deadline, timeout.deadline, _monotonic(), exc
+                            rec.name, rec.id, rec.attempts + 1, delay, deadline, total, _monotonic(), exc
                         )
                         if late is None:
                             self._record_attempt(rec, exc)
@@ -315,8 +320,8 @@ class Controller:
                     current.reset(token)
                     if spec.timings:
                         rec.timings = spec.timings
-                if cache_key is not None:
-                    await self.data.remember(cache_key, result, task)  # type: ignore[union-attr]
+                if data is not None and cache_key is not None:
+                    await data.remember(cache_key, result, task)
                 self._started(rec)  # in case the executor's word came after its result
                 rec.ended = _monotonic()
                 self._move(rec, State.SUCCEEDED)
@@ -331,7 +336,12 @@ class Controller:
             rec.handle = None
             if rec.holds_slot:
                 rec.holds_slot = False
-                self._slots.release()  # type: ignore[union-attr]
+                self._release_slot()
+
+    def _release_slot(self) -> None:
+        slots = self._slots
+        assert slots is not None  # an action holds a slot only in a run that has them
+        slots.release()
 
     async def _take_slot(self, rec: ActionRecord, max_queued: float | None) -> None:
         slots = self._slots
@@ -377,6 +387,7 @@ class Controller:
             total = rec.task.retries.count + 1
             failure = ActionFailure(rec.name, rec.id, rec.attempts, total, info.traceback)
             try:
+                # any exception type: its class declares no such attribute
                 exc.__flyte_action__ = failure  # type: ignore[attr-defined]
                 if hasattr(exc, "add_note"):
                     exc.add_note(

@@ -57,7 +57,7 @@ def backoff_past_deadline(
     attempt: int,
     delay: float,
     deadline: float | None,
-    limit: float,
+    limit: float | None,
     now: float,
     last: BaseException,
 ) -> ActionTimeoutError | None:
@@ -65,7 +65,7 @@ def backoff_past_deadline(
     would reach the action's ``deadline`` (monotonic): no attempt ever starts after it, and
     waiting for a backoff that ends past it would only delay the same verdict. None when
     the next attempt can start in time."""
-    if deadline is None or now + delay < deadline:
+    if deadline is None or limit is None or now + delay < deadline:
         return None
     error = ActionTimeoutError(
         f"action {name} #{action_id} reached its deadline of {limit:g} s before attempt {attempt} "
