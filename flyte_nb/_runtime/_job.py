@@ -47,14 +47,14 @@ async def execute(
     """
     if sealer is not None:
         store = store.sealed_by(sealer)
-    job = loads(job if job is not None else store.get_sealed(job_key))
+    fields: dict[str, Any] = loads(job if job is not None else store.get_sealed(job_key))
     started = time.perf_counter()
-    args, kwargs, received = decode_inputs(job["args"], job["kwargs"], store)
-    func = function_of(job["func"], job.get("files", {}))
+    args, kwargs, received = decode_inputs(fields["args"], fields["kwargs"], store)
+    func = function_of(fields["func"], fields.get("files", {}))
     outcome: dict[str, Any] = {"d": received.seconds}
-    task_name = job.get("task") or getattr(func, "__qualname__", "?")
-    callback = job.get("callback")
-    controller, context = _calls_to_kernel(callback, store, job["inline_limit"], on_first_call, callback_secret)
+    task_name = str(fields.get("task") or getattr(func, "__qualname__", "?"))
+    callback = fields.get("callback")
+    controller, context = _calls_to_kernel(callback, store, fields["inline_limit"], on_first_call, callback_secret)
     try:
         if inspect.iscoroutinefunction(func):
             value = await context.run(asyncio.ensure_future, _exits_fail(task_name, func(*args, **kwargs)))
@@ -65,9 +65,9 @@ async def execute(
             value,
             store=store,
             key=job_key + ".output",
-            inline_limit=job["inline_limit"],
+            inline_limit=fields["inline_limit"],
             what="return value",
-            task=job.get("task", ""),
+            task=fields.get("task", ""),
         )
         outcome.update(ok=True, payload=payload, u=transfer.seconds)
     except Exception as exc:  # the task's failure is its outcome, raised again in the kernel
@@ -149,8 +149,9 @@ def function_of(blob: bytes, files: dict[str, str] | None = None) -> Any:
 def failure(exc: BaseException) -> dict[str, Any]:
     """An exception as an outcome: pickled when it pickles, and always as text."""
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    blob: bytes | None
     try:
-        blob: bytes | None = dumps(exc)
+        blob = dumps(exc)
         loads(blob)
     except Exception:
         blob = None

@@ -103,7 +103,7 @@ def pickled(value: Any, what: str, task: str = "") -> bytes:
         ) from exc
 
 
-def loads(data: bytes) -> Any:
+def loads(data: bytes | memoryview) -> Any:
     return cloudpickle.loads(data)
 
 
@@ -143,6 +143,7 @@ def encode(
 def decode(payload: Payload, store: Store | None) -> tuple[Any, Transfer]:
     """The value of a payload (fetching it from ``store`` when it was offloaded)."""
     start = time.perf_counter()
+    data: bytes | memoryview
     if payload.inline is not None:
         data = payload.inline
     else:

@@ -295,7 +295,7 @@ class Store:
     async def aget(self, key: str) -> bytes:
         return await self.io(self.get, key)
 
-    async def aget_sealed(self, key: str) -> bytes:
+    async def aget_sealed(self, key: str) -> bytes | memoryview:
         return await self.io(self.get_sealed, key)
 
     def __repr__(self) -> str:

@@ -70,7 +70,7 @@ def _module_paths(name: str) -> list[str]:
 def _sources_of(root: str) -> list[str]:
     if os.path.isfile(root):
         return [root]
-    found = []
+    found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         found.extend(os.path.join(folder, f) for f in sorted(files) if not f.endswith((".pyc", ".pyo")))

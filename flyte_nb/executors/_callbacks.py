@@ -80,7 +80,7 @@ class CallbackServer:
         self.folder = tempfile.mkdtemp(prefix="flyte_nb-cb-")
         self.path = os.path.join(self.folder, SOCKET_NAME)
         self._server: asyncio.AbstractServer | None = None
-        self._tcp: asyncio.AbstractServer | None = None
+        self._tcp: asyncio.Server | None = None
         self._starting = asyncio.Lock()
         self._owner: tuple[int, int] | None = None
         self._secrets: dict[str, bytes] = {}  # run token -> that run's secret
@@ -190,8 +190,8 @@ class CallbackServer:
             writer.close()
         for key in [k for k in self._groups if k[0] == token]:
             del self._groups[key]
-        for key in [k for k in self._gauges if k[0] == token]:
-            del self._gauges[key]
+        for gauge in [k for k in self._gauges if k[0] == token]:
+            del self._gauges[gauge]
         if not self._controllers:
             self._stop_listening()
 

@@ -38,7 +38,7 @@ class Cluster:
     own_address: str = "127.0.0.1"
     stores_checked: set[str] = field(default_factory=set)
     #: job key -> what to call when a worker says the job started
-    starting: dict[str, Callable[[], None]] = field(default_factory=dict)
+    starting: dict[str, Callable[[], object]] = field(default_factory=dict)
     #: when the workers' declared resources were last asked for, and their answer
     _declared: tuple[float, dict[str, float]] = field(default=(-RESOURCES_TTL_S, {}), init=False, repr=False)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import threading
 import weakref
 from collections import deque
@@ -226,7 +227,7 @@ class SyncThreadPool:
                         self._kick()
                     continue
                 action = item.action
-                set_thread_hold(lambda action=action: hold(action))
+                set_thread_hold(functools.partial(hold, action))
                 try:
                     _settle_soon(item.future, item.call(), None)
                 except BaseException as exc:  # the body's failure is its future's, whatever it is
