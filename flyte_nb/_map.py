@@ -17,7 +17,7 @@ import asyncio
 import functools
 import itertools
 import sys
-from collections.abc import AsyncIterator, Generator, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Iterator
 from typing import Any
 
 from ._checks import is_int_at_least
@@ -97,7 +97,7 @@ class MapCall:
     async def _collect(self) -> list[Any]:
         return [item async for item in self.stream()]
 
-    async def stream(self) -> AsyncIterator[Any]:
+    async def stream(self) -> AsyncGenerator[Any, None]:
         """Yield each input's result (or exception, with ``return_exceptions``) in order."""
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         ctx = current.get()
@@ -205,7 +205,7 @@ class MapCall:
                 asyncio.ensure_future(submission(v)) for v in itertools.islice(items, room)
             ]
             if len(futures) == room and next(items, None) is not None:
-                _cancel_all(futures)  # type: ignore[arg-type]
+                _cancel_all(futures)
                 raise controller.refuse(self.task.name)
         else:  # in a container the kernel holds the limit: its refusal cancels this action, and
             # a turn of the loop after each batch lets that cancellation stop an endless input
@@ -218,12 +218,16 @@ class MapCall:
         if not self.return_exceptions:
 
             def fail_fast(future: asyncio.Future[Any]) -> None:
-                if not failures and not future.cancelled() and future.exception() is not None:
-                    failures.append(future.exception())  # type: ignore[arg-type]
-                    _cancel_all([f for f in futures if f is not None])
+                if failures or future.cancelled():
+                    return
+                error = future.exception()
+                if error is not None:
+                    failures.append(error)
+                    _cancel_all(futures)
 
             for future in futures:
-                future.add_done_callback(fail_fast)  # type: ignore[union-attr]
+                if future is not None:  # all are set here; the loop below drops them as it goes
+                    future.add_done_callback(fail_fast)
         try:
             for index, future in enumerate(futures):
                 assert future is not None
@@ -263,6 +267,7 @@ class MapCall:
     def _known_length(self) -> int:
         """The number of items, when every input can tell its length without being consumed."""
         try:
+            # any iterable is asked: one without len() raises TypeError, handled below
             return min(len(iterable) for iterable in self.iterables)  # type: ignore[arg-type]
         except TypeError:
             return 0
@@ -332,8 +337,10 @@ async def _next(stream: AsyncIterator[Any]) -> Any:
     return await stream.__anext__()
 
 
-def _cancel_all(futures: list[asyncio.Future[Any]]) -> None:
+def _cancel_all(futures: Iterable[asyncio.Future[Any] | None]) -> None:
     for future in futures:
+        if future is None:  # already dropped by its consumer
+            continue
         if not future.done():
             future.cancel()
         elif not future.cancelled():
@@ -343,6 +350,6 @@ def _cancel_all(futures: list[asyncio.Future[Any]]) -> None:
 def _site() -> CallSite | None:
     """Where the user called flyte.map (or flyte.map.aio, which goes through __call__)."""
     frame = sys._getframe(2)
-    if frame.f_code is _Mapper.aio.__code__:
-        frame = frame.f_back  # type: ignore[assignment]
+    if frame.f_code is _Mapper.aio.__code__ and frame.f_back is not None:
+        frame = frame.f_back
     return CallSite(frame.f_code.co_filename, frame.f_lineno, enclosing_function(frame.f_code))

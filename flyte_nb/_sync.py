@@ -70,6 +70,7 @@ def reenter(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
         _depth -= 1
         if not _depth and _deferred:
             # back in the outer step: run them first thing on the loop's next turn
+            # the loop's ready queue is private to asyncio (typeshed leaves it out)
             loop._ready.extendleft(reversed(_deferred))  # type: ignore[attr-defined]
             _deferred.clear()
 
@@ -109,9 +110,11 @@ def _noop() -> None:
 
 
 def _run_unless_entered(handle: asyncio.Handle) -> None:
-    if _depth and handle._context is not None:  # type: ignore[attr-defined]
+    # the Context a callback runs in is private to asyncio (typeshed leaves it out)
+    context = handle._context if _depth else None  # type: ignore[attr-defined]
+    if context is not None:
         try:
-            handle._context.run(_noop)  # type: ignore[attr-defined]
+            context.run(_noop)
         except RuntimeError:
             _deferred.append(handle)
             return
@@ -119,4 +122,5 @@ def _run_unless_entered(handle: asyncio.Handle) -> None:
 
 
 def _defer_entered_contexts() -> None:
-    asyncio.Handle._run = _run_unless_entered  # type: ignore[method-assign]
+    # a patch of asyncio's own method, as nest_asyncio does; typeshed types Handle._run as unassignable
+    asyncio.Handle._run = _run_unless_entered  # type: ignore[method-assign, assignment]

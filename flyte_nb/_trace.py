@@ -100,9 +100,9 @@ def _checkpoint_key(name: str, step: TraceRecord) -> tuple[Any, str] | None:
     """Where this call's checkpoint lives: the run's store, keyed by the calling action's
     path, the call's order among this function's calls there, and its inputs."""
     ctx = current.get()
-    data = ctx.controller.data if ctx is not None else None
-    if data is None:
+    if ctx is None or ctx.controller.data is None:
         return None
+    data = ctx.controller.data
     call = ctx.controller.next_trace_call(ctx.action, name)
     key = data.checkpoint_key(ctx.controller.action_path(ctx.action), name, call, step.inputs)
     return (data, key) if key is not None else None

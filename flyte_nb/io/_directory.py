@@ -217,7 +217,8 @@ class FileWalk:
         return iter(self._files())
 
     async def __aiter__(self) -> AsyncIterator[File[T]]:
-        for file in await storage.run_io(self.directory.path, self._files):
+        files: list[File[T]] = await storage.run_io(self.directory.path, self._files)
+        for file in files:
             yield file
 
 

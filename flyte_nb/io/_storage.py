@@ -224,7 +224,8 @@ class SyncWithAio(Generic[P, R]):
 
     def __init__(self, func: Callable[Concatenate[Any, P], R]) -> None:
         self._func = func
-        functools.update_wrapper(self, func)
+        # copies the method's name and doc onto this descriptor, which typeshed only allows for callables
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:

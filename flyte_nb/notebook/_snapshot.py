@@ -25,7 +25,7 @@ BAR_WIDTH = 160
 
 @cache
 def _template(name: str) -> Template:
-    return Template(resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8"))
+    return Template(resources.files(__package__).joinpath("templates").joinpath(name).read_text(encoding="utf-8"))
 
 
 def _counts_text(counts: dict[str, int]) -> str:

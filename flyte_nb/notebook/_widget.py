@@ -123,7 +123,7 @@ class RunWidget(anywidget.AnyWidget):
     # ------------------------------------------------------------------ display
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
-        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
         model = self.view or self._view.model()
         data = {**data, "text/html": render_html(model), "text/plain": render_text(model)}
         return data, metadata
