@@ -31,3 +31,9 @@ class GaugedSemaphore(OriginalSemaphore):
         """Coroutines queued for a slot right now."""
         waiters = self._waiters
         return sum(1 for w in waiters if not w.done()) if waiters else 0
+
+
+def use_semaphore(cls: type[asyncio.Semaphore]) -> None:
+    """Make ``asyncio.Semaphore`` name ``cls`` from now on, in the whole process."""
+    # rebinding asyncio's class is the point; to mypy the name is a class, not a variable
+    asyncio.Semaphore = cls  # type: ignore[misc]

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import ConfigError
 
@@ -178,8 +178,13 @@ class Image:
         """The docker backend's base image (``docker: {base_image: ...}`` in the config,
         ``flyte-nb-base:bookworm`` by default). flyte_nb's runtime is mounted into every
         container, so ``flyte_version`` / ``install_flyte`` change nothing."""
-        version = tuple(python_version) if python_version else (sys.version_info[0], sys.version_info[1])
-        return cls(base_image=None, name=name, python_version=version)  # type: ignore[arg-type]
+        # tuple(): a (major, minor) list, as YAML gives, becomes the pair the parameter promises
+        version = (
+            cast("tuple[int, int]", tuple(python_version))
+            if python_version
+            else (sys.version_info[0], sys.version_info[1])
+        )
+        return cls(base_image=None, name=name, python_version=version)
 
     @classmethod
     def from_base(cls, image_uri: str) -> Image:

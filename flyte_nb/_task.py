@@ -15,7 +15,7 @@ import sys
 import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from ._checks import is_int_at_least
 from ._context import current
@@ -85,7 +85,7 @@ class TaskTemplate(Generic[P, R]):
         self.check_call(args, kwargs)
         submission = ctx.controller.submit(self, args, kwargs, ctx, (frame.f_code, frame.f_lineno))
         if self.is_async:
-            return submission  # type: ignore[return-value]
+            return cast(R, submission)  # an async task's R is the coroutine that submission is
         from ._sync import run_sync
 
         return run_sync(submission)
@@ -95,7 +95,7 @@ class TaskTemplate(Generic[P, R]):
         ctx = current.get()
         if ctx is None:
             if self.is_async:
-                return self.func(*args, **kwargs)  # type: ignore[return-value]
+                return cast("Coroutine[Any, Any, Any]", self.func(*args, **kwargs))  # an async func's call
             return asyncio.to_thread(self.func, *args, **kwargs)
         frame = _getframe(1)
         self.check_call(args, kwargs)

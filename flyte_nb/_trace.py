@@ -6,7 +6,7 @@ import functools
 import inspect
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._context import current
 from .orchestrator._records import TraceRecord, error_info
@@ -54,7 +54,7 @@ def trace(func: F) -> F:
             _end(step, output)
             return output
 
-        return traced_async  # type: ignore[return-value]
+        return cast(F, traced_async)  # functools.wraps kept func's signature
 
     @functools.wraps(func)
     def traced(*args: Any, **kwargs: Any) -> Any:
@@ -69,7 +69,7 @@ def trace(func: F) -> F:
         _end(step, output)
         return output
 
-    return traced  # type: ignore[return-value]
+    return cast(F, traced)  # functools.wraps kept func's signature
 
 
 def _begin(name: str, signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._context import current
-from .._gauge import GaugedSemaphore
+from .._gauge import GaugedSemaphore, use_semaphore
 from ..data._codec import decode, dumps, encode
 from ..data._store import Store
 from ._handshake import answer_challenge
@@ -77,7 +77,7 @@ class ReportedSemaphore(GaugedSemaphore):
 
 def report_semaphores() -> None:
     """Make ``asyncio.Semaphore`` report its gauges (this process runs only flyte_nb jobs)."""
-    asyncio.Semaphore = ReportedSemaphore  # type: ignore[misc]
+    use_semaphore(ReportedSemaphore)
 
 
 class RemoteController:

@@ -247,7 +247,7 @@ class _Bound(Generic[P, R]):
         """The awaitable form: the same call, its I/O off the event loop."""
         return run_io(getattr(self.__self__, "uri", None), self._func, self.__self__, *args, **kwargs)
 
-    @property
+    @property  # the wrapped method's doc, read when asked; object declares __doc__ a plain attribute
     def __doc__(self) -> str | None:  # type: ignore[override]
         return self._func.__doc__
 
@@ -267,9 +267,14 @@ class ContentIdentity:
 
     __slots__ = ()
 
+    if TYPE_CHECKING:  # every class it is mixed into has one (a field or a property)
+
+        @property
+        def path(self) -> str: ...
+
     def _identity(self) -> tuple[str, str]:
         digest = getattr(self, "hash", None)
-        return ("sha256", digest) if digest else ("path", self.path)  # type: ignore[attr-defined]
+        return ("sha256", digest) if digest else ("path", self.path)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, type(self)):

@@ -197,11 +197,15 @@ def transform_flyte_cells(lines: list[str]) -> list[str]:
 def _outcome(run: Run) -> Any:
     """The cell's value, or its error raised again (so the cell, and papermill, fail)."""
     __tracebackhide__ = True
+    future = run._future
+    assert future is not None  # an ended run has its future
     if run.phase == "failed":
-        raise run._future.exception()  # type: ignore[union-attr, misc]
+        error = future.exception()
+        assert error is not None  # a failed run's future holds its error
+        raise error
     if run.phase == "cancelled":
         raise KeyboardInterrupt(f"run {run.name} was cancelled: {run.controller.cancel_reason}")
-    return run._future.result()  # type: ignore[union-attr]
+    return future.result()
 
 
 def _run_without_loop(runner: Any, driver: TaskTemplate[Any, Any]) -> Any:

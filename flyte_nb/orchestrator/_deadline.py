@@ -108,7 +108,9 @@ async def attempt_with_timeout(
             assert started is not None
 
             def start_the_clock() -> None:
-                scope.restart(left(max_runtime))  # type: ignore[arg-type]
+                limit = left(max_runtime)
+                assert limit is not None  # deferred only with a max_runtime, so there is a limit
+                scope.restart(limit)
                 started()
 
             spec.started = start_the_clock

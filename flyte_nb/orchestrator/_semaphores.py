@@ -14,7 +14,7 @@ import sys
 import threading
 
 from .._context import current
-from .._gauge import GaugedSemaphore, OriginalSemaphore
+from .._gauge import GaugedSemaphore, OriginalSemaphore, use_semaphore
 from ._records import CallSite, enclosing_function
 
 _lock = threading.Lock()
@@ -42,7 +42,7 @@ def install() -> None:
     with _lock:
         _installed += 1
         if _installed == 1:
-            asyncio.Semaphore = TrackedSemaphore  # type: ignore[misc]
+            use_semaphore(TrackedSemaphore)
 
 
 def uninstall() -> None:
@@ -51,4 +51,4 @@ def uninstall() -> None:
     with _lock:
         _installed = max(_installed - 1, 0)
         if _installed == 0 and asyncio.Semaphore is TrackedSemaphore:
-            asyncio.Semaphore = OriginalSemaphore  # type: ignore[misc]
+            use_semaphore(OriginalSemaphore)
