@@ -441,6 +441,7 @@ async def _run_aio(task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> R
     return await Runner().aio(task, *args, **kwargs)
 
 
+# the async twin as an attribute of the function (flyte.run.aio, as Flyte 2 spells it)
 run.aio = _run_aio  # type: ignore[attr-defined]
 
 

@@ -124,6 +124,8 @@ def _calls_to_kernel(
         secret=secret if secret is not None else bytes.fromhex(callback.get("secret", "")),
         on_first_call=on_first_call,
     )
+    # RemoteController and RemoteAction stand in for the kernel's Controller and ActionRecord;
+    # ActionContext names the kernel's types until a controller protocol sits below both
     context.run(current.set, ActionContext(controller, RemoteAction(callback["parent"])))  # type: ignore[arg-type]
     return controller, context
 
@@ -169,6 +171,7 @@ def error_of(outcome: dict[str, Any], where: str) -> BaseException:
         if isinstance(exc, BaseException):
             if hasattr(exc, "add_note"):
                 exc.add_note(f"raised in {where}; its traceback:\n" + outcome["traceback"])
+            # any exception type: its class declares no such attribute
             exc.__flyte_remote_traceback__ = outcome["traceback"]  # type: ignore[attr-defined]
             return exc
     from ..errors import RemoteTaskError
