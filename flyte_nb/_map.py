@@ -17,7 +17,7 @@ import asyncio
 import functools
 import itertools
 import sys
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Iterator, Sized
 from typing import Any
 
 from ._checks import is_int_at_least
@@ -266,10 +266,12 @@ class MapCall:
 
     def _known_length(self) -> int:
         """The number of items, when every input can tell its length without being consumed."""
+        sized = [iterable for iterable in self.iterables if isinstance(iterable, Sized)]
+        if len(sized) < len(self.iterables):
+            return 0
         try:
-            # any iterable is asked: one without len() raises TypeError, handled below
-            return min(len(iterable) for iterable in self.iterables)  # type: ignore[arg-type]
-        except TypeError:
+            return min(len(iterable) for iterable in sized)
+        except TypeError:  # a __len__ that does not answer an int
             return 0
 
     def __repr__(self) -> str:
