@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
+from .data import _layout as layout
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,7 +135,7 @@ def _clean(args: argparse.Namespace) -> int:
     removed = store.clean_temporaries()
     print(f"store {store.url}: removed {removed} temporary file(s) left by interrupted writers")
     if args.cache:
-        store.delete("cache", recursive=True)
+        store.delete(layout.CACHE, recursive=True)
         print(f"store {store.url}: deleted the task cache (cache/)")
     client = _docker_client()
     if client is None:

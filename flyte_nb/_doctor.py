@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._version import __version__
+from .data import _layout as layout
 
 OK, WARN, MISSING = "ok", "warn", "missing"
 _MARKS = {OK: "ok  ", WARN: "warn", MISSING: "FAIL"}
@@ -89,10 +90,10 @@ def _storage() -> Check:
 
     try:
         store = configured_store()
-        key = f"doctor/{uuid.uuid4().hex}"
+        key = layout.doctor_key(uuid.uuid4().hex)
         store.put(key, b"ok")
         readable = store.get(key) == b"ok"
-        store.delete("doctor", recursive=True)
+        store.delete(layout.DOCTOR, recursive=True)
     except Exception as exc:
         return Check(
             "storage",

@@ -59,10 +59,12 @@ class Run:
     @property
     def url(self) -> str:
         """Where this run keeps its data: ``runs/<name>`` in the store (``file://...``)."""
+        from .data import _layout as layout  # the data layer loads with the first run, not with flyte_nb
+
         data = self.controller.data
         if data is None:
-            return f"flyte-nb://{self.backend}/runs/{self.name}"
-        return data.store.url_of(f"runs/{self.name}")
+            return f"flyte-nb://{self.backend}/{layout.run_root(self.name)}"
+        return data.store.url_of(layout.run_root(self.name))
 
     @property
     def phase(self) -> str:

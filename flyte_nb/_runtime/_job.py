@@ -16,6 +16,7 @@ from typing import Any
 
 from .._exits import user_exit
 from .._returns import checked_return
+from ..data import _layout as layout
 from ..data._codec import decode_inputs, dumps, encode, loads
 from ..data._seal import Sealer
 from ..data._store import Store
@@ -64,7 +65,7 @@ async def execute(
         payload, transfer = encode(
             value,
             store=store,
-            key=job_key + ".output",
+            key=layout.job_output_key(job_key),
             inline_limit=fields["inline_limit"],
             what="return value",
             task=fields.get("task", ""),
@@ -81,7 +82,7 @@ async def execute(
         outcome["traces"] = dumps(controller.traces)
     outcome["runtime"] = time.perf_counter() - started
     if keep_result:
-        store.put_sealed(job_key + ".result", dumps(outcome))
+        store.put_sealed(layout.job_result_key(job_key), dumps(outcome))
     return outcome
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from .._context import current
 from .._gauge import GaugedSemaphore, use_semaphore
+from ..data import _layout as layout
 from ..data._codec import decode, dumps, encode
 from ..data._store import Store
 from ._handshake import answer_challenge
@@ -132,7 +133,7 @@ class RemoteController:
             first()
         await self._connect()
         call = next(self._ids)
-        base = f"runs/{self.run}/callbacks/{os.urandom(12).hex()}"
+        base = layout.callback_folder(self.run, os.urandom(12).hex())
         message = {
             "id": call,
             "op": "submit",
@@ -140,8 +141,10 @@ class RemoteController:
             "parent": self.parent,
             "group": ctx.group.spec() if isinstance(ctx.group, RemoteGroup) else None,
             "task": self._blob(task),
-            "args": [self._encode(value, f"{base}/arg-{i}") for i, value in enumerate(args)],
-            "kwargs": {name: self._encode(value, f"{base}/kwarg-{name}") for name, value in kwargs.items()},
+            "args": [self._encode(value, layout.callback_arg_key(base, i)) for i, value in enumerate(args)],
+            "kwargs": {
+                name: self._encode(value, layout.callback_kwarg_key(base, name)) for name, value in kwargs.items()
+            },
         }
         answer = self.loop.create_future()
         self._pending[call] = answer

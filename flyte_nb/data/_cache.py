@@ -17,6 +17,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CacheCorruptWarning, CacheUntrustedWarning, StoreIntegrityError
+from . import _layout as layout
 from ._codec import digest, dumps, loads
 from ._store import Store
 
@@ -50,7 +51,7 @@ def cache_key(task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwargs: dict[
     inputs = {name: value for name, value in bound.arguments.items() if name not in policy.ignore}
     version = policy.version if policy.behavior == "override" else source_hash(task)
     material = dumps((CACHE_FORMAT, task.name, version, policy.salt, sorted(inputs.items())))
-    return f"cache/{_safe(task.name)}/{digest(material)}"
+    return layout.cache_key(_safe(task.name), digest(material))
 
 
 def lookup(store: Store, key: str) -> Any:

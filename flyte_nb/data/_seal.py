@@ -25,6 +25,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import _layout as layout
+
 MAGIC = b"FNBSEAL1"
 _MAC_SIZE = hashlib.sha256().digest_size
 HEADER_SIZE = len(MAGIC) + _MAC_SIZE
@@ -92,12 +94,13 @@ class Sealer:
         return mac.digest()
 
     def _key_for(self, path: str) -> bytes:
-        parts = path.split("/", 2)
-        run = parts[1] if len(parts) == 3 and parts[0] == "runs" else None
+        run = layout.run_of(path)
         if self.run is None:
             return _run_key(self.key, run) if run is not None else self.key
         if run != self.run:
-            raise SealError(f"the key of run {self.run!r} cannot seal or check {path!r}, outside runs/{self.run}/")
+            raise SealError(
+                f"the key of run {self.run!r} cannot seal or check {path!r}, outside {layout.run_root(self.run)}/"
+            )
         return self.key
 
 

@@ -4,12 +4,8 @@
 ``s3://`` through s3fs. Writes are atomic: on a local disk the bytes go to a hidden
 temporary name in the same folder and are renamed into place (a reader sees the old
 object or the new one, never a torn one, even after ``kill -9``); object stores and
-``memory://`` replace an object in one call already. Layout under the root::
-
-    runs/<run>/actions/<action>/inputs|outputs   offloaded values of one action
-    runs/<run>/traces/<path>/<n>-<inputs hash>   @flyte.trace checkpoints of a run
-    cache/<task>/<key>                           cache="auto" entries (content addressed)
-    blobs/<sha256>                               File / Directory / DataFrame uploads
+``memory://`` replace an object in one call already. The keys under the root (runs,
+cache, uploads) are drawn and defined in ``_layout``.
 
 On a local disk the files and folders a store creates are the user's alone (0600 / 0700,
 set on each, whatever the process's umask), or the group's too (0660 / 0770) when the

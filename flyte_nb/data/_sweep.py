@@ -7,7 +7,7 @@ starts a sweep in a thread of its own: it removes temporaries older than
 :data:`STALE_AFTER_S` (a live writer's temporary is seconds old) and never delays the run.
 
 It stays cheap on big stores: it walks only the folders flyte_nb writes (the layout in
-``_store``, never the rest of a root that holds other data), reads names only, and stats
+``_layout``, never the rest of a root that holds other data), reads names only, and stats
 just the few entries named like a temporary. ``flyte-nb clean`` removes them on demand.
 """
 
@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from . import _layout as layout
 from ._store import _TEMP_MARK, Store
 
 __all__ = ["STALE_AFTER_S", "SWEPT_FOLDERS", "SweepReport", "sweep", "sweep_in_background"]
@@ -28,7 +29,7 @@ log = logging.getLogger("flyte_nb")
 #: Age from which a temporary is a dead writer's: far above any single write.
 STALE_AFTER_S = 3600.0
 #: The store's top-level folders where puts happen (runs, cache, uploads, doctor's probe).
-SWEPT_FOLDERS = ("runs", "cache", "blobs", "files", "doctor")
+SWEPT_FOLDERS = layout.TOP_FOLDERS
 
 _swept: set[str] = set()  # roots of the local stores this process has swept (or is sweeping)
 _swept_lock = threading.Lock()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import _layout as layout
 from ._codec import Payload, Transfer, decode, decode_inputs, encode
 
 if TYPE_CHECKING:
@@ -49,21 +50,17 @@ class Ledger:
         return {"u": self.up.seconds, "d": self.down.seconds, "u_bytes": self.up.bytes, "d_bytes": self.down.bytes}
 
 
-def _prefix(spec: ActionSpec, data: RunData) -> str:
-    return f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}"
-
-
 def ship_inputs(spec: ActionSpec, data: RunData, ledger: Ledger) -> Shipment:
     """Parent side: encode each argument (offloading large ones)."""
     task = spec.task
     names = list(task.signature.parameters)
-    prefix = _prefix(spec, data)
+    run, action, attempt = data.run, spec.action.id, spec.attempt
     args = []
     for position, value in enumerate(spec.args):
         name = names[position] if position < len(names) else f"arg{position}"
-        args.append(_encode(value, spec, data, f"{prefix}/inputs/{name}", f"input {name!r}", ledger))
+        args.append(_encode(value, spec, data, layout.input_key(run, action, attempt, name), f"input {name!r}", ledger))
     kwargs = {
-        name: _encode(value, spec, data, f"{prefix}/inputs/{name}", f"input {name!r}", ledger)
+        name: _encode(value, spec, data, layout.input_key(run, action, attempt, name), f"input {name!r}", ledger)
         for name, value in spec.kwargs.items()
     }
     return Shipment(args, kwargs, names)
@@ -78,7 +75,7 @@ def receive_inputs(shipment: Shipment, data: RunData, ledger: Ledger) -> tuple[t
 
 def ship_output(value: Any, spec: ActionSpec, data: RunData, ledger: Ledger) -> Payload:
     """Action side: encode the output."""
-    return _encode(value, spec, data, f"{_prefix(spec, data)}/outputs", "return value", ledger)
+    return _encode(value, spec, data, layout.output_key(data.run, spec.action.id, spec.attempt), "return value", ledger)
 
 
 def receive_output(payload: Payload, data: RunData, ledger: Ledger) -> Any:

@@ -47,6 +47,7 @@ from .._runtime._job import failure
 from .._runtime._lifeline import SECRET_ENV, SOCKET_ENV, TOKEN_ENV
 from .._runtime._wire import receive, send
 from .._task import original_task
+from ..data import _layout as layout
 from ..data._codec import decode_inputs, encode, loads
 from ..orchestrator._records import CallSite
 
@@ -249,7 +250,7 @@ class CallbackServer:
             args, kwargs = await _decode_inputs(message["args"], message["kwargs"], store)
             group = self._group(message["run"], controller, parent, message.get("group"))
             value = await controller.submit(task, args, kwargs, ActionContext(controller, parent, group), None)
-            key = f"runs/{controller.name}/callbacks/{uuid.uuid4().hex}/output"
+            key = layout.callback_output_key(controller.name, uuid.uuid4().hex)
             payload, _ = await asyncio.to_thread(
                 encode, value, store=store, key=key, inline_limit=task.max_inline_io_bytes, what="output"
             )

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 from .._checks import is_int_at_least
 from .._runtime._dask import cancel_jobs, run_job
+from ..data import _layout as layout
 from ..data import _transfer as transfer
 from ..errors import ConfigError, FlyteNbError, WorkerLostError
 from ..orchestrator._logs import append_log
@@ -184,7 +185,7 @@ class DaskExecutor:
         requests = await _outside_run(_requests, task, cluster) if task.env.resources is not None else None
         callback = await self._callback_for(spec, cluster)
         ledger = transfer.Ledger()
-        job_key = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}/job"
+        job_key = layout.job_key(data.run, spec.action.id, spec.attempt)
         job = await asyncio.to_thread(make_job, spec, ledger, callback)
         store = data.store
         key = f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}"

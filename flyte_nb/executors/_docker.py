@@ -27,6 +27,7 @@ from typing import Any
 
 from .._image import DEFAULT_BASE_IMAGE, Image
 from .._version import __version__
+from ..data import _layout as layout
 from ..data import _transfer as transfer
 from ..data._codec import loads
 from ..errors import ConfigError, ContainerError, FlyteNbError, OOMError
@@ -190,8 +191,7 @@ class DockerExecutor:
         if image in self._build_logs:  # the action that waited for the build shows its log
             _keep_logs(spec, "\n".join(self._build_logs.pop(image)) + "\n")
         ledger = transfer.Ledger()
-        prefix = f"runs/{data.run}/actions/{spec.action.id}/attempt-{spec.attempt}"
-        job_key = f"{prefix}/job"
+        job_key = layout.job_key(data.run, spec.action.id, spec.attempt)
         callback = await self._callback_for(spec)
         self._warm_pools(task, access)
         sandbox = self._sandboxes.for_image(image)
@@ -219,7 +219,7 @@ class DockerExecutor:
         logs, state = await self._engine.call(self._finish, container)
         _keep_logs(spec, logs)
         try:
-            outcome = loads(await asyncio.to_thread(data.store.get_sealed, job_key + ".result"))
+            outcome = loads(await asyncio.to_thread(data.store.get_sealed, layout.job_result_key(job_key)))
         except FileNotFoundError:
             oom = bool(state.get("OOMKilled"))
             code = status.get("StatusCode")
@@ -295,7 +295,7 @@ class DockerExecutor:
                     raise
         _keep_logs(spec, logs)
         try:
-            outcome = loads(await asyncio.to_thread(data.store.get_sealed, job_key + ".result"))
+            outcome = loads(await asyncio.to_thread(data.store.get_sealed, layout.job_result_key(job_key)))
         except FileNotFoundError:
             raise WorkerLostError(f"the worker running {spec.task.name} #{spec.action.id} left no result") from None
         return await collect_outcome(spec, outcome, ledger, 0.0, "its container")

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..data import _layout as layout
 from ..errors import ConfigError
 
 #: flyte_nb's own user (and group) in containers of a kernel that runs as root
@@ -36,9 +37,9 @@ HOME_IN_CONTAINER = "/tmp"
 #: switching users (apt drops to _apt), signalling its own processes
 ROOT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SETGID", "KILL")
 #: folders of a run (under ``runs/<run>/``) that its containers create entries in
-RUN_FOLDERS = ("actions", "callbacks", "traces", "files")
+RUN_FOLDERS = layout.CONTAINER_RUN_FOLDERS
 #: folders at the store's root that containers create entries in (flyte.io uploads)
-STORE_FOLDERS = ("blobs",)
+STORE_FOLDERS = layout.CONTAINER_STORE_FOLDERS
 #: the uid of a user named in the config: only the image knows it, so nothing is handed to it
 NAMED = -1
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
@@ -96,10 +97,10 @@ class Sandbox:
         if not self.hands_folders:
             return
         store_root = store.root
-        run_folder = os.path.join(store_root, "runs", run)
+        run_folder = _local(store_root, layout.run_root(run))
         # the store's root and runs/ too: private folders (0700) it must pass through
-        folders = [store_root, os.path.join(store_root, "runs"), run_folder]
-        folders += [os.path.join(run_folder, f) for f in RUN_FOLDERS]
+        folders = [store_root, _local(store_root, layout.RUNS), run_folder]
+        folders += [_local(store_root, layout.run_folder(run, f)) for f in RUN_FOLDERS]
         folders += [os.path.join(store_root, f) for f in STORE_FOLDERS]
         for folder in folders:
             store.make_folders(folder)
@@ -121,7 +122,7 @@ class Sandbox:
             # theirs, private (0600/0700) all the same: root reads it anyway
             access.store.owner = (self.uid, self.gid)
             self.hand_run(access.store, run)
-            self.hand_tree(os.path.join(access.store.root, "runs", run, "actions", str(action_id)))
+            self.hand_tree(_local(access.store.root, layout.action_folder(run, action_id)))
         if callbacks is not None:
             callbacks.hand_to(self.uid, self.gid)
 
@@ -202,3 +203,8 @@ def _check_user(user: Any, where: str) -> None:
         f"got {user!r}. "
         "Leave it out to run containers as the kernel's user (flyte_nb's own when the kernel is root)"
     )
+
+
+def _local(root: str, key: str) -> str:
+    """The path of store key ``key`` in a local store rooted at ``root``."""
+    return os.path.join(root, *key.split("/"))

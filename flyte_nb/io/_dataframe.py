@@ -84,7 +84,9 @@ class DataFrame(storage.ContentIdentity):
             fs.pipe_file(path, data)
             return cls(uri=uri, hash=sha, num_rows=rows)
         store = storage.current_store()
-        key = f"{storage.BLOBS}/{sha}/data.parquet"
+        from ..data import _layout as layout
+
+        key = layout.blob_key(sha, "data.parquet")
         if not store.exists(key):
             store.put(key, data)
         return cls(uri=store.url_of(key), hash=sha, num_rows=rows)

@@ -91,7 +91,9 @@ class Directory(storage.ContentIdentity, Generic[T]):
                 storage.put_at(f"{base}/{relative}", full)
             return cls(path=base, name=name, hash=tree)
         store = storage.current_store()
-        prefix = f"{storage.BLOBS}/{tree}/{name}"
+        from ..data import _layout as layout
+
+        prefix = layout.blob_prefix(tree, name)
         for relative, full in files:
             key = f"{prefix}/{relative}"
             if not store.exists(key):

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: Store prefix of content-addressed uploads: ``blobs/<sha256>/<name>``.
-BLOBS = "blobs"
 _CHUNK = 1 << 20  # bytes hashed per read
 
 
@@ -51,8 +49,9 @@ def scratch_key(name: str) -> str:
 
     ctx = current.get()
     data = ctx.controller.data if ctx is not None else None
-    base = f"runs/{data.run}/files" if data is not None else "files"
-    return f"{base}/{uuid.uuid4().hex}/{name}"
+    from ..data import _layout as layout
+
+    return layout.scratch_key(data.run if data is not None else None, uuid.uuid4().hex, name)
 
 
 def filesystem(url: str) -> tuple[AbstractFileSystem, str]:
@@ -153,8 +152,10 @@ def sha256_of(local_path: str) -> tuple[str, int]:
 def put_blob(store: Store, local_path: str, name: str) -> tuple[str, str, int]:
     """Upload a local file by content: ``blobs/<sha256>/<name>``, skipped when already there.
     Returns (key, sha256, size)."""
+    from ..data import _layout as layout
+
     sha, size = sha256_of(local_path)
-    key = f"{BLOBS}/{sha}/{name}"
+    key = layout.blob_key(sha, name)
     if not store.exists(key):
         store.put_file(key, local_path)
     return key, sha, size

@@ -12,6 +12,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..data import _cache as cache
+from ..data import _layout as layout
 from ..data._codec import digest, dumps, loads
 from ..data._store import Store
 from ..errors import CacheUntrustedWarning, StoreIntegrityError
@@ -101,7 +102,7 @@ class RunData:
         except (TypeError, ValueError, AttributeError):
             return None
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-        return f"runs/{self.run}/traces/{action_path}/{safe}-{call}-{inputs_hash}"
+        return layout.trace_key(self.run, action_path, safe, call, inputs_hash)
 
     async def restore(self, key: str) -> tuple[bool, Any]:
         """(True, output) when a checkpoint exists at ``key``; one whose seal does not hold
@@ -161,14 +162,15 @@ def _unpicklable_input(task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwar
 
 def run_files(controller: Controller) -> dict[str, bytes]:
     """The files of a run's record, by store key."""
-    prefix = f"runs/{controller.name}"
     files: dict[str, bytes] = {}
+    failed: list[str] = []
     for rec in controller.actions:
         label = f"{rec.id}-{rec.task.short_name}"
         if rec.error is not None:
-            files[f"{prefix}/errors/{label}.txt"] = rec.error.traceback.encode()
+            failed.append(label)
+            files[layout.run_error_key(controller.name, label)] = rec.error.traceback.encode()
         if rec.logs:
-            files[f"{prefix}/logs/{label}.txt"] = "".join(rec.logs).encode()
+            files[layout.run_log_key(controller.name, label)] = "".join(rec.logs).encode()
     summary = {
         "run": controller.name,
         "phase": controller.phase,
@@ -181,7 +183,7 @@ def run_files(controller: Controller) -> dict[str, bytes]:
             {"id": g.id, "name": g.name, "kind": g.kind, "total": g.total, "counts": g.counts}
             for g in controller.groups
         ],
-        "errors": sorted(k.rsplit("/", 1)[1] for k in files if "/errors/" in k),
+        "errors": sorted(f"{label}.txt" for label in failed),
     }
-    files[f"{prefix}/run.json"] = json.dumps(summary, indent=1).encode()
+    files[layout.run_record(controller.name)] = json.dumps(summary, indent=1).encode()
     return files
