@@ -7,7 +7,7 @@ A config file is YAML::
     storage_shared: false     # true: store files readable by the group (a team store)
     store_key: null           # HMAC key of the store's entries (default: one made per user)
     limits:
-      max_actions: 50000      # per run (seed 004)
+      max_actions: 50000      # per run (Flyte 2's limit)
       max_action_concurrency: 0
     local:
       max_threads: 64         # threads for sync task bodies

@@ -127,7 +127,7 @@ def _docker() -> list[Check]:
                 "docker engine",
                 WARN,
                 f"not reachable: {exc}",
-                "start one (on these machines: bash ../shared/tools/docker-engine.sh); DOCKER_HOST is honoured",
+                "start the Docker engine (or point DOCKER_HOST or docker: {host: ...} at one)",
             )
         )
         return checks
@@ -141,7 +141,8 @@ def _docker() -> list[Check]:
                 "base image",
                 WARN,
                 f"{base} is not on the engine (flyte_nb never pulls it)",
-                "build it: bash ../shared/tools/docker-engine.sh, or set docker: {base_image: ...}",
+                "put it on the engine (docker build / load / pull an image with this kernel's Python), "
+                "or set docker: {base_image: ...}",
             )
         )
         return checks

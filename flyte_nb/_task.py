@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: Inputs or outputs up to this size travel inline with the action (seed 004: 10 MB).
+#: Inputs or outputs up to this size travel inline with the action (10 MiB, like Flyte 2).
 MAX_INLINE_IO_BYTES = 10 * 1024 * 1024
 
 _getframe = sys._getframe

@@ -19,7 +19,7 @@ def trace(func: F) -> F:
     inputs, output or error, and timing. Outside a run the function is simply called.
 
     Traced calls are not actions: they run in the caller's process and cost no
-    scheduling, which is why seed 004 recommends them for light steps. An async traced
+    scheduling, which is why Flyte 2 recommends them for light steps. An async traced
     call's output is checkpointed in the run's store; when a run fails and is run again
     under the same name, calls that completed return their checkpoint instead of running.
     """

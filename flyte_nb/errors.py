@@ -7,15 +7,16 @@ and the child's traceback text (see :func:`action_failure_of`)::
 
     FlyteNbError
     ├── ConfigError (ValueError)         bad config file, key or init() argument
+    │   └── ImageBuildError              ... an image spec that does not build (failing step, log tail)
     ├── TaskDefinitionError (TypeError)  env.task on something that is not a named function
     ├── TaskCallError (TypeError)        a task called with arguments it does not take, a bad run option
     ├── SerializationError (TypeError)   an argument or return value that must leave the kernel does not pickle
+    ├── DataTooLargeError (ValueError)   a value above the hard limit ``max_io_bytes``
     ├── ActionTimeoutError (TimeoutError) an attempt or deadline ran out (per-task ``timeout``)
     ├── ActionLimitError (RuntimeError)  a run tried to start more actions than its limit
     ├── TaskExitError (RuntimeError)     a task's code raised SystemExit (sys.exit(), argparse) or
     │                                    KeyboardInterrupt itself: its action fails, the kernel lives
     ├── RunCancelledError                outputs() of a run that was cancelled
-    ├── RunFailedError                   outputs() of a run whose entry action failed (chained)
     ├── ContainerError (RuntimeError)    an action's container died: OOM, exit code, its log's tail
     │   └── OOMError                     ... killed for using more memory than its limit
     ├── WorkerLostError (RuntimeError)   a reusable worker container died while running an action
@@ -48,13 +49,14 @@ __all__ = [
     "CacheUntrustedWarning",
     "ConfigError",
     "ContainerError",
+    "DataTooLargeError",
     "FlyteNbError",
     "HandshakeError",
+    "ImageBuildError",
     "NonRecoverableError",
     "OOMError",
     "RemoteTaskError",
     "RunCancelledError",
-    "RunFailedError",
     "SerializationError",
     "StoreIntegrityError",
     "TaskCallError",
@@ -71,6 +73,10 @@ class FlyteNbError(Exception):
 
 class ConfigError(FlyteNbError, ValueError):
     """A configuration file, key or ``init()`` argument is wrong."""
+
+
+class ImageBuildError(ConfigError):
+    """Building an image spec failed; the message holds the failing step and the build log's tail."""
 
 
 class TaskDefinitionError(FlyteNbError, TypeError):
@@ -100,6 +106,10 @@ class SerializationError(FlyteNbError, TypeError):
 
 def _serialization_error(message: str, task: str, what: str) -> SerializationError:
     return SerializationError(message, task=task, what=what)
+
+
+class DataTooLargeError(FlyteNbError, ValueError):
+    """A value is larger than the hard limit the user set (``limits.max_io_bytes``)."""
 
 
 class ActionTimeoutError(FlyteNbError, TimeoutError):
@@ -150,10 +160,6 @@ def _task_exit_error(message: str, task: str, code: object, raised: str) -> Task
 
 class RunCancelledError(FlyteNbError):
     """The run was cancelled, so it has no outputs."""
-
-
-class RunFailedError(FlyteNbError):
-    """The run's entry action failed; the original exception is chained as ``__cause__``."""
 
 
 class ContainerError(FlyteNbError, RuntimeError):

@@ -2,7 +2,7 @@
 
 Inputs and outputs that must leave the kernel (a container, a cache entry) are pickled
 with cloudpickle, so functions and classes defined in a notebook (``__main__``) travel by
-value. Up to ``max_inline_io_bytes`` (10 MiB by default, seed 004) the bytes travel inline
+value. Up to ``max_inline_io_bytes`` (10 MiB by default, like Flyte 2) the bytes travel inline
 with the action; above it they go to the store, sealed (``_seal``), and only the key
 travels; an offloaded value whose seal does not hold raises ``StoreIntegrityError``.
 """
@@ -19,14 +19,10 @@ from typing import Any
 
 import cloudpickle
 
-from ..errors import FlyteNbError, SerializationError
+from ..errors import DataTooLargeError, FlyteNbError, SerializationError
 from ._store import Store
 
 PICKLE_PROTOCOL = 5
-
-
-class DataTooLargeError(FlyteNbError, ValueError):
-    """A value is larger than the hard limit the user set (``limits.max_io_bytes``)."""
 
 
 @dataclass(slots=True)

@@ -1,6 +1,6 @@
 """Moving an action's inputs and outputs through the data layer, and timing it.
 
-This is the 2u + 2d of seed 004: the parent uploads the inputs (u), the action downloads
+This is the 2u + 2d of the overhead model (2u + 2d + e + t): the parent uploads the inputs (u), the action downloads
 them (d), uploads its output (u), and the parent downloads that (d). Each value is encoded
 on its own, so a value over the hard limit is reported with the task and argument it
 belongs to. Executors that run actions outside the kernel use these functions; the

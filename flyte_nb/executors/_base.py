@@ -26,7 +26,7 @@ class ActionSpec:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     attempt: int
-    #: seconds the executor spent on overhead, by seed 004's symbols: "u" (uploads), "d"
+    #: seconds the executor spent on overhead, in the overhead model 2u + 2d + e + t: "u" (uploads), "d"
     #: (downloads), "t" (creating the instance). Executors that have any fill it in.
     timings: dict[str, float] | None = None
     #: the run's store and data settings (None when the run stores nothing)

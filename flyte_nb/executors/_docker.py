@@ -119,8 +119,8 @@ class DockerExecutor:
             except docker.errors.DockerException as exc:
                 where = self.host or os.environ.get("DOCKER_HOST", "the default socket")
                 raise ConfigError(
-                    f"cannot reach a Docker engine at {where}: {exc}. Start one (on these machines: "
-                    "bash ../shared/tools/docker-engine.sh) or run on the local backend"
+                    f"cannot reach a Docker engine at {where}: {exc}. Start the Docker "
+                    "engine (or point DOCKER_HOST or docker: {host: ...} at one), or run on the local backend"
                 ) from exc
             self._client = _CLIENTS[self.host] = client  # one connection per engine and process
         self._engine.follow(f"{LABEL}.kernel={self.kernel}")  # exits of this process's containers
@@ -161,8 +161,9 @@ class DockerExecutor:
         except docker.errors.ImageNotFound:
             if not self.pull:
                 raise ConfigError(
-                    f"image {base!r} is not on this Docker engine and flyte_nb never pulls unless asked. Build it "
-                    "(the base image: bash ../shared/tools/docker-engine.sh) or set docker: {pull: true}"
+                    f"image {base!r} is not on this Docker engine and flyte_nb never pulls unless asked. Put it "
+                    "on the engine (docker build, load or pull an image with this kernel's Python) or set "
+                    "docker: {pull: true}"
                 ) from None
             client.images.pull(base)
         if spec is not None and spec.layers:

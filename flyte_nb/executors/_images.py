@@ -18,16 +18,12 @@ from typing import Any
 
 from .._image import Image, PipPackages
 from .._version import __version__
-from ..errors import ConfigError
+from ..errors import ImageBuildError
 
 BUILD_LOG_TAIL = 25
 LABEL = "flyte_nb.image"
 #: connections a client keeps to its engine (the engine's call and kill threads, and a few more)
 ENGINE_CONNECTIONS = 48
-
-
-class ImageBuildError(ConfigError):
-    """Building an image spec failed; the message holds the failing step and the build log's tail."""
 
 
 def build_image(client: Any, image: Image, default_base: str) -> tuple[str, list[str]]:

@@ -1,6 +1,6 @@
 """Reference types for large data: :class:`File`, :class:`Directory` and :class:`DataFrame`.
 
-Seed 004, "Optimize data transfer": values over ~10 MB should travel between actions by
+As Flyte 2 advises ("Optimize data transfer"), values over ~10 MB should travel between actions by
 reference. Each of these types is a small object naming a place in the run's store (a
 URL plus a content hash); passing one to a task moves those few hundred bytes, and the
 data itself is read only where the task asks for it::

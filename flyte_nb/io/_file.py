@@ -89,7 +89,7 @@ class File(storage.ContentIdentity, Generic[T]):
         """A File in the store, from a local file or to be written.
 
         ``File.new_remote(local_path)`` with the path of a local file uploads it (as
-        :meth:`from_local_sync`; seed 004's spelling). With a bare name, or none, it returns
+        :meth:`from_local_sync`; a spelling Flyte 2 examples use). With a bare name, or none, it returns
         a new empty File in the store to write with ``open("wb")`` (the Flyte SDK's use)::
 
             out = File.new_remote("report.csv")
@@ -117,7 +117,7 @@ class File(storage.ContentIdentity, Generic[T]):
 
         With no ``local_path`` it goes to a fresh temporary folder, keeping its name; an
         existing folder (or a path ending in a separator) receives it under its name. Works
-        in sync and async tasks alike (seed 004 calls it without ``await``); the path it
+        in sync and async tasks alike (Flyte 2 examples call it without ``await``); the path it
         returns can be awaited too, and ``await file.download.aio()`` keeps the event loop
         turning while a large file downloads.
         """

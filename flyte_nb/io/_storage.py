@@ -189,8 +189,8 @@ def base_name(url: str) -> str:
 class LocalPath(str):
     """A local path: a plain ``str`` that can also be awaited.
 
-    ``download()`` returns one, so both spellings give the path: ``f.download()`` (seed
-    004, in any task) and ``await f.download()`` (the Flyte SDK's async form). It pickles
+    ``download()`` returns one, so both spellings give the path: ``f.download()`` (as
+    Flyte 2 examples write it, in any task) and ``await f.download()`` (the Flyte SDK's async form). It pickles
     as a plain ``str``.
     """
 

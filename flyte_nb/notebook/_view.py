@@ -32,7 +32,7 @@ MAX_BARS = 300
 TIMELINE_BINS = 120
 #: Groups that get a timeline lane.
 MAX_LANES = 12
-#: Seed 004's rule of thumb: task runtime should exceed ten times its overhead.
+#: Flyte 2's rule of thumb: task runtime should exceed ten times its overhead.
 OVERHEAD_FACTOR = 10
 #: Finished actions a group needs before it gets overhead advice.
 ADVICE_MIN_SAMPLES = 3
@@ -278,7 +278,7 @@ class RunView:
 
 
 def _overhead(rec: ActionRecord) -> dict[str, float]:
-    """The overhead split of seed 004 (2u + 2d + e + t): ``e`` is the time from admission
+    """The overhead split 2u + 2d + e + t: ``e`` is the time from admission
     to start, ``u``/``d``/``t`` what the executor reported (0 in-process: no data moves,
     no container starts)."""
     e = max(rec.started - rec.queued, 0.0) if rec.started else 0.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .._checks import is_int_at_least
 from ..errors import ActionLimitError
 
-#: The per-run action limit of Flyte 2 (seed 004): "Current limit: 50k actions per run".
+#: The per-run action limit of Flyte 2 (its documentation: "Current limit: 50k actions per run".
 DEFAULT_MAX_ACTIONS = 50_000
 
 

@@ -112,7 +112,7 @@ class GroupRecord:
     first_started: float = 0.0
     last_ended: float = 0.0
     peak_running: int = 0  # most of the group's actions running at once, so far
-    # sums over the group's finished attempts, for mean overhead and runtime (seed 004)
+    # sums over the group's finished attempts, for mean overhead and runtime (shown per group)
     timed: int = 0
     overhead_sum: float = 0.0
     runtime_sum: float = 0.0

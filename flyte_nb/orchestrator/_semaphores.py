@@ -1,4 +1,4 @@
-"""Semaphore gauges: the seed's ``asyncio.Semaphore`` pattern, observed without changing it.
+"""Semaphore gauges: the usual ``asyncio.Semaphore`` pattern of Flyte 2 workflows, observed without changing it.
 
 While at least one run executes, ``asyncio.Semaphore`` names :class:`TrackedSemaphore`, a
 subclass that registers itself with the run whose code created it. Its gauge (limit,
