@@ -30,7 +30,7 @@ from .orchestrator import _logs as logs
 from .orchestrator import _semaphores as semaphores
 from .orchestrator._controller import Controller, RunLimits
 from .orchestrator._events import RunSnapshot
-from .orchestrator._records import State
+from .orchestrator._records import ActionRecord, State
 
 log = logging.getLogger("flyte_nb")
 
@@ -76,6 +76,12 @@ class Run:
     def snapshot(self) -> RunSnapshot:
         """Counts per state and per group right now."""
         return self.controller.snapshot()
+
+    def actions(self) -> list[ActionRecord]:
+        """Every action of this run so far, the entry action first. The list is a copy;
+        each record is live (``task``, ``state``, ``attempts``, ``history``, ``started``,
+        ``ended``, ``timings``, ``traces``)."""
+        return list(self.controller.actions)
 
     # ------------------------------------------------------------------ waiting
     def wait(self, *_legacy: Any, quiet: bool = True, timeout: float | None = None) -> Run:
