@@ -14,10 +14,12 @@ import pytest
 import flyte_nb as flyte
 import flyte_nb.testing
 from flyte_nb.errors import ConfigError
-from flyte_nb.executors import ActionSpec, Executor, ExecutorCapabilities, register_backend, registry
+from flyte_nb.executors import ActionSpec, Executor, ExecutorCapabilities, on_loop_end, register_backend, registry
 from flyte_nb.testing import ConformanceBackend, ExecutorConformance
 
 NAME = "tiny-threads"
+#: what the executors of this file closed, in order
+CLOSED: list[str] = []
 
 
 class TinyThreadExecutor(Executor):
@@ -36,6 +38,8 @@ class TinyThreadExecutor(Executor):
         if self.closed:
             raise RuntimeError("closed")
         self.submitted += 1
+        # something shared by the loop's runs (like a worker pool): closed when a script's loop ends
+        on_loop_end(NAME, _loop_ended)
         await asyncio.sleep(0)  # the pretend queue
         if spec.started is not None:
             spec.started()
@@ -46,6 +50,11 @@ class TinyThreadExecutor(Executor):
 
     async def close(self) -> None:
         self.closed = True
+        CLOSED.append(f"executor after {self.submitted} actions")
+
+
+async def _loop_ended() -> None:
+    CLOSED.append("loop")
 
 
 if NAME not in registry:  # pytest may import this file twice (e.g. --lf); names never overwrite
@@ -88,3 +97,23 @@ def test_the_suite_uses_only_public_api_and_no_backend_names():
     strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
     assert not strings & {"local", "docker", "docker-reuse", "dask"}
     assert set(flyte_nb.testing.__all__) == {"ConformanceBackend", "ExecutorConformance"}
+
+
+tiny = flyte.TaskEnvironment("tiny")
+
+
+@tiny.task
+async def add(x: int, y: int) -> int:
+    return x + y
+
+
+@tiny.task
+async def add_three(x: int) -> int:
+    return await add(await add(x, 1), 2)
+
+
+def test_a_script_run_closes_its_executor_then_what_it_left_on_the_loop_once(tmp_path):
+    flyte.init(NAME, storage=f"file://{tmp_path}")
+    CLOSED.clear()
+    assert flyte.run(add_three, 1).outputs() == 4
+    assert CLOSED == ["executor after 3 actions", "loop"]  # registered three times, closed once
