@@ -14,7 +14,6 @@ import logging
 import secrets
 import signal
 import string
-import sys
 import threading
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -26,11 +25,12 @@ from ._sync import reenter
 from ._task import TaskTemplate
 from .errors import FlyteNbError, RunCancelledError, TaskCallError
 from .executors import create_executor
+from .executors._loop_end import close_loop
 from .orchestrator import _logs as logs
 from .orchestrator import _semaphores as semaphores
 from .orchestrator._controller import Controller, RunLimits
 from .orchestrator._events import RunSnapshot
-from .orchestrator._records import State
+from .orchestrator._records import ActionRecord, State
 
 log = logging.getLogger("flyte_nb")
 
@@ -78,6 +78,12 @@ class Run:
     def snapshot(self) -> RunSnapshot:
         """Counts per state and per group right now."""
         return self.controller.snapshot()
+
+    def actions(self) -> list[ActionRecord]:
+        """Every action of this run so far, the entry action first. The list is a copy;
+        each record is live (``task``, ``state``, ``attempts``, ``history``, ``started``,
+        ``ended``, ``timings``, ``traces``)."""
+        return list(self.controller.actions)
 
     # ------------------------------------------------------------------ waiting
     def wait(self, *_legacy: Any, quiet: bool = True, timeout: float | None = None) -> Run:
@@ -331,7 +337,7 @@ class Runner:
         _active[name] = handle
         # an executor that runs actions elsewhere drives the run from here: the entry action
         # runs in this process and each action it starts goes to the executor
-        in_process = in_process or getattr(executor, "entry_in_process", False)
+        in_process = in_process or executor.capabilities.entry_in_process
         return handle, _main(handle, args, kwargs, in_process=in_process)
 
 
@@ -385,14 +391,7 @@ async def _settle(handle: Run, main: Any) -> None:
     else:
         handle._future.set_result(result)
     finally:
-        if "flyte_nb.executors._pool" in sys.modules:  # this loop ends with the run: so do its workers
-            from .executors._pool import close_pools
-
-            await close_pools(loop)
-        if "flyte_nb.executors._callbacks" in sys.modules:
-            from .executors._callbacks import close_callback_server
-
-            await close_callback_server(loop)
+        await close_loop(loop)  # this loop ends with the run: so do its pools and servers
 
 
 def with_runcontext(

@@ -2,19 +2,22 @@
 
 The controller decides *when* an action runs (limits, retries, timeouts, cancellation);
 an executor only decides *where*. The orchestrator never imports a backend: it is given
-one object that satisfies :class:`Executor`.
+one :class:`Executor` and reads what it can do from its :class:`ExecutorCapabilities`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .._task import TaskTemplate
     from ..orchestrator._data import RunData
     from ..orchestrator._records import ActionRecord
+
+
+_E = TypeVar("_E", bound="Executor")
 
 
 @dataclass(slots=True)
@@ -31,32 +34,64 @@ class ActionSpec:
     timings: dict[str, float] | None = None
     #: the run's store and data settings (None when the run stores nothing)
     data: RunData | None = None
-    #: for executors with ``reports_start = True``: call it (on the run's loop) when the body
+    #: for executors whose capabilities say ``reports_start``: call it (on the run's loop) when the body
     #: really starts, e.g. after a cluster scheduler's queue; the action is queued until then
     started: Callable[[], None] | None = None
 
 
-@runtime_checkable
-class Executor(Protocol):
-    """Runs attempts of actions somewhere.
+@dataclass(frozen=True, slots=True)
+class ExecutorCapabilities:
+    """What an executor declares about itself; the orchestrator and the conformance suite
+    read these instead of probing attributes or backend names.
+
+    ``reports_start``: attempts wait in a queue of the executor's own (a scheduler, a
+    pool, an image build); the executor calls ``spec.started()`` when the body begins and
+    the action shows as queued until then. ``entry_in_process``: the run's entry action is
+    not submitted but runs on the caller's loop, and only the actions it starts reach the
+    executor (for a backend that cannot call back into the caller). ``process_boundary``:
+    task bodies run in another process than the caller's (their module state is not the
+    caller's).
+    """
+
+    reports_start: bool = False
+    entry_in_process: bool = False
+    process_boundary: bool = False
+
+
+class Executor:
+    """Runs attempts of actions somewhere; backends subclass it.
 
     ``submit`` runs one attempt and returns the task's output, or raises the exception the
     task raised (its original type). It must be cancellable: when the awaiting coroutine is
     cancelled, the attempt is stopped (or, where it cannot be stopped, abandoned) and
     ``CancelledError`` propagates. Callers may call ``cancel(action_id)`` to stop one
-    attempt from outside, and must call ``close()`` (or use ``async with``) when done. An
-    executor whose attempts wait in a queue of its own sets ``reports_start = True`` and
-    calls ``spec.started()`` when an attempt's body begins.
+    attempt from outside, and must call ``aclose()`` (or use ``async with``) when done.
+    An executor declares what it does in :attr:`capabilities`; one with
+    ``reports_start=True`` calls ``spec.started()`` when an attempt's body begins.
+    Whatever an executor opens (threads, containers, servers) it closes in ``close()``;
+    what outlives one run and belongs to an event loop is registered with
+    :func:`flyte_nb.executors.on_loop_end`.
     """
 
-    name: str
+    name: str = "executor"
+    capabilities: ExecutorCapabilities = ExecutorCapabilities()
 
-    async def submit(self, spec: ActionSpec) -> Any: ...
+    async def submit(self, spec: ActionSpec) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement submit(spec)")
 
-    async def cancel(self, action_id: int) -> None: ...
+    async def cancel(self, action_id: int) -> None:
+        """Stop the attempt of ``action_id`` if it is running here (default: nothing to do;
+        the orchestrator also cancels the awaiting coroutine)."""
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release what this executor opened. Called once per run, when it ends."""
 
-    async def __aenter__(self) -> Executor: ...
+    async def aclose(self) -> None:
+        """Same as :meth:`close` (the name ``contextlib.aclosing`` expects)."""
+        await self.close()
 
-    async def __aexit__(self, *exc_info: object) -> None: ...
+    async def __aenter__(self: _E) -> _E:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

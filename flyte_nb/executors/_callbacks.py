@@ -50,6 +50,7 @@ from .._task import original_task
 from ..data import _layout as layout
 from ..data._codec import decode_inputs, encode, loads
 from ..orchestrator._records import CallSite
+from ._loop_end import on_loop_end
 
 #: where the folder holding the socket is mounted in containers
 CALLBACK_DIR_IN_CONTAINER = "/run/flyte_nb_callbacks"
@@ -343,6 +344,7 @@ def _server_of_loop() -> CallbackServer:
     server = _servers.get(id(loop))
     if server is None or server.loop is not loop:
         server = _servers[id(loop)] = CallbackServer(loop)
+        on_loop_end("callback server", lambda: close_callback_server(loop), loop)
     return server
 
 

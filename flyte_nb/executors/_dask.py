@@ -39,7 +39,7 @@ from ..data import _layout as layout
 from ..data import _transfer as transfer
 from ..errors import ConfigError, FlyteNbError, WorkerLostError
 from ..orchestrator._logs import append_log
-from ._base import ActionSpec
+from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._dask_cluster import (
     CLUSTERS,
     CLUSTERS_LOCK,
@@ -58,14 +58,14 @@ T = TypeVar("T")
 STOP_TIMEOUT_S = 10.0
 
 
-class DaskExecutor:
+class DaskExecutor(Executor):
     """Runs each action as a task on a Dask cluster."""
 
     name = "dask"
     #: the run's entry action runs on a worker too; calls made there come back to the kernel
-    entry_in_process = False
     #: actions stay queued while they wait in Dask's scheduler; workers say when they start
-    reports_start = True
+    #: (reports_start)
+    capabilities = ExecutorCapabilities(reports_start=True, entry_in_process=False, process_boundary=True)
 
     def __init__(
         self,

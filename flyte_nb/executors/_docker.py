@@ -32,7 +32,7 @@ from ..data import _transfer as transfer
 from ..data._codec import loads
 from ..errors import ConfigError, ContainerError, FlyteNbError, OOMError
 from ..orchestrator._logs import append_log
-from ._base import ActionSpec
+from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._bundle import runtime_bundle
 from ._engine import engine_for, kill_container
 from ._images import build_image, engine_client, image_python
@@ -49,16 +49,15 @@ _CLIENTS: dict[str | None, Any] = {}
 _CHECKED: dict[str | None, set[str]] = {}
 
 
-class DockerExecutor:
+class DockerExecutor(Executor):
     """Runs each action in a fresh container of its environment's image."""
 
     name = "docker"
     #: every action gets a container, the run's entry action too; task calls made inside a
     #: container come back to the kernel and become child actions (executors/_callbacks.py)
-    entry_in_process = False
     #: an action is running from its container's creation, or from when a reusable worker
-    #: takes it; before that (an image build, a full pool) it shows as queued
-    reports_start = True
+    #: takes it; before that (an image build, a full pool) it shows as queued (reports_start)
+    capabilities = ExecutorCapabilities(reports_start=True, entry_in_process=False, process_boundary=True)
 
     def __init__(
         self,

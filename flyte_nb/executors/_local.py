@@ -16,7 +16,7 @@ from .._context import current
 from .._exits import mark_if_user_exit
 from .._returns import checked_return
 from ..errors import ConfigError, FlyteNbError
-from ._base import ActionSpec
+from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._threads import SyncThreadPool
 
 #: Sync task bodies running at once. A body that waits for the tasks it called does not count
@@ -24,10 +24,12 @@ from ._threads import SyncThreadPool
 DEFAULT_MAX_THREADS = 64
 
 
-class LocalExecutor:
+class LocalExecutor(Executor):
     """Runs actions in-process: async tasks on the loop, sync tasks in threads."""
 
     name = "local"
+    #: every task body runs in the kernel itself (the entry action too, submitted like the rest)
+    capabilities = ExecutorCapabilities(reports_start=False, entry_in_process=False, process_boundary=False)
 
     def __init__(self, *, max_threads: int = DEFAULT_MAX_THREADS, copy_io: bool = False) -> None:
         if not is_int_at_least(max_threads, 1):

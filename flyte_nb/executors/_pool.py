@@ -34,6 +34,7 @@ from .._runtime._handshake import challenge
 from .._runtime._wire import receive, send
 from .._runtime.worker import POOL_SECRET_ENV
 from ..errors import WorkerLostError
+from ._loop_end import on_loop_end
 
 if TYPE_CHECKING:
     from ._docker import DockerExecutor
@@ -280,6 +281,8 @@ async def pool_for(
     if pool is None or pool.closed:
         pool = WorkerPool(executor, image, env, policy, access)
         _pools[key] = pool
+        loop = pool.loop
+        on_loop_end("worker pools", lambda: close_pools(loop), loop)
         try:
             await pool.open()
         except BaseException:

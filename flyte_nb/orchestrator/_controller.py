@@ -281,7 +281,7 @@ class Controller:
             deadline = now + total if total else None
             # an executor that knows when the body really starts (after a scheduler's queue)
             # says so; the action stays queued until then
-            started = functools.partial(self._started, rec) if getattr(executor, "reports_start", False) else None
+            started = functools.partial(self._started, rec) if executor.capabilities.reports_start else None
             if started is None:
                 self._started(rec)
             while True:

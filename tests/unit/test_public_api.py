@@ -10,7 +10,14 @@ import flyte_nb
 
 def test_all_lists_exactly_the_public_names():
     public = {name for name in dir(flyte_nb) if not name.startswith("_")}
-    subpackages = {"executors", "orchestrator", "notebook", "data", "io"}  # importable, documented separately
+    subpackages = {
+        "executors",
+        "orchestrator",
+        "notebook",
+        "data",
+        "io",
+        "testing",
+    }  # importable, documented separately
     assert set(flyte_nb.__all__) - {"__version__"} == public - subpackages
     for name in flyte_nb.__all__:
         assert hasattr(flyte_nb, name), name
