@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable
 
 import pytest
 
-from flyte_nb.orchestrator import ActionRecord
-
-
-def peak_overlap(records: Iterable[ActionRecord]) -> int:
-    """The most actions that were running at the same instant, from their start and end times."""
-    edges: list[tuple[float, int]] = []
-    for rec in records:
-        if rec.started:
-            edges.append((rec.started, 1))
-            edges.append((rec.ended, -1))
-    # an end sorts before a start at the same instant: touching intervals do not overlap
-    edges.sort()
-    peak = running = 0
-    for _, step in edges:
-        running += step
-        peak = max(peak, running)
-    return peak
+from flyte_nb.testing._suite import peak_overlap  # noqa: F401 - one definition, shared with the suite
 
 
 class Gauge:
