@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import flyte_nb as flyte
-from flyte_nb.executors._dask_cluster import close_clusters
+from flyte_nb.executors.dask._cluster import close_clusters
 
 RESULTS = Path(__file__).parent / "results" / "dask_backend.json"
 SEQUENTIAL, WARMUP, FANOUT, REPEATS = 50, 5, 1000, 3

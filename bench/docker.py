@@ -60,8 +60,9 @@ from docker.models.containers import Container, ContainerCollection  # noqa: E40
 import flyte_nb as flyte  # noqa: E402
 from flyte_nb.data._codec import loads  # noqa: E402
 from flyte_nb.data._store import Store  # noqa: E402
-from flyte_nb.executors import _docker, _engine, _jobs  # noqa: E402
-from flyte_nb.executors._bundle import runtime_bundle  # noqa: E402
+from flyte_nb.executors import _jobs  # noqa: E402
+from flyte_nb.executors.docker import _executor as _docker, _engine  # noqa: E402
+from flyte_nb.executors.docker._bundle import runtime_bundle  # noqa: E402
 
 IMAGE = "flyte-nb-base:bookworm"
 FLOOR_COMMAND = ["python3", "-c", "pass"]
@@ -199,7 +200,7 @@ def instrument(timer: Timer) -> None:
     timer.wrap(Container, "reload", "reload", after=record_lifetime)
     timer.wrap(Container, "logs", "logs")
     timer.wrap(Container, "remove", "remove")
-    # the executor's steps around them (each runs in an engine thread, executors/_engine.py)
+    # the executor's steps around them (each runs in an engine thread, executors/docker/_engine.py)
     timer.wrap(_docker.DockerExecutor, "_ensure_image", "image_check")
     timer.wrap(_docker.DockerExecutor, "_check_image", "per_run_setup", hides=True)
     timer.wrap(_docker.DockerExecutor, "_start", "start_total")

@@ -18,17 +18,17 @@ from ._version import __version__
 if _typing.TYPE_CHECKING:
     from . import errors
     from . import io as io
-    from ._config import Config, init, init_from_config
-    from ._context import current_context
-    from ._environment import TaskEnvironment
-    from ._group import group
-    from ._image import Image
-    from ._map import MapCall, map
-    from ._policies import Backoff, Cache, Resources, RetryStrategy, ReusePolicy, Timeout
-    from ._run import Run, Runner, active_runs, run, with_runcontext
-    from ._task import TaskTemplate
-    from ._trace import trace
+    from .model._context import current_context
+    from .model._environment import TaskEnvironment
+    from .model._group import group
+    from .model._image import Image
+    from .model._map import MapCall, map
+    from .model._policies import Backoff, Cache, Resources, RetryStrategy, ReusePolicy, Timeout
+    from .model._task import TaskTemplate
+    from .model._trace import trace
     from .orchestrator import RunSnapshot, State
+    from .session._config import Config, init, init_from_config
+    from .session._run import Run, Runner, active_runs, run, with_runcontext
 
 __all__ = [
     "Backoff",
@@ -62,30 +62,30 @@ __all__ = [
 
 #: public name -> the private module that defines it
 _HOMES = {
-    "Backoff": "._policies",
-    "Cache": "._policies",
-    "Config": "._config",
-    "Image": "._image",
-    "MapCall": "._map",
-    "Resources": "._policies",
-    "RetryStrategy": "._policies",
-    "ReusePolicy": "._policies",
-    "Run": "._run",
+    "Backoff": ".model._policies",
+    "Cache": ".model._policies",
+    "Config": ".session._config",
+    "Image": ".model._image",
+    "MapCall": ".model._map",
+    "Resources": ".model._policies",
+    "RetryStrategy": ".model._policies",
+    "ReusePolicy": ".model._policies",
+    "Run": ".session._run",
     "RunSnapshot": ".orchestrator",
-    "Runner": "._run",
+    "Runner": ".session._run",
     "State": ".orchestrator",
-    "TaskEnvironment": "._environment",
-    "TaskTemplate": "._task",
-    "Timeout": "._policies",
-    "active_runs": "._run",
-    "current_context": "._context",
-    "group": "._group",
-    "init": "._config",
-    "init_from_config": "._config",
-    "map": "._map",
-    "run": "._run",
-    "trace": "._trace",
-    "with_runcontext": "._run",
+    "TaskEnvironment": ".model._environment",
+    "TaskTemplate": ".model._task",
+    "Timeout": ".model._policies",
+    "active_runs": ".session._run",
+    "current_context": ".model._context",
+    "group": ".model._group",
+    "init": ".session._config",
+    "init_from_config": ".session._config",
+    "map": ".model._map",
+    "run": ".session._run",
+    "trace": ".model._trace",
+    "with_runcontext": ".session._run",
 }
 #: subpackages reachable as attributes: flyte.errors, flyte.io (File, Directory, DataFrame as in the SDK)
 _SUBMODULES = ("errors", "io")

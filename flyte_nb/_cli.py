@@ -141,12 +141,12 @@ def _clean(args: argparse.Namespace) -> int:
     if client is None:
         print("docker: no engine reachable, no containers to remove")
         return 0
-    from .executors._docker import remove_strays
+    from .executors.docker._executor import remove_strays
 
     count = remove_strays(client, everything=args.all)
     print(f"docker: removed {count} container(s) {'of flyte_nb' if args.all else 'left by ended kernels'}")
     if args.images:
-        from .executors._images import LABEL
+        from .executors.docker._images import LABEL
 
         images = client.images.list(filters={"label": LABEL})
         for image in images:
@@ -157,10 +157,10 @@ def _clean(args: argparse.Namespace) -> int:
 
 def _docker_client() -> Any:
     """The configured engine's client (``docker: {host: ...}``, else ``DOCKER_HOST``), if one answers."""
-    from ._config import current_config
+    from .session._config import current_config
 
     try:
-        from .executors._images import engine_client
+        from .executors.docker._images import engine_client
 
         client = engine_client(current_config().settings("docker").get("host"))
         client.ping()

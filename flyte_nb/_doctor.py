@@ -73,8 +73,8 @@ def _packages() -> list[Check]:
 
 def _config() -> Check:
     """Read the config file the way runs do, so the checks below see its settings."""
-    from ._config import init_from_config
     from .errors import ConfigError
+    from .session._config import init_from_config
 
     try:
         config = init_from_config()
@@ -112,9 +112,9 @@ def _docker() -> list[Check]:
         import docker
     except ImportError:
         return [Check("docker sdk", WARN, "not installed", "pip install 'flyte_nb[docker]' for the docker backend")]
-    from ._config import current_config
-    from ._image import DEFAULT_BASE_IMAGE
-    from .executors._images import engine_client
+    from .executors.docker._images import engine_client
+    from .model._image import DEFAULT_BASE_IMAGE
+    from .session._config import current_config
 
     settings = current_config().settings("docker")
     checks = [Check("docker sdk", OK, f"installed {docker.__version__}")]
@@ -163,7 +163,7 @@ def _docker() -> list[Check]:
 
 
 def _image_python(client: Any, image: str) -> str:
-    from .executors._images import image_python
+    from .executors.docker._images import image_python
 
     try:
         return image_python(client, image)
@@ -176,7 +176,7 @@ def _dask() -> Check:
         return Check(
             "dask", WARN, "dask.distributed not installed", "pip install 'flyte_nb[dask]' for the dask backend"
         )
-    from ._config import current_config
+    from .session._config import current_config
 
     version = _version_of("distributed")
     address = current_config().settings("dask").get("address")

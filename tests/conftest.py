@@ -14,8 +14,8 @@ from docker_support import IMAGE, docker_client_or_skip, ensure_apt_base
 from kernel_support import Kernel, start_kernel
 from moto_s3 import moto_endpoint  # noqa: F401 - the s3 server fixture, for every test folder
 
-import flyte_nb._config as config_module
-import flyte_nb._run as run_module
+import flyte_nb.session._config as config_module
+import flyte_nb.session._run as run_module
 
 #: what flyte_nb's behaviour depends on: a new release of any of these can change it (cloudpickle
 #: 3.1.3 did, for the call sites of shipped code), so every test run says which versions it had

@@ -14,12 +14,12 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from .._exits import user_exit
-from .._returns import checked_return
 from ..data import _layout as layout
 from ..data._codec import decode_inputs, dumps, encode, loads
 from ..data._seal import Sealer
 from ..data._store import Store
+from ..model._exits import user_exit
+from ..model._returns import checked_return
 from ._sites import restore_files
 
 
@@ -110,7 +110,7 @@ def _calls_to_kernel(
     context = contextvars.copy_context()
     if callback is None:
         return None, context
-    from .._context import ActionContext, current
+    from ..model._context import ActionContext, current
     from ._remote import RemoteAction, RemoteController, report_semaphores
 
     report_semaphores()

@@ -17,7 +17,7 @@ import socket
 import sys
 import threading
 
-from ._handshake import answer_challenge_blocking
+from ..wire._handshake import answer_challenge_blocking
 
 #: the variables a one-shot container's runtime reads (and removes from its environment, so
 #: the task's own subprocesses do not inherit the secret)

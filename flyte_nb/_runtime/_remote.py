@@ -24,14 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._context import current
-from .._gauge import GaugedSemaphore, use_semaphore
 from ..data import _layout as layout
 from ..data._codec import decode, dumps, encode
 from ..data._store import Store
-from ._handshake import answer_challenge
+from ..model._context import current
+from ..model._gauge import GaugedSemaphore, use_semaphore
+from ..wire._framing import receive, send
+from ..wire._handshake import answer_challenge
 from ._job import error_of
-from ._wire import receive, send
 
 #: seconds between two reports of a job's semaphore gauges and traces (only changes are sent)
 REPORT_S = 0.1
@@ -172,7 +172,7 @@ class RemoteController:
         """The run's data (its store, trace checkpoints), made when code first needs it: an
         action that uses neither ``flyte.io`` nor traces never imports it."""
         if self._data is None:
-            from ..orchestrator._data import RunData
+            from ..data._run_data import RunData
 
             self._data = RunData(self.store, self.run)
         return self._data

@@ -22,10 +22,10 @@ import os
 import sys
 from typing import NoReturn
 
-from ._handshake import answer_challenge
+from ..wire._framing import receive, send
+from ..wire._handshake import answer_challenge
 from ._lifeline import EXIT_KERNEL_GONE
 from ._output import capture_job_output, job_buffer
-from ._wire import receive, send
 
 #: the worker's own secret, in its container's environment (read once, then removed)
 POOL_SECRET_ENV = "FLYTE_NB_POOL_SECRET"

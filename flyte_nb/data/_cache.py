@@ -22,7 +22,7 @@ from ._codec import digest, dumps, loads
 from ._store import Store
 
 if TYPE_CHECKING:
-    from .._task import TaskTemplate
+    from ..model._task import TaskTemplate
 
 __all__ = ["CACHE_FORMAT", "CacheCorruptWarning", "cache_key", "is_miss", "lookup", "write"]
 

@@ -114,7 +114,7 @@ def default_sealer() -> Sealer:
     text = os.environ.get(RUN_KEY_ENV_VAR)
     if text:
         return Sealer.from_env(text)
-    from .._config import current_config
+    from ..session._config import current_config
 
     team_key = getattr(current_config(), "store_key", None)
     if team_key:
@@ -128,7 +128,7 @@ _keys_lock = threading.Lock()
 
 def key_file() -> Path:
     """Where this user's store key lives: ``store.key`` in flyte_nb's user config folder."""
-    from .._config import _user_config_dir
+    from ..session._config import _user_config_dir
 
     return _user_config_dir() / KEY_FILE_NAME
 

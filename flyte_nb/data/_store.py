@@ -58,7 +58,7 @@ def default_storage_options() -> dict[str, Any]:
 def configured_store() -> Store:
     """The store the config in force names (``storage`` and ``storage_options``); the
     environment's (``$FLYTE_NB_STORAGE`` and its options) when the config names none."""
-    from .._config import current_config
+    from ..session._config import current_config
 
     config = current_config()
     shared = bool(getattr(config, "storage_shared", False))
@@ -93,7 +93,7 @@ class Store:
         #: modes of the files and folders it creates on a local disk
         self.file_mode, self.folder_mode = (0o660, 0o770) if self.shared else (0o600, 0o700)
         #: (uid, gid) given what this process writes from now on (a kernel running as root hands
-        #: its store to its containers' user: executors/_sandbox.py); None: the writer keeps it
+        #: its store to its containers' user: executors/docker/_sandbox.py); None: the writer keeps it
         self.owner: tuple[int, int] | None = None
         self._sealer = sealer
         self._fs: Any = None

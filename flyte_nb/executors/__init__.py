@@ -36,8 +36,8 @@ Target = str | Callable[..., Executor]
 # settings as keywords, pip extra)
 _BUILTIN: dict[str, tuple[Target, str | None]] = {
     "local": ("flyte_nb.executors._local:LocalExecutor", None),
-    "docker": ("flyte_nb.executors._docker:DockerExecutor", "docker"),
-    "dask": ("flyte_nb.executors._dask:DaskExecutor", "dask"),
+    "docker": ("flyte_nb.executors.docker._executor:DockerExecutor", "docker"),
+    "dask": ("flyte_nb.executors.dask._executor:DaskExecutor", "dask"),
 }
 _registry: dict[str, tuple[Target, str | None]] = dict(_BUILTIN)
 _entry_points_loaded = False

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from .._task import TaskTemplate
-    from ..orchestrator._data import RunData
-    from ..orchestrator._records import ActionRecord
+    from ..data._run_data import RunData
+    from ..model._records import ActionRecord
+    from ..model._task import TaskTemplate
 
 
 _E = TypeVar("_E", bound="Executor")

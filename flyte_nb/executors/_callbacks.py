@@ -9,7 +9,7 @@ in the kernel. One server per event loop serves every run on it; a run's executo
 registers its controller under a token that its jobs carry.
 
 Nobody else may: each run registered here gets its own secret (``secrets.token_bytes``),
-and a connection is served only after the challenge-response of ``_runtime/_handshake.py``
+and a connection is served only after the challenge-response of ``wire/_handshake.py``
 proved that it holds the secret of the run it speaks for (nothing is unpickled before), and
 then only for that run. The secret reaches a container through its environment, a Dask job
 inside the job itself, a reusable worker's job over the pool's own authenticated socket:
@@ -19,7 +19,7 @@ Workers on other machines (a Dask cluster) reach the same server over TCP, with 
 handshake. A one-shot container also keeps a *lifeline* connection open: when the kernel
 dies the connection ends and the container ends itself (``_runtime/_lifeline.py``).
 
-Messages (see ``_runtime/_wire.py``): ``{"id", "op":
+Messages (see ``wire/_framing.py``): ``{"id", "op":
 "submit", "run", "parent", "group", "task", "args", "kwargs"}`` → ``{"id", "ok": True,
 "payload"}`` or ``{"id", "ok": False, ...failure}``; ``{"op": "semaphores", "run",
 "parent", "gauges"}`` (no answer) updates the gauges of semaphores made in the container,
@@ -41,15 +41,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from .._context import ActionContext
-from .._runtime._handshake import challenge
 from .._runtime._job import failure
 from .._runtime._lifeline import SECRET_ENV, SOCKET_ENV, TOKEN_ENV
-from .._runtime._wire import receive, send
-from .._task import original_task
 from ..data import _layout as layout
 from ..data._codec import decode_inputs, encode, loads
-from ..orchestrator._records import CallSite
+from ..model._context import ActionContext
+from ..model._records import CallSite
+from ..model._task import original_task
+from ..wire._framing import receive, send
+from ..wire._handshake import challenge
 from ._loop_end import on_loop_end
 
 #: where the folder holding the socket is mounted in containers
@@ -329,7 +329,7 @@ async def _decode_inputs(args: list[Any], kwargs: dict[str, Any], store: Any) ->
 async def register_current_run() -> tuple[CallbackServer, str]:
     """The running loop's server, and the token of the run whose action is current (an
     executor's ``submit`` runs inside its run's controller)."""
-    from .._context import current
+    from ..model._context import current
 
     ctx = current.get()
     assert ctx is not None, "an executor registers from inside a run's controller"

@@ -20,8 +20,8 @@ import cloudpickle
 
 from .._runtime._job import error_of
 from .._runtime._sites import file_table
-from ..data import _transfer as transfer
 from ..data._codec import decode, dumps, loads, pickled
+from . import _transfer as transfer
 from ._base import ActionSpec
 
 INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
@@ -62,7 +62,7 @@ async def collect_outcome(
     ledger.down.seconds += outcome.get("d", 0.0)
     spec.timings = {**ledger.timings(), "t": t}
     if outcome.get("traces"):
-        from .._context import current
+        from ..model._context import current
 
         spec.action.traces = None  # the live reports' copy gives way to the final list
         ctx = current.get()
@@ -106,7 +106,7 @@ _BY_VALUE_LOCK = threading.Lock()
 
 def pooled_callees(func: Any) -> list[Any]:
     """Tasks with a ``ReusePolicy`` that ``func``'s code (nested functions included) names."""
-    from .._task import TaskTemplate
+    from ..model._task import TaskTemplate
 
     code, namespace = getattr(func, "__code__", None), getattr(func, "__globals__", {})
     names: set[str] = set()

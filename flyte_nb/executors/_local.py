@@ -12,10 +12,10 @@ import contextvars
 from typing import Any
 
 from .._checks import is_int_at_least
-from .._context import current
-from .._exits import mark_if_user_exit
-from .._returns import checked_return
 from ..errors import ConfigError, FlyteNbError
+from ..model._context import current
+from ..model._exits import mark_if_user_exit
+from ..model._returns import checked_return
 from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._threads import SyncThreadPool
 
@@ -53,7 +53,7 @@ class LocalExecutor(Executor):
 
     async def _submit_copied(self, spec: ActionSpec) -> Any:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
-        from ..data import _transfer as transfer
+        from . import _transfer as transfer
 
         data = spec.data
         assert data is not None

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .._sync import set_thread_hold
+from ..model._sync import set_thread_hold
 
 #: idle threads beyond the limit end after this long without work (extra ones made for nesting)
 IDLE_EXIT_S = 5.0

@@ -33,7 +33,7 @@ _CHUNK = 1 << 20  # bytes hashed per read
 def current_store() -> Store:
     """The store uploads go to: the current run's inside a run; outside one, the store
     ``flyte.init(storage=...)`` names, else ``$FLYTE_NB_STORAGE``, else ``.flyte_nb``."""
-    from .._context import current
+    from ..model._context import current
 
     ctx = current.get()
     if ctx is not None and ctx.controller.data is not None:
@@ -45,7 +45,7 @@ def current_store() -> Store:
 
 def scratch_key(name: str) -> str:
     """A fresh key for an object written in place (``new_remote``): under the run when in one."""
-    from .._context import current
+    from ..model._context import current
 
     ctx = current.get()
     data = ctx.controller.data if ctx is not None else None

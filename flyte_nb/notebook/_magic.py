@@ -19,12 +19,12 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from .. import _config
-from .._environment import TaskEnvironment
-from .._run import INTERRUPT_GRACE_S, Run, active_runs, with_runcontext
-from .._sync import reenter
-from .._task import TaskTemplate, task_settings
 from ..errors import ConfigError
+from ..model._environment import TaskEnvironment
+from ..model._sync import reenter
+from ..model._task import TaskTemplate, task_settings
+from ..session import _config
+from ..session._run import INTERRUPT_GRACE_S, Run, active_runs, with_runcontext
 
 #: The environment a cell's driver action belongs to unless ``--env`` names another.
 DEFAULT_DRIVER_ENV = "notebook"

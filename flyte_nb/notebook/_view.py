@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..model._records import TERMINAL, ActionRecord, CallSite, GroupRecord, State
 from ..orchestrator._logs import log_tail
-from ..orchestrator._records import TERMINAL, ActionRecord, CallSite, GroupRecord, State
 
 if TYPE_CHECKING:
-    from .._run import Run
+    from ..session._run import Run
 
 #: Groups shown individually; the rest are summed into one row.
 MAX_GROUPS = 40

@@ -19,7 +19,7 @@ from ._snapshot import render_html, render_text
 from ._view import RunView, SiteNamer
 
 if TYPE_CHECKING:
-    from .._run import Run
+    from ..session._run import Run
 
 #: Seconds between two updates of a live widget (the kernel sends at most 10 a second).
 UPDATE_INTERVAL = 0.1

@@ -1,8 +1,6 @@
 """The kernel-side orchestrator: one Controller per run, its records and event stream."""
 
-from ._controller import DEFAULT_MAX_ACTIONS, Controller, RunLimits
-from ._events import EventStream, GroupSnapshot, RunSnapshot
-from ._records import (
+from ..model._records import (
     STATES,
     TERMINAL,
     ActionRecord,
@@ -13,6 +11,8 @@ from ._records import (
     State,
     TraceRecord,
 )
+from ._controller import DEFAULT_MAX_ACTIONS, Controller, RunLimits
+from ._events import EventStream, GroupSnapshot, RunSnapshot
 
 __all__ = [
     "DEFAULT_MAX_ACTIONS",

@@ -18,8 +18,6 @@ from array import array
 from types import CodeType
 from typing import TYPE_CHECKING, Any, cast
 
-from .._context import ActionContext, current
-from .._exits import user_exit
 from ..errors import (
     ActionFailure,
     ActionTimeoutError,
@@ -27,10 +25,10 @@ from ..errors import (
     action_failure_of,
 )
 from ..executors._base import ActionSpec, Executor
-from ._deadline import attempt_with_timeout, deadline_scope
-from ._events import EventStream, RunSnapshot, snapshot_of
-from ._limits import DEFAULT_MAX_ACTIONS, RunLimits, action_limit_error  # noqa: F401 - DEFAULT_MAX_ACTIONS: re-exported
-from ._records import (
+from ..model._context import ActionContext, current
+from ..model._exits import user_exit
+from ..model._limits import DEFAULT_MAX_ACTIONS, RunLimits, action_limit_error  # noqa: F401 - DEFAULT_MAX_ACTIONS: re-exported
+from ..model._records import (
     STATES,
     TERMINAL,
     ActionRecord,
@@ -43,11 +41,13 @@ from ._records import (
     enclosing_function,
     error_info,
 )
+from ._deadline import attempt_with_timeout, deadline_scope
+from ._events import EventStream, RunSnapshot, snapshot_of
 from ._retry import backoff_past_deadline, is_retryable
 
 if TYPE_CHECKING:
-    from .._task import TaskTemplate
-    from ._data import RunData
+    from ..data._run_data import RunData
+    from ..model._task import TaskTemplate
 
 #: How long a run waits for its leftover actions to acknowledge cancellation.
 WIND_DOWN_S = 2.0

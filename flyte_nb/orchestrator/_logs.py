@@ -13,10 +13,10 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .._context import current
+from ..model._context import current
 
 if TYPE_CHECKING:
-    from ._records import ActionRecord
+    from ..model._records import ActionRecord
 
 #: Chunks of output kept per action (the tail a monitor shows).
 LOG_TAIL_CHUNKS = 200

@@ -13,9 +13,9 @@ import asyncio
 import sys
 import threading
 
-from .._context import current
-from .._gauge import GaugedSemaphore, OriginalSemaphore, use_semaphore
-from ._records import CallSite, enclosing_function
+from ..model._context import current
+from ..model._gauge import GaugedSemaphore, OriginalSemaphore, use_semaphore
+from ..model._records import CallSite, enclosing_function
 
 _lock = threading.Lock()
 _installed = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._policies import ReusePolicy
+from ..model._policies import ReusePolicy
 
 
 @dataclass(frozen=True, slots=True)

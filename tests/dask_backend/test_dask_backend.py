@@ -155,10 +155,10 @@ def test_calls_come_back_over_tcp_with_the_secret(tmp_path):
 
 
 def test_the_tcp_callback_server_closes_connections_without_the_secret():
-    from flyte_nb._runtime._handshake import MAGIC, NONCE_BYTES, answer_challenge
-    from flyte_nb._runtime._wire import receive, send
     from flyte_nb.errors import HandshakeError
     from flyte_nb.executors._callbacks import CallbackServer
+    from flyte_nb.wire._framing import receive, send
+    from flyte_nb.wire._handshake import MAGIC, NONCE_BYTES, answer_challenge
 
     async def go() -> tuple:
         server = CallbackServer(asyncio.get_running_loop())
@@ -189,7 +189,7 @@ def test_the_tcp_callback_server_closes_connections_without_the_secret():
 def test_an_existing_cluster_by_address(tmp_path):
     import distributed
 
-    from flyte_nb.executors._dask_cluster import close_clusters
+    from flyte_nb.executors.dask._cluster import close_clusters
 
     with distributed.LocalCluster(n_workers=1, threads_per_worker=4, dashboard_address=None) as cluster:
         flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": cluster.scheduler_address})
@@ -261,7 +261,7 @@ def test_a_cancelled_run_leaves_nothing_running_on_the_cluster(tmp_path):
     import distributed
 
     from flyte_nb._runtime import _dask as worker_side
-    from flyte_nb.executors._dask_cluster import close_clusters
+    from flyte_nb.executors.dask._cluster import close_clusters
 
     @env.task
     async def long_nap(i: int) -> int:
@@ -306,7 +306,7 @@ def test_a_cancelled_run_leaves_nothing_running_on_the_cluster(tmp_path):
 def test_a_cluster_whose_workers_run_in_this_process_is_refused(tmp_path):
     import distributed
 
-    from flyte_nb.executors._dask_cluster import close_clusters
+    from flyte_nb.executors.dask._cluster import close_clusters
 
     with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
         flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": cluster.scheduler_address})

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb.orchestrator._records import TraceRecord
+from flyte_nb.model._records import TraceRecord
 
 from .conftest import StoreSpec
 

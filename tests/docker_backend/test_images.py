@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb.executors._images import ImageBuildError
+from flyte_nb.executors.docker._images import ImageBuildError
 
 from .conftest import IMAGE
 

@@ -68,7 +68,7 @@ def test_interrupt_cancels_the_cells_run_and_the_kernel_stays_usable(kernel):
     assert interrupted.error == "RunCancelledError", interrupted
     assert "interrupted by the user" in interrupted.traceback
     assert time.monotonic() - t0 < 3
-    after = kernel.execute("from flyte_nb._run import active_runs\nprint(len(active_runs()))")
+    after = kernel.execute("from flyte_nb.session._run import active_runs\nprint(len(active_runs()))")
     assert after.stdout.strip() == "0"
     usable = kernel.execute("%%flyte\nawait sq(3)")
     assert usable.error is None and usable.outputs[-1]["text/plain"] == "9"

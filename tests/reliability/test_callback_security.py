@@ -101,7 +101,7 @@ def _live_server():
 
 
 def _ready_pool():
-    from flyte_nb.executors import _pool
+    from flyte_nb.executors.docker import _pool
 
     for pool in _pool._pools.values():
         if pool.env.name == "security_pool" and any(w.ready.done() for w in pool.workers.values()):
@@ -202,8 +202,8 @@ def test_strangers_on_a_dask_runs_tcp_callback_run_nothing_in_the_kernel(tmp_pat
 def _authenticated_peer_sends(payload_of) -> bytes:
     """What a peer that passed the handshake of run A gets back after sending
     ``payload_of(token_a, token_b)`` (then closing its side), until the server closes."""
-    from flyte_nb._runtime._handshake import answer_challenge
     from flyte_nb.executors._callbacks import CallbackServer
+    from flyte_nb.wire._handshake import answer_challenge
 
     async def go() -> bytes:
         server = CallbackServer(asyncio.get_running_loop())
@@ -224,7 +224,7 @@ def _authenticated_peer_sends(payload_of) -> bytes:
 def test_a_frame_past_the_size_cap_ends_the_connection_before_it_is_read():
     import struct
 
-    from flyte_nb._runtime._wire import MAX_FRAME_BYTES
+    from flyte_nb.wire._framing import MAX_FRAME_BYTES
 
     # a 2 GiB frame announced and never sent: the server must not wait for (or allocate) it
     assert _authenticated_peer_sends(lambda a, b: struct.pack("!I", 2 * MAX_FRAME_BYTES)) == b""

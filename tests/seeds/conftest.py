@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-import flyte_nb._config as config_module
+import flyte_nb.session._config as config_module
 
 #: A seed script's run takes a second or two; this only stops a hung one.
 SCRIPT_TIMEOUT_S = 60

@@ -165,7 +165,7 @@ def test_bad_run_options():
 def test_a_run_cannot_wait_for_itself():
     @env.task
     async def selfish() -> None:
-        from flyte_nb._run import active_runs
+        from flyte_nb.session._run import active_runs
 
         (run,) = active_runs().values()
         run.wait()

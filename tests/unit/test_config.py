@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb._config import current_config
 from flyte_nb.errors import ConfigError
+from flyte_nb.session._config import current_config
 
 
 def test_init_defaults_to_local():
@@ -94,7 +94,7 @@ def test_user_config_folder_is_searched(tmp_path, monkeypatch):
 
 
 def test_no_config_found_uses_local_and_says_so_once(tmp_path, monkeypatch, capsys):
-    import flyte_nb._config as config_module
+    import flyte_nb.session._config as config_module
 
     monkeypatch.setattr(config_module, "_announced", False)
     monkeypatch.chdir(tmp_path)

@@ -7,8 +7,8 @@ import pytest
 IPython = pytest.importorskip("IPython")
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-from flyte_nb._config import current_config  # noqa: E402
 from flyte_nb.errors import ConfigError, TaskCallError  # noqa: E402
+from flyte_nb.session._config import current_config  # noqa: E402
 
 SETUP = """
 import asyncio

@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._checks import is_int_at_least
-from .errors import TaskCallError
+from .._checks import is_int_at_least
+from ..errors import TaskCallError
 
 __all__ = ["RUN_NAME_EXAMPLE", "RUN_NAME_RULE", "check_run_name", "check_run_options"]
 
@@ -66,7 +66,7 @@ def check_run_options(
 
 
 def _check_backend(backend: object) -> None:
-    from .executors import available_backends
+    from ..executors import available_backends
 
     backends = available_backends()
     if not isinstance(backend, str) or backend not in backends:

@@ -33,14 +33,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .._checks import is_int_at_least
-from .._runtime._dask import cancel_jobs, run_job
-from ..data import _layout as layout
-from ..data import _transfer as transfer
-from ..errors import ConfigError, FlyteNbError, WorkerLostError
-from ..orchestrator._logs import append_log
-from ._base import ActionSpec, Executor, ExecutorCapabilities
-from ._dask_cluster import (
+from ..._checks import is_int_at_least
+from ..._runtime._dask import cancel_jobs, run_job
+from ...data import _layout as layout
+from ...errors import ConfigError, FlyteNbError, WorkerLostError
+from ...orchestrator._logs import append_log
+from .. import _transfer as transfer
+from .._base import ActionSpec, Executor, ExecutorCapabilities
+from .._jobs import collect_outcome, make_job
+from ._cluster import (
     CLUSTERS,
     CLUSTERS_LOCK,
     Cluster,
@@ -48,7 +49,6 @@ from ._dask_cluster import (
     check_workers,
     where_workers_are,
 )
-from ._jobs import collect_outcome, make_job
 
 #: threads per worker of the LocalCluster flyte_nb starts: an action holds a thread while it
 #: runs (awaiting included), and most notebook actions wait far more than they compute
@@ -215,7 +215,7 @@ class DaskExecutor(Executor):
 
     async def _callback_for(self, spec: ActionSpec, cluster: Cluster) -> dict[str, Any]:
         """Where the action's task calls go: the loop's callback server, for this run."""
-        from ._callbacks import register_current_run
+        from .._callbacks import register_current_run
 
         if self._callbacks is None:
             self._callbacks, self._token = await register_current_run()

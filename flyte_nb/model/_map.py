@@ -20,12 +20,12 @@ import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Iterator, Sized
 from typing import Any
 
-from ._checks import is_int_at_least
+from .._checks import is_int_at_least
+from ..errors import ActionLimitError, TaskCallError
 from ._context import ActionContext, current
+from ._records import CallSite, enclosing_function
 from ._sync import run_sync
 from ._task import TaskTemplate
-from .errors import ActionLimitError, TaskCallError
-from .orchestrator._records import CallSite, enclosing_function
 
 #: items an unbounded map in a container starts between two turns of its loop
 _BATCH = 1024

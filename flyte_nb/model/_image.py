@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 #: where the first pip layer makes the virtual environment later layers install into
 VENV = "/opt/flyte_nb/venv"
@@ -285,7 +285,7 @@ class Image:
     @property
     def uri(self) -> str:
         """The tag, with the base image the config in force names."""
-        from ._config import current_config
+        from ..session._config import current_config
 
         return self.tag(current_config().settings("docker").get("base_image") or DEFAULT_BASE_IMAGE)
 

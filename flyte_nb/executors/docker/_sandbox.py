@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..data import _layout as layout
-from ..errors import ConfigError
+from ...data import _layout as layout
+from ...errors import ConfigError
 
 #: flyte_nb's own user (and group) in containers of a kernel that runs as root
 SANDBOX_UID = SANDBOX_GID = 60421

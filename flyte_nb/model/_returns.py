@@ -11,7 +11,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from .errors import TaskDefinitionError
+from ..errors import TaskDefinitionError
 
 __all__ = ["checked_return"]
 

@@ -18,19 +18,19 @@ import threading
 from collections.abc import Generator, Iterator
 from typing import Any
 
+from ..errors import FlyteNbError, RunCancelledError, TaskCallError
+from ..executors import create_executor
+from ..executors._loop_end import close_loop
+from ..model._context import current
+from ..model._records import ActionRecord, State
+from ..model._sync import reenter
+from ..model._task import TaskTemplate
+from ..orchestrator import _logs as logs
+from ..orchestrator import _semaphores as semaphores
+from ..orchestrator._controller import Controller, RunLimits
+from ..orchestrator._events import RunSnapshot
 from ._config import current_config
-from ._context import current
 from ._run_options import check_run_name, check_run_options
-from ._sync import reenter
-from ._task import TaskTemplate
-from .errors import FlyteNbError, RunCancelledError, TaskCallError
-from .executors import create_executor
-from .executors._loop_end import close_loop
-from .orchestrator import _logs as logs
-from .orchestrator import _semaphores as semaphores
-from .orchestrator._controller import Controller, RunLimits
-from .orchestrator._events import RunSnapshot
-from .orchestrator._records import ActionRecord, State
 
 log = logging.getLogger("flyte_nb")
 
@@ -59,7 +59,7 @@ class Run:
     @property
     def url(self) -> str:
         """Where this run keeps its data: ``runs/<name>`` in the store (``file://...``)."""
-        from .data import _layout as layout  # the data layer loads with the first run, not with flyte_nb
+        from ..data import _layout as layout  # the data layer loads with the first run, not with flyte_nb
 
         data = self.controller.data
         if data is None:
@@ -176,7 +176,7 @@ class Run:
     def widget(self) -> Any:
         """The run's live widget (made once; needs the ``anywidget`` package)."""
         if self._widget is None:
-            from .notebook._widget import RunWidget
+            from ..notebook._widget import RunWidget
 
             self._widget = RunWidget(self)
         return self._widget
@@ -187,8 +187,8 @@ class Run:
         try:
             widget = self.widget()
         except ImportError:  # no anywidget: the static view only
-            from .notebook._snapshot import render_html, render_text
-            from .notebook._view import RunView
+            from ..notebook._snapshot import render_html, render_text
+            from ..notebook._view import RunView
 
             model = RunView(self).model()
             display({"text/html": render_html(model), "text/plain": render_text(model)}, raw=True)
@@ -294,9 +294,9 @@ class Runner:
         return self._launch(task, args, kwargs)
 
     def _run_data(self, name: str, config: Any) -> Any:
-        from .data._store import configured_store
-        from .data._sweep import sweep_in_background
-        from .orchestrator._data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
+        from ..data._run_data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
+        from ..data._store import configured_store
+        from ..data._sweep import sweep_in_background
 
         mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
         store = configured_store()

@@ -17,10 +17,10 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
-from ._checks import is_int_at_least
+from .._checks import is_int_at_least
+from ..errors import TaskCallError, TaskDefinitionError
 from ._context import current
 from ._policies import Cache, RetryStrategy, Timeout
-from .errors import TaskCallError, TaskDefinitionError
 
 if TYPE_CHECKING:
     from ._environment import TaskEnvironment

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._checks import is_finite_number, is_int_at_least
-from .errors import ConfigError
+from .._checks import is_finite_number, is_int_at_least
+from ..errors import ConfigError
 
 __all__ = ["BACKEND_SCHEMAS", "Setting", "check_section"]
 

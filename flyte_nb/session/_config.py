@@ -26,15 +26,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ._checks import is_int_at_least
+from .._checks import is_int_at_least
+from ..errors import ConfigError
+from ..orchestrator._controller import DEFAULT_MAX_ACTIONS
 from ._config_schema import BACKEND_SCHEMAS, check_section
-from .errors import ConfigError
-from .orchestrator._controller import DEFAULT_MAX_ACTIONS
 
 #: Environment variable naming a config file; checked first.
 CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
 
-#: The keys of each backend section (what each accepts: flyte_nb._config_schema).
+#: The keys of each backend section (what each accepts: flyte_nb.session._config_schema).
 BACKEND_SETTINGS: dict[str, frozenset[str]] = {name: frozenset(keys) for name, keys in BACKEND_SCHEMAS.items()}
 LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency", "max_io_bytes"})
 TOP_LEVEL_KEYS = frozenset(
@@ -189,7 +189,7 @@ def load_config_file(path: Path) -> Config:
 
 def config_from_mapping(data: dict[str, Any], source: str) -> Config:
     """Validate a mapping shaped like the config file into a :class:`Config`."""
-    from .executors import available_backends
+    from ..executors import available_backends
 
     unknown = set(data) - TOP_LEVEL_KEYS - FLYTE_REMOTE_SECTIONS
     if unknown:

@@ -15,7 +15,7 @@ import dis
 import threading
 from types import TracebackType
 
-from .errors import TaskExitError
+from ..errors import TaskExitError
 
 _RAISES = frozenset(dis.opmap[name] for name in ("RAISE_VARARGS", "RERAISE") if name in dis.opmap)
 

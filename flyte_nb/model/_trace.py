@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from ._context import current
-from .orchestrator._records import TraceRecord, error_info
+from ._records import TraceRecord, error_info
 
 F = TypeVar("F", bound=Callable[..., Any])
 

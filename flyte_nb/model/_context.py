@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .orchestrator._controller import Controller
-    from .orchestrator._records import ActionRecord, GroupRecord
+    from ..orchestrator._controller import Controller
+    from ._records import ActionRecord, GroupRecord
 
 
 @dataclass(frozen=True, slots=True)

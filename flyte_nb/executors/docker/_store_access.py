@@ -14,9 +14,9 @@ import json
 import os
 from dataclasses import dataclass
 
-from ..data._seal import RUN_KEY_ENV_VAR
-from ..data._store import STORAGE_ENV_VAR, STORAGE_OPTIONS_ENV_VAR, STORAGE_SHARED_ENV_VAR, Store
-from ..errors import ConfigError
+from ...data._seal import RUN_KEY_ENV_VAR
+from ...data._store import STORAGE_ENV_VAR, STORAGE_OPTIONS_ENV_VAR, STORAGE_SHARED_ENV_VAR, Store
+from ...errors import ConfigError
 
 #: environment variables forwarded to containers of a run whose store is remote
 CREDENTIAL_PREFIXES = ("AWS_", "GOOGLE_", "AZURE_", "FSSPEC_")

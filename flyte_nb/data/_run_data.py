@@ -11,15 +11,15 @@ import json
 import warnings
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..data import _cache as cache
-from ..data import _layout as layout
-from ..data._codec import digest, dumps, loads
-from ..data._store import Store
 from ..errors import CacheUntrustedWarning, StoreIntegrityError
+from . import _cache as cache
+from . import _layout as layout
+from ._codec import digest, dumps, loads
+from ._store import Store
 
 if TYPE_CHECKING:
-    from .._task import TaskTemplate
-    from ._controller import Controller
+    from ..model._task import TaskTemplate
+    from ..orchestrator._controller import Controller
 
 T = TypeVar("T")
 

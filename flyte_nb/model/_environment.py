@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from ..errors import ConfigError
 from ._image import Image
 from ._policies import Cache, Resources, ReusePolicy
 from ._task import MAX_INLINE_IO_BYTES, TaskTemplate, check_task_function, inline_limit, task_settings
-from .errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import asyncio
 
-    from .._task import TaskTemplate
+    from ._task import TaskTemplate
 
 
 class State:

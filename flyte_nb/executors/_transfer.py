@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import _layout as layout
-from ._codec import Payload, Transfer, decode, decode_inputs, encode
+from ..data import _layout as layout
+from ..data._codec import Payload, Transfer, decode, decode_inputs, encode
 
 if TYPE_CHECKING:
-    from ..executors._base import ActionSpec
-    from ..orchestrator._data import RunData
+    from ..data._run_data import RunData
+    from ._base import ActionSpec
 
 
 @dataclass(slots=True)

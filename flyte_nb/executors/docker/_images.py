@@ -16,9 +16,9 @@ import tarfile
 import time
 from typing import Any
 
-from .._image import Image, PipPackages
-from .._version import __version__
-from ..errors import ImageBuildError
+from ..._version import __version__
+from ...errors import ImageBuildError
+from ...model._image import Image, PipPackages
 
 BUILD_LOG_TAIL = 25
 LABEL = "flyte_nb.image"
@@ -76,7 +76,7 @@ def engine_client(host: str | None) -> Any:
     """A docker SDK client for ``host`` (``DOCKER_HOST`` or the default socket when None)."""
     import docker
 
-    # connections for every engine thread (executors/_engine.py) at once, none discarded
+    # connections for every engine thread (executors/docker/_engine.py) at once, none discarded
     pool = ENGINE_CONNECTIONS
     return docker.DockerClient(base_url=host, max_pool_size=pool) if host else docker.from_env(max_pool_size=pool)
 

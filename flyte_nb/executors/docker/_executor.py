@@ -6,7 +6,7 @@ environment's image (t) running ``python -m flyte_nb._runtime``, wait, read the 
 from the store (d), collect the logs, remove the container. flyte_nb's runtime and its
 pure-Python dependencies are bind-mounted read-only; a ``file://`` store is mounted at
 the same path, so keys mean the same inside and out. Docker's blocking SDK runs in the
-engine's own threads, and a container's end arrives as an engine event (executors/_engine.py):
+engine's own threads, and a container's end arrives as an engine event (executors/docker/_engine.py):
 the loop never waits on the engine, and no running container holds a thread. Images are
 never pulled unless asked.
 
@@ -25,18 +25,18 @@ import threading
 import time
 from typing import Any
 
-from .._image import DEFAULT_BASE_IMAGE, Image
-from .._version import __version__
-from ..data import _layout as layout
-from ..data import _transfer as transfer
-from ..data._codec import loads
-from ..errors import ConfigError, ContainerError, FlyteNbError, OOMError
-from ..orchestrator._logs import append_log
-from ._base import ActionSpec, Executor, ExecutorCapabilities
+from ..._version import __version__
+from ...data import _layout as layout
+from ...data._codec import loads
+from ...errors import ConfigError, ContainerError, FlyteNbError, OOMError
+from ...model._image import DEFAULT_BASE_IMAGE, Image
+from ...orchestrator._logs import append_log
+from .. import _transfer as transfer
+from .._base import ActionSpec, Executor, ExecutorCapabilities
+from .._jobs import collect_outcome, pooled_callees, write_job
 from ._bundle import runtime_bundle
 from ._engine import engine_for, kill_container
 from ._images import build_image, engine_client, image_python
-from ._jobs import collect_outcome, pooled_callees, write_job
 from ._sandbox import DEFAULT_PIDS_LIMIT, Sandbox, SandboxPolicy
 from ._store_access import StoreAccess, store_access
 
@@ -77,7 +77,7 @@ class DockerExecutor(Executor):
         self.pull = bool(pull)
         self.network = network
         self.cleanup = bool(cleanup)
-        # who containers run as and what they may do (executors/_sandbox.py); checked here
+        # who containers run as and what they may do (executors/docker/_sandbox.py); checked here
         self._sandboxes = SandboxPolicy(user, users, pids_limit)
         self._client: Any = _CLIENTS.get(host)
         self._engine = engine_for(host)  # its threads and exit events (no thread starts here)
@@ -237,7 +237,7 @@ class DockerExecutor(Executor):
 
     async def _callback_for(self, spec: ActionSpec) -> dict[str, Any]:
         """Where the action's task calls go: the loop's callback server, for this run."""
-        from ._callbacks import CALLBACK_DIR_IN_CONTAINER, SOCKET_NAME, register_current_run
+        from .._callbacks import CALLBACK_DIR_IN_CONTAINER, SOCKET_NAME, register_current_run
 
         if self._callbacks is None:
             self._callbacks, self._token = await register_current_run()
@@ -365,7 +365,7 @@ class DockerExecutor(Executor):
     def _volumes(self, access: StoreAccess) -> dict[str, dict[str, str]]:
         volumes = {runtime_bundle(access.packages): {"bind": LIB_IN_CONTAINER, "mode": "ro"}, **access.volumes()}
         if self._callbacks is not None:
-            from ._callbacks import CALLBACK_DIR_IN_CONTAINER
+            from .._callbacks import CALLBACK_DIR_IN_CONTAINER
 
             volumes[self._callbacks.folder] = {"bind": CALLBACK_DIR_IN_CONTAINER, "mode": "rw"}
         return volumes

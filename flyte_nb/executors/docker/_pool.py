@@ -5,10 +5,10 @@ A pool holds long-lived worker containers of one environment and image. It start
 ``concurrency`` slots are taken, removes a worker idle for ``scaledown_ttl`` while more
 than ``min`` remain, and removes all of them after ``idle_ttl`` without work, when the
 loop that owns the pool ends, or when the kernel exits. Engine calls run in the engine's
-own threads (executors/_engine.py), never the default executor. Workers connect back over a
+own threads (executors/docker/_engine.py), never the default executor. Workers connect back over a
 unix socket in a folder mounted into each container, so ``--network none`` holds. The
 folder is 0700 and the socket 0600, and a connection is served only once it proved, by the
-handshake of ``_runtime/_handshake.py``, that it holds the secret made for that worker (in
+handshake of ``wire/_handshake.py``, that it holds the secret made for that worker (in
 its container's environment): nothing is unpickled before. A worker exits when its
 connection ends, so the workers of a kernel killed with ``-9`` end themselves.
 A worker that dies mid-action fails its actions with :class:`WorkerLostError`; the
@@ -29,15 +29,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from .._policies import ReusePolicy
-from .._runtime._handshake import challenge
-from .._runtime._wire import receive, send
-from .._runtime.worker import POOL_SECRET_ENV
-from ..errors import WorkerLostError
-from ._loop_end import on_loop_end
+from ..._runtime.worker import POOL_SECRET_ENV
+from ...errors import WorkerLostError
+from ...model._policies import ReusePolicy
+from ...wire._framing import receive, send
+from ...wire._handshake import challenge
+from .._loop_end import on_loop_end
 
 if TYPE_CHECKING:
-    from ._docker import DockerExecutor
+    from ._executor import DockerExecutor
     from ._store_access import StoreAccess
 
 #: seconds a new worker gets to connect back before it counts as failed to start

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, cast
 
-from ._checks import is_finite_number, is_int, is_int_at_least
-from .errors import ConfigError
+from .._checks import is_finite_number, is_int, is_int_at_least
+from ..errors import ConfigError
 
 __all__ = ["Backoff", "Cache", "Resources", "RetryStrategy", "ReusePolicy", "Timeout"]
 

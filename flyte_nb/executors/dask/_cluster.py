@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._runtime._dask import STARTED_TOPIC
-from .._version import __version__
-from ..errors import ConfigError
+from ..._runtime._dask import STARTED_TOPIC
+from ..._version import __version__
+from ...errors import ConfigError
 
 #: seconds the workers' declared resources are trusted before the scheduler is asked again
 RESOURCES_TTL_S = 5.0

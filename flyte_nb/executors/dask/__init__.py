@@ -1,0 +1,1 @@
+"""The dask backend: actions as Dask futures."""

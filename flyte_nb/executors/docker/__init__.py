@@ -1,0 +1,1 @@
+"""The docker backend: containers per action or reusable workers."""

@@ -1,0 +1,1 @@
+"""A run from the user's side: configuration, ``flyte.run``, ``Run``."""

@@ -1,0 +1,1 @@
+"""What crosses a process boundary: framing and the handshake."""
