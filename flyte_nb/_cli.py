@@ -129,7 +129,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- clean
 def _clean(args: argparse.Namespace) -> int:
-    from .data._store import configured_store
+    from .session._config import configured_store
 
     store = configured_store()
     removed = store.clean_temporaries()

@@ -86,7 +86,7 @@ def _config() -> Check:
 
 
 def _storage() -> Check:
-    from .data._store import configured_store
+    from .session._config import configured_store
 
     try:
         store = configured_store()

@@ -27,6 +27,7 @@ from typing import Any
 from ..data import _layout as layout
 from ..data._codec import decode, dumps, encode
 from ..data._store import Store
+from ..errors import ActionLimitError
 from ..model._context import current
 from ..model._gauge import GaugedSemaphore, use_semaphore
 from ..wire._framing import receive, send
@@ -108,6 +109,8 @@ class RemoteController:
         self.inline_limit = inline_limit
         self.loop = asyncio.get_running_loop()
         self.semaphores: list[Any] = []
+        #: the run's actions live in the kernel; nothing here looks them up
+        self.actions: list[Any] = []
         self.traces: list[Any] = []
         self._ids = itertools.count()
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
@@ -177,6 +180,12 @@ class RemoteController:
             self._data = RunData(self.store, self.run)
         return self._data
 
+    def actions_left(self) -> None:
+        return None  # the kernel holds the run's action limit: its refusal cancels this action
+
+    def refuse(self, task: str) -> BaseException:
+        return ActionLimitError(f"{task}: the run's action limit is held by the kernel")
+
     def action_path(self, action: Any) -> str:
         return self.path
 
@@ -187,9 +196,9 @@ class RemoteController:
 
     def record_trace(self, action: Any, trace: Any) -> None:
         self.traces.append(trace)  # reported while the job runs; its outcome has the final list
-        self._changed()
+        self.changed()
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
         self._trace_version += 1
         self._report()
 

@@ -7,7 +7,6 @@ thread (the loop never waits on a disk or a network), except for ``memory://``.
 
 from __future__ import annotations
 
-import json
 import warnings
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,7 +18,6 @@ from ._store import Store
 
 if TYPE_CHECKING:
     from ..model._task import TaskTemplate
-    from ..orchestrator._controller import Controller
 
 T = TypeVar("T")
 
@@ -132,10 +130,9 @@ class RunData:
             return  # an output that does not pickle (or that this process may not seal) is not checkpointed
 
     # ------------------------------------------------------------------ the run's record
-    async def persist(self, controller: Controller) -> None:
-        """Write the ended run's record: ``run.json`` (phase, counts, groups), and one text
-        file per failed action (``errors/``) and per action that printed (``logs/``)."""
-        files = run_files(controller)
+    async def persist(self, files: dict[str, bytes]) -> None:
+        """Write the ended run's record (``orchestrator``'s ``run_files``: ``run.json``, one text
+        file per failed action and per action that printed), by store key."""
         try:
             await self.store.io(self._put_all, files)
         except OSError as exc:  # the run's outcome stands; only its record is missing
@@ -158,32 +155,3 @@ def _unpicklable_input(task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwar
         except Exception:  # whatever pickling raises: this is the culprit
             return name
     return None
-
-
-def run_files(controller: Controller) -> dict[str, bytes]:
-    """The files of a run's record, by store key."""
-    files: dict[str, bytes] = {}
-    failed: list[str] = []
-    for rec in controller.actions:
-        label = f"{rec.id}-{rec.task.short_name}"
-        if rec.error is not None:
-            failed.append(label)
-            files[layout.run_error_key(controller.name, label)] = rec.error.traceback.encode()
-        if rec.logs:
-            files[layout.run_log_key(controller.name, label)] = "".join(rec.logs).encode()
-    summary = {
-        "run": controller.name,
-        "phase": controller.phase,
-        "elapsed_s": round(controller.ended_at - controller.started_at, 6) if controller.started_at else 0.0,
-        "actions": len(controller.actions),
-        "counts": controller.counts,
-        "rejected": controller.rejected,
-        "cancel_reason": controller.cancel_reason,
-        "groups": [
-            {"id": g.id, "name": g.name, "kind": g.kind, "total": g.total, "counts": g.counts}
-            for g in controller.groups
-        ],
-        "errors": sorted(f"{label}.txt" for label in failed),
-    }
-    files[layout.run_record(controller.name)] = json.dumps(summary, indent=1).encode()
-    return files

@@ -109,16 +109,12 @@ def _run_key(master: bytes, run: str) -> bytes:
 
 
 def default_sealer() -> Sealer:
-    """The sealer of this process: a container's run key (``$FLYTE_NB_RUN_KEY``), else the
-    config's ``store_key``, else the user's key file (made on first use)."""
+    """The sealer of a store made without one: a container's run key
+    (``$FLYTE_NB_RUN_KEY``), else the user's key file (made on first use). The kernel's
+    stores come from the session, which passes the config's ``store_key`` when it has one."""
     text = os.environ.get(RUN_KEY_ENV_VAR)
     if text:
         return Sealer.from_env(text)
-    from ..session._config import current_config
-
-    team_key = getattr(current_config(), "store_key", None)
-    if team_key:
-        return Sealer(team_key.encode())
     return Sealer(user_key())
 
 
@@ -128,9 +124,9 @@ _keys_lock = threading.Lock()
 
 def key_file() -> Path:
     """Where this user's store key lives: ``store.key`` in flyte_nb's user config folder."""
-    from ..session._config import _user_config_dir
+    from .._paths import user_config_dir
 
-    return _user_config_dir() / KEY_FILE_NAME
+    return user_config_dir() / KEY_FILE_NAME
 
 
 def user_key() -> bytes:

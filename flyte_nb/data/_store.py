@@ -55,18 +55,6 @@ def default_storage_options() -> dict[str, Any]:
     return json.loads(text)
 
 
-def configured_store() -> Store:
-    """The store the config in force names (``storage`` and ``storage_options``); the
-    environment's (``$FLYTE_NB_STORAGE`` and its options) when the config names none."""
-    from ..session._config import current_config
-
-    config = current_config()
-    shared = bool(getattr(config, "storage_shared", False))
-    if config.storage is None and not config.storage_options:
-        return Store(None, shared=shared, **default_storage_options())
-    return Store(config.storage, shared=shared, **config.storage_options)
-
-
 class Store:
     """Bytes under keys (``/``-separated paths) in one fsspec location.
 

@@ -297,7 +297,7 @@ class CallbackServer:
                 gauge = self._gauges[key] = RemoteSemaphore(limit, site=site, parent_action=message["parent"])
                 controller.semaphores.append(gauge)
             gauge.held, gauge.waiting = held, waiting
-        controller._changed()
+        controller.changed()
 
     def _traces(self, message: dict[str, Any]) -> None:
         """The trace steps of an action still running in a container or on a worker."""
@@ -309,7 +309,7 @@ class CallbackServer:
         except Exception:  # a value only the container can load: its outcome will tell
             return
         controller.actions[message["parent"]].traces = traces
-        controller._changed()
+        controller.changed()
 
     async def close(self) -> None:
         self._controllers.clear()

@@ -38,7 +38,7 @@ def current_store() -> Store:
     ctx = current.get()
     if ctx is not None and ctx.controller.data is not None:
         return ctx.controller.data.store
-    from ..data._store import configured_store
+    from ..session._config import configured_store
 
     return configured_store()
 

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..orchestrator._controller import Controller
+    from ._port import ControllerPort
     from ._records import ActionRecord, GroupRecord
 
 
 @dataclass(frozen=True, slots=True)
 class ActionContext:
-    """Where task calls made right now belong: a run's controller, the calling action, and
-    the group (``flyte.group`` or a map) that new actions join, if any."""
+    """Where task calls made right now belong: the run's controller (as a
+    :class:`ControllerPort`), the calling action, and the group (``flyte.group`` or a map)
+    that new actions join, if any."""
 
-    controller: Controller
+    controller: ControllerPort
     action: ActionRecord
     group: GroupRecord | None = None
 

@@ -24,7 +24,7 @@ import hashlib
 import os
 import shlex
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -37,6 +37,15 @@ VENV = "/opt/flyte_nb/venv"
 BUILD_CA = "/opt/flyte_nb/build-ca.pem"
 TAG_REPOSITORY = "flyte-nb"
 DEFAULT_BASE_IMAGE = os.environ.get("FLYTE_NB_BASE_IMAGE", "flyte-nb-base:bookworm")
+
+
+def _no_configured_base_image() -> str | None:
+    return None
+
+
+#: the docker ``base_image`` of the config in force, or None; the session (which holds the
+#: config, a floor above) replaces it when it loads
+configured_base_image: Callable[[], str | None] = _no_configured_base_image
 
 
 @dataclass(frozen=True)
@@ -285,9 +294,7 @@ class Image:
     @property
     def uri(self) -> str:
         """The tag, with the base image the config in force names."""
-        from ..session._config import current_config
-
-        return self.tag(current_config().settings("docker").get("base_image") or DEFAULT_BASE_IMAGE)
+        return self.tag(configured_base_image() or DEFAULT_BASE_IMAGE)
 
     def dockerfile(self, default_base: str, ca_bundle: str | None = None) -> BuildContext:
         """The Dockerfile and files to build this image from."""

@@ -198,9 +198,8 @@ class MapCall:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         # no more tasks than the run may still start actions: an endless input (itertools.count())
         # ends at the run's action limit, which fails the run, instead of exhausting memory
-        actions_left = getattr(controller, "actions_left", None)
-        if actions_left is not None:
-            room = actions_left()
+        room = controller.actions_left()
+        if room is not None:
             futures: list[asyncio.Future[Any] | None] = [
                 asyncio.ensure_future(submission(v)) for v in itertools.islice(items, room)
             ]

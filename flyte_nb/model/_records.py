@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from ._task import TaskTemplate
 
 
+#: Chunks of output kept per action (the tail a monitor shows).
+LOG_TAIL_CHUNKS = 200
+
+
 class State:
     """Lifecycle states of an action (plain strings, so ``run.phase == "succeeded"`` works).
 
@@ -158,6 +162,12 @@ class ActionRecord:
         if not self.started:
             return 0.0
         return (self.ended or _now()) - self.started
+
+    def append_log(self, text: str) -> None:
+        """Add output to the action's log tail (its last ``LOG_TAIL_CHUNKS`` writes)."""
+        if self.logs is None:
+            self.logs = deque(maxlen=LOG_TAIL_CHUNKS)
+        self.logs.append(text)
 
 
 def _now() -> float:

@@ -93,7 +93,7 @@ def _end(step: TraceRecord, output: Any = None, exc: BaseException | None = None
         step.error = error_info(exc)
     ctx = current.get()
     if ctx is not None:
-        ctx.controller._changed()
+        ctx.controller.changed()
 
 
 def _checkpoint_key(name: str, step: TraceRecord) -> tuple[Any, str] | None:

@@ -102,18 +102,22 @@ class Controller:
         return self.actions[0] if self.actions else None
 
     async def run_root(
-        self, task: TaskTemplate, args: tuple[Any, ...], kwargs: dict[str, Any], *, in_process: bool = False
+        self,
+        task: TaskTemplate,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        entry_executor: Executor | None = None,
     ) -> Any:
         """Run ``task`` as this run's entry action and return its output.
 
-        ``in_process`` runs the entry action's body here, on this loop, whatever the
-        backend (a notebook cell driving a run); its children still go to the executor.
+        ``entry_executor`` runs the entry action's body instead of the run's executor (a
+        notebook cell drives a run on its own loop with a local executor, whatever the
+        backend); its children still go to the run's executor.
         """
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
-        if in_process:
-            from ..executors._local import LocalExecutor
-
-            self._root_executor = LocalExecutor(max_threads=1)
+        if entry_executor is not None:
+            self._root_executor = entry_executor
         if self.actions:
             raise FlyteNbError(f"run {self.name} has already started; start a new run instead")
         if self.limits.max_action_concurrency:
@@ -181,14 +185,14 @@ class Controller:
             handle = rec.handle
             if handle is not None and not handle.done():
                 handle.cancel(reason)
-        self._changed()
+        self.changed()
         return True
 
     def _end(self, phase: str) -> None:
         self.phase = phase
         self.ended_at = _monotonic()
         self.done = True
-        self._changed()
+        self.changed()
 
     # ------------------------------------------------------------------ actions
     async def submit(
@@ -231,7 +235,7 @@ class Controller:
         if self.failure is None and not self.done:
             self.failure = error
             self.cancel(f"the run reached its limit of {self.limits.max_actions:,} actions")
-        self._changed()
+        self.changed()
         return error
 
     def action_path(self, rec: ActionRecord) -> str:
@@ -252,7 +256,7 @@ class Controller:
         group.total += 1
         group.counts[_QUEUED] += 1
         self.counts[_QUEUED] += 1
-        self._changed()
+        self.changed()
 
     async def _execute(self, rec: ActionRecord, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
@@ -374,7 +378,7 @@ class Controller:
             rec.history = []
         started = rec.history[-1].ended if rec.history else rec.started
         rec.history.append(AttemptRecord(rec.attempts, started, _monotonic(), State.FAILED, error_info(exc)))
-        self._changed()
+        self.changed()
 
     def _fail(self, rec: ActionRecord, exc: BaseException) -> None:
         rec.ended = _monotonic()
@@ -431,9 +435,10 @@ class Controller:
                 group.overhead_sum += rec.started - rec.queued + spent
                 group.runtime_sum += rec.ended - rec.started - spent
         rec.state = state
-        self._changed()
+        self.changed()
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """Something the widget shows changed: bump the version and wake the watchers."""
         self.version += 1
         if self.events._wakers:
             self.events.notify()
@@ -485,7 +490,7 @@ class Controller:
         if rec.traces is None:
             rec.traces = []
         rec.traces.append(trace)
-        self._changed()
+        self.changed()
 
     # ------------------------------------------------------------------ monitoring
     def snapshot(self) -> RunSnapshot:

@@ -10,12 +10,34 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ._controller import Controller
+    from ..model._records import GroupRecord
+
+
+class RunState(Protocol):
+    """What a snapshot is made of: the counters the controller keeps up to date."""
+
+    name: str
+    phase: str
+    version: int
+    done: bool
+    started_at: float
+    ended_at: float
+    counts: dict[str, int]
+    rejected: int
+    peak_running: int
+
+    @property
+    def actions(self) -> Sequence[object]: ...
+
+    @property
+    def groups(self) -> Sequence[GroupRecord]: ...
+
+    def snapshot(self) -> RunSnapshot: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +78,7 @@ class RunSnapshot:
 class EventStream:
     """Lets other layers follow a run without paying per action."""
 
-    def __init__(self, controller: Controller) -> None:
+    def __init__(self, controller: RunState) -> None:
         self._controller = controller
         self._wakers: list[asyncio.Event] = []
 
@@ -91,7 +113,7 @@ class EventStream:
             self._wakers.remove(waker)
 
 
-def snapshot_of(controller: Controller) -> RunSnapshot:
+def snapshot_of(controller: RunState) -> RunSnapshot:
     """A run's aggregate state now; costs O(groups), not O(actions)."""
     c = controller
     groups = tuple(

@@ -16,10 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..model._context import current
 
 if TYPE_CHECKING:
-    from ..model._records import ActionRecord
-
-#: Chunks of output kept per action (the tail a monitor shows).
-LOG_TAIL_CHUNKS = 200
+    pass
 
 _lock = threading.Lock()
 _installed = 0
@@ -35,18 +32,11 @@ class ActionStream:
     def write(self, text: str) -> int:
         ctx = current.get()
         if ctx is not None and text:
-            append_log(ctx.action, text)
+            ctx.action.append_log(text)
         return self._stream.write(text)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
-
-
-def append_log(rec: ActionRecord, text: str) -> None:
-    """Add output to an action's bounded log tail."""
-    if rec.logs is None:
-        rec.logs = deque(maxlen=LOG_TAIL_CHUNKS)
-    rec.logs.append(text)
 
 
 def install() -> None:

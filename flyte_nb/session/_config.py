@@ -24,12 +24,17 @@ import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._checks import is_int_at_least
+from .._paths import user_config_dir
 from ..errors import ConfigError
-from ..orchestrator._controller import DEFAULT_MAX_ACTIONS
+from ..model import _image
+from ..model._limits import DEFAULT_MAX_ACTIONS
 from ._config_schema import BACKEND_SCHEMAS, check_section
+
+if TYPE_CHECKING:
+    from ..data._store import Store
 
 #: Environment variable naming a config file; checked first.
 CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
@@ -77,6 +82,29 @@ def current_config() -> Config:
     if _current is None:
         _current = Config()
     return _current
+
+
+def configured_store(config: Config | None = None) -> Store:
+    """The store ``config`` (default: the config in force) names, sealing with its
+    ``store_key`` when it has one; the environment's (``$FLYTE_NB_STORAGE`` and its options)
+    when the config names no storage."""
+    from ..data._seal import Sealer
+    from ..data._store import Store, default_storage_options
+
+    config = config or current_config()
+    sealer = Sealer(config.store_key.encode()) if config.store_key else None
+    if config.storage is None and not config.storage_options:
+        return Store(None, shared=config.storage_shared, sealer=sealer, **default_storage_options())
+    return Store(config.storage, shared=config.storage_shared, sealer=sealer, **config.storage_options)
+
+
+def _configured_base_image() -> str | None:
+    return current_config().settings("docker").get("base_image")
+
+
+# Image.uri names the docker base image of the config in force; the config lives here, above
+# the model, so the model asks through this hook (a config can only be set through this module).
+_image.configured_base_image = _configured_base_image
 
 
 def init(
@@ -159,7 +187,7 @@ def config_search_path() -> list[Path]:
         paths.append(Path(env).expanduser())
     paths.append(Path.cwd() / "config.yaml")
     paths.append(Path.cwd() / ".flyte" / "config.yaml")
-    paths.append(_user_config_dir() / "config.yaml")
+    paths.append(user_config_dir() / "config.yaml")
     return paths
 
 
@@ -331,12 +359,6 @@ def _announce_default() -> None:
         _announced = True
         print(
             "flyte_nb: no config file found (looked for $FLYTE_NB_CONFIG, ./config.yaml, ./.flyte/config.yaml "
-            f"and {_user_config_dir() / 'config.yaml'}); using the embedded local backend.",
+            f"and {user_config_dir() / 'config.yaml'}); using the embedded local backend.",
             file=sys.stderr,
         )
-
-
-def _user_config_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("flyte_nb"))

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import FlyteNbError, RunCancelledError, TaskCallError
 from ..executors import create_executor
+from ..executors._local import LocalExecutor
 from ..executors._loop_end import close_loop
 from ..model._context import current
 from ..model._records import ActionRecord, State
@@ -29,7 +30,8 @@ from ..orchestrator import _logs as logs
 from ..orchestrator import _semaphores as semaphores
 from ..orchestrator._controller import Controller, RunLimits
 from ..orchestrator._events import RunSnapshot
-from ._config import current_config
+from ..orchestrator._run_record import run_files
+from ._config import configured_store, current_config
 from ._run_options import check_run_name, check_run_options
 
 log = logging.getLogger("flyte_nb")
@@ -295,11 +297,10 @@ class Runner:
 
     def _run_data(self, name: str, config: Any) -> Any:
         from ..data._run_data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
-        from ..data._store import configured_store
         from ..data._sweep import sweep_in_background
 
         mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
-        store = configured_store()
+        store = configured_store(config)
         sweep_in_background(store)  # temporaries of writers killed in earlier runs; never waited for
         return RunData(store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars)
 
@@ -360,7 +361,8 @@ async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, i
     logs.install()
     try:
         async with controller.executor:
-            return await controller.run_root(handle.task, args, kwargs, in_process=in_process)
+            entry = LocalExecutor(max_threads=1) if in_process else None
+            return await controller.run_root(handle.task, args, kwargs, entry_executor=entry)
     except Exception as exc:
         if not in_process:  # a notebook cell shows its own error; a script would not
             log.warning("flyte_nb run %s failed: %s: %s", handle.name, type(exc).__name__, exc)
@@ -371,7 +373,7 @@ async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, i
         _active.pop(handle.name, None)
         if controller.data is not None and controller.done:
             try:
-                await controller.data.persist(controller)
+                await controller.data.persist(run_files(controller))
             except asyncio.CancelledError:
                 pass  # cancelled while writing the record: the run has ended all the same
 

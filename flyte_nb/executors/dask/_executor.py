@@ -37,7 +37,6 @@ from ..._checks import is_int_at_least
 from ..._runtime._dask import cancel_jobs, run_job
 from ...data import _layout as layout
 from ...errors import ConfigError, FlyteNbError, WorkerLostError
-from ...orchestrator._logs import append_log
 from .. import _transfer as transfer
 from .._base import ActionSpec, Executor, ExecutorCapabilities
 from .._jobs import collect_outcome, make_job
@@ -207,7 +206,7 @@ class DaskExecutor(Executor):
             self._live.pop(spec.action.id, None)
             cluster.starting.pop(job_key, None)
         if outcome.get("logs"):
-            append_log(spec.action, outcome["logs"])
+            spec.action.append_log(outcome["logs"])
         if outcome.get("cancelled"):
             raise FlyteNbError(f"action {task.name} #{spec.action.id} was cancelled on its Dask worker")
         # the wait from submission to start is the action's queue time (e), not a start-up cost (t)

@@ -30,7 +30,6 @@ from ...data import _layout as layout
 from ...data._codec import loads
 from ...errors import ConfigError, ContainerError, FlyteNbError, OOMError
 from ...model._image import DEFAULT_BASE_IMAGE, Image
-from ...orchestrator._logs import append_log
 from .. import _transfer as transfer
 from .._base import ActionSpec, Executor, ExecutorCapabilities
 from .._jobs import collect_outcome, pooled_callees, write_job
@@ -475,4 +474,4 @@ def _limits(resources: Any) -> dict[str, Any]:
 
 def _keep_logs(spec: ActionSpec, logs: str) -> None:
     if logs:
-        append_log(spec.action, logs)
+        spec.action.append_log(logs)

@@ -1,0 +1,41 @@
+"""The record an ended run leaves in the store: what ``flyte-nb show`` and later kernels read."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from ..data import _layout as layout
+
+if TYPE_CHECKING:
+    from ._controller import Controller
+
+
+def run_files(controller: Controller) -> dict[str, bytes]:
+    """The files of a run's record, by store key: ``run.json`` (phase, counts, groups), and
+    one text file per failed action (``errors/``) and per action that printed (``logs/``)."""
+    files: dict[str, bytes] = {}
+    failed: list[str] = []
+    for rec in controller.actions:
+        label = f"{rec.id}-{rec.task.short_name}"
+        if rec.error is not None:
+            failed.append(label)
+            files[layout.run_error_key(controller.name, label)] = rec.error.traceback.encode()
+        if rec.logs:
+            files[layout.run_log_key(controller.name, label)] = "".join(rec.logs).encode()
+    summary = {
+        "run": controller.name,
+        "phase": controller.phase,
+        "elapsed_s": round(controller.ended_at - controller.started_at, 6) if controller.started_at else 0.0,
+        "actions": len(controller.actions),
+        "counts": controller.counts,
+        "rejected": controller.rejected,
+        "cancel_reason": controller.cancel_reason,
+        "groups": [
+            {"id": g.id, "name": g.name, "kind": g.kind, "total": g.total, "counts": g.counts}
+            for g in controller.groups
+        ],
+        "errors": sorted(f"{label}.txt" for label in failed),
+    }
+    files[layout.run_record(controller.name)] = json.dumps(summary, indent=1).encode()
+    return files
