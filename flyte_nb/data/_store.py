@@ -85,15 +85,17 @@ class Store:
         self.owner: tuple[int, int] | None = None
         self._sealer = sealer
         self._fs: Any = None
+        #: on this machine's disk (read and written through the OS, reachable by path)
+        self.is_local: bool
         if url.startswith(("file://", "local://")) and not storage_options:
             self.protocol = "file"
             self.root = os.path.abspath(os.path.expanduser(url.partition("://")[2])).rstrip("/") or "/"
-            self._local = True
+            self.is_local = True
             return
         fs, root = self._open()
         self.protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
         self.root = root.rstrip("/") or "/"
-        self._local = self.protocol in ("file", "local")
+        self.is_local = self.protocol in ("file", "local")
 
     @property
     def fs(self) -> Any:
@@ -129,7 +131,7 @@ class Store:
     def put(self, key: str, data: bytes, *, header: bytes = b"") -> None:
         """Write ``header`` then ``data`` at ``key`` atomically (replacing what was there)."""
         path = self.path(key)
-        if not self._local:
+        if not self.is_local:
             self.fs.pipe_file(path, header + data if header else data)
             return
         folder, name = posixpath.split(path)
@@ -207,7 +209,7 @@ class Store:
     def put_file(self, key: str, local_path: str) -> None:
         """Upload a local file to ``key`` (atomically on local stores)."""
         path = self.path(key)
-        if not self._local:
+        if not self.is_local:
             self.fs.put_file(local_path, path)
             return
         with open(local_path, "rb") as handle:
@@ -215,7 +217,7 @@ class Store:
 
     def get(self, key: str) -> bytes:
         """The bytes at ``key``; FileNotFoundError when there are none."""
-        if self._local:
+        if self.is_local:
             with open(self.path(key), "rb") as handle:
                 return handle.read()
         return self.fs.cat_file(self.path(key))
@@ -228,7 +230,7 @@ class Store:
         return self.fs.open(self.path(key), mode)
 
     def exists(self, key: str) -> bool:
-        if self._local:
+        if self.is_local:
             return os.path.exists(self.path(key))
         return bool(self.fs.exists(self.path(key)))
 
@@ -253,7 +255,7 @@ class Store:
     def clean_temporaries(self, older_than: float = 600.0) -> int:
         """Remove temporaries left by writers that were killed mid-write, when older than
         ``older_than`` seconds (a live writer's temporary is young); returns how many."""
-        if not self._local or not os.path.isdir(self.root):
+        if not self.is_local or not os.path.isdir(self.root):
             return 0
         removed = 0
         cutoff = time.time() - older_than

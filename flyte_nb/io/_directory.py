@@ -99,7 +99,7 @@ class Directory(storage.ContentIdentity, Generic[T]):
             if not store.exists(key):
                 store.put_file(key, full)
         if not files:  # an empty folder still exists where folders are real
-            if store._local:
+            if store.is_local:
                 store.make_folders(store.path(prefix))
             else:
                 store.fs.makedirs(store.path(prefix), exist_ok=True)

@@ -108,7 +108,7 @@ def own(fs: AbstractFileSystem, path: str) -> None:
 
 def _local_store_holding(path: str) -> Store | None:
     store = current_store()
-    if store._local and (path == store.root or path.startswith(store.root.rstrip("/") + "/")):
+    if store.is_local and (path == store.root or path.startswith(store.root.rstrip("/") + "/")):
         return store
     return None
 

@@ -78,7 +78,7 @@ def check_store(cluster: Cluster, store: Any) -> None:
             "a memory:// store lives inside this kernel, so Dask workers cannot reach it; "
             "use a file:// store (the default) or an object store such as s3://bucket/prefix"
         )
-    if not store._local:
+    if not store.is_local:
         return
     store.make_folders(store.root)  # with the store's mode, not the umask's
     seen = cluster.client.run(os.path.isdir, store.root)

@@ -188,7 +188,7 @@ class DaskExecutor(Executor):
         job = await asyncio.to_thread(make_job, spec, ledger, callback)
         store = data.store
         key = f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}"
-        root = store.url if not store._local else store.root
+        root = store.url if not store.is_local else store.root
         if spec.started is not None:  # before submitting: a fast worker's word may come at once
             loop = asyncio.get_running_loop()
             cluster.starting[job_key] = functools.partial(loop.call_soon_threadsafe, spec.started)

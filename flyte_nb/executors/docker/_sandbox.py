@@ -117,7 +117,7 @@ class Sandbox:
         folders and the action's (a local store's) and the callback server's folder."""
         if not self.hands_folders:
             return
-        if access.store._local:
+        if access.store.is_local:
             # what the kernel writes from now on (jobs, inputs, callback outputs, uploads) is
             # theirs, private (0600/0700) all the same: root reads it anyway
             access.store.owner = (self.uid, self.gid)

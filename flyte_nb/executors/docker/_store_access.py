@@ -32,10 +32,10 @@ class StoreAccess:
 
     @property
     def url(self) -> str:
-        return self.store.url if not self.store._local else self.store.root
+        return self.store.url if not self.store.is_local else self.store.root
 
     def volumes(self) -> dict[str, dict[str, str]]:
-        if self.store._local:
+        if self.store.is_local:
             return {self.store.root: {"bind": self.store.root, "mode": "rw"}}
         return {}
 
@@ -49,7 +49,7 @@ class StoreAccess:
             environment[STORAGE_SHARED_ENV_VAR] = "1"
         if run is not None:
             environment[RUN_KEY_ENV_VAR] = self.store.sealer.for_run(run).to_env()
-        if self.store._local:
+        if self.store.is_local:
             return environment
         if self.store.storage_options:
             environment[STORAGE_OPTIONS_ENV_VAR] = json.dumps(self.store.storage_options)
@@ -68,7 +68,7 @@ def store_access(store: Store | None, network: str | None) -> StoreAccess:
             "a memory:// store lives inside this kernel, so containers cannot reach it; "
             "use a file:// store (the default) or an object store such as s3://bucket/prefix"
         )
-    if store._local:
+    if store.is_local:
         return StoreAccess(store, network or "none")
     if network == "none":
         raise ConfigError(
