@@ -28,16 +28,21 @@ _cancelled: set[str] = set()
 STARTED_TOPIC = "flyte_nb.started"
 
 
-def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: bytes, seal: str | None = None) -> dict:
-    """Run one job; its outcome (see ``_job.execute``) plus ``logs``, what it printed.
-    ``seal`` is the run's key (``Sealer.to_env``): what it writes to the store is sealed with it."""
+def run_job(
+    store_url: str, storage_options: dict[str, Any], job_key: str, job: bytes, seal: str | None = None
+) -> dict[str, Any]:
+    """Run one job; its outcome (``wire/_outcome.py``, as a dict) with ``logs``, what it
+    printed. ``seal`` is the run's key (``Sealer.to_env``): what it writes to the store is
+    sealed with it."""
     from ..data._seal import Sealer
-    from ._job import execute, failure
+    from ..wire._outcome import Failure, Outcome
+    from ._failures import failure
+    from ._job import execute
 
     capture_job_output()
     logs: list[str] = []
 
-    async def main() -> dict[str, Any]:
+    async def main() -> Outcome:
         job_buffer.set(logs)
         task = asyncio.current_task()
         assert task is not None
@@ -63,11 +68,11 @@ def run_job(store_url: str, storage_options: dict[str, Any], job_key: str, job: 
     try:
         outcome = asyncio.run(main())
     except asyncio.CancelledError:
-        outcome = {"ok": False, "cancelled": True, "error": None, "error_type": "CancelledError", "message": ""}
+        outcome = Outcome.failed(Failure("CancelledError", ""), cancelled=True)
     except Exception as exc:  # the job could not even start (its store, its pickles)
-        outcome = failure(exc)
-    outcome["logs"] = "".join(logs)
-    return outcome
+        outcome = Outcome.failed(failure(exc))
+    outcome.logs = "".join(logs)
+    return outcome.to_dict()
 
 
 def cancel_jobs(job_keys: list[str]) -> int:

@@ -10,9 +10,8 @@ import contextvars
 import hashlib
 import inspect
 import time
-import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..data import _layout as layout
 from ..data._codec import decode_inputs, dumps, encode, loads
@@ -20,7 +19,13 @@ from ..data._seal import Sealer
 from ..data._store import Store
 from ..model._exits import user_exit
 from ..model._returns import checked_return
+from ..wire._job import CallbackAddress, Job
+from ..wire._outcome import Outcome
+from ._failures import failure
 from ._sites import restore_files
+
+if TYPE_CHECKING:
+    from ._remote import RemoteController
 
 
 async def execute(
@@ -32,7 +37,7 @@ async def execute(
     on_first_call: Callable[[], None] | None = None,
     sealer: Sealer | None = None,
     callback_secret: bytes | None = None,
-) -> dict[str, Any]:
+) -> Outcome:
     """Run the job at ``job_key`` and write ``<job_key>.result``; returns the outcome.
 
     An async function runs on the caller's loop, a sync one in a thread, so a worker can
@@ -48,14 +53,12 @@ async def execute(
     """
     if sealer is not None:
         store = store.sealed_by(sealer)
-    fields: dict[str, Any] = loads(job if job is not None else store.get_sealed(job_key))
+    fields = Job.from_dict(loads(job if job is not None else store.get_sealed(job_key)))
     started = time.perf_counter()
-    args, kwargs, received = decode_inputs(fields["args"], fields["kwargs"], store)
-    func = function_of(fields["func"], fields.get("files", {}))
-    outcome: dict[str, Any] = {"d": received.seconds}
-    task_name = str(fields.get("task") or getattr(func, "__qualname__", "?"))
-    callback = fields.get("callback")
-    controller, context = _calls_to_kernel(callback, store, fields["inline_limit"], on_first_call, callback_secret)
+    args, kwargs, received = decode_inputs(fields.args, fields.kwargs, store)
+    func = function_of(fields.func, fields.files)
+    task_name = fields.task or str(getattr(func, "__qualname__", "?"))
+    controller, context = _calls_to_kernel(fields.callback, store, fields.inline_limit, on_first_call, callback_secret)
     try:
         if inspect.iscoroutinefunction(func):
             value = await context.run(asyncio.ensure_future, _exits_fail(task_name, func(*args, **kwargs)))
@@ -66,23 +69,24 @@ async def execute(
             value,
             store=store,
             key=layout.job_output_key(job_key),
-            inline_limit=fields["inline_limit"],
+            inline_limit=fields.inline_limit,
             what="return value",
-            task=fields.get("task", ""),
+            task=fields.task,
         )
-        outcome.update(ok=True, payload=payload, u=transfer.seconds)
+        outcome = Outcome(ok=True, payload=payload, uploaded_s=transfer.seconds)
     except Exception as exc:  # the task's failure is its outcome, raised again in the kernel
-        outcome.update(failure(exc))
+        outcome = Outcome.failed(failure(exc))
     except (SystemExit, KeyboardInterrupt) as exc:  # a sync body's sys.exit(): the action fails, not the process
-        outcome.update(failure(user_exit(exc, task_name) or exc))
+        outcome = Outcome.failed(failure(user_exit(exc, task_name) or exc))
     finally:
         if controller is not None:
             await controller.close()
+    outcome.downloaded_s = received.seconds
     if controller is not None and controller.traces:
-        outcome["traces"] = dumps(controller.traces)
-    outcome["runtime"] = time.perf_counter() - started
+        outcome.traces = dumps(controller.traces)
+    outcome.runtime_s = time.perf_counter() - started
     if keep_result:
-        store.put_sealed(layout.job_result_key(job_key), dumps(outcome))
+        store.put_sealed(layout.job_result_key(job_key), dumps(outcome.to_dict()))
     return outcome
 
 
@@ -100,12 +104,12 @@ async def _exits_fail(task: str, body: Any) -> Any:
 
 
 def _calls_to_kernel(
-    callback: dict[str, Any] | None,
+    callback: CallbackAddress | None,
     store: Store,
     inline_limit: int,
     on_first_call: Callable[[], None] | None,
     secret: bytes | None,
-) -> tuple[Any, Any]:
+) -> tuple[RemoteController | None, contextvars.Context]:
     """A context in which the job's task calls go to the kernel (when it offers a socket)."""
     context = contextvars.copy_context()
     if callback is None:
@@ -115,19 +119,19 @@ def _calls_to_kernel(
 
     report_semaphores()
     controller = RemoteController(
-        callback["socket"],
-        callback["token"],
-        callback["run"],
-        callback["parent"],
+        callback.socket,
+        callback.token,
+        callback.run,
+        callback.parent,
         store,
         inline_limit,
-        callback.get("path", ""),
-        secret=secret if secret is not None else bytes.fromhex(callback.get("secret", "")),
+        callback.path,
+        secret=secret if secret is not None else bytes.fromhex(callback.secret),
         on_first_call=on_first_call,
     )
     # RemoteController and RemoteAction stand in for the kernel's Controller and ActionRecord;
     # ActionContext names the kernel's types until a controller protocol sits below both
-    context.run(current.set, ActionContext(controller, RemoteAction(callback["parent"])))  # type: ignore[arg-type]
+    context.run(current.set, ActionContext(controller, RemoteAction(callback.parent)))  # type: ignore[arg-type]
     return controller, context
 
 
@@ -147,36 +151,3 @@ def function_of(blob: bytes, files: dict[str, str] | None = None) -> Any:
         func = _functions[key] = loads(blob)
         restore_files(func, files or {})
     return func
-
-
-def failure(exc: BaseException) -> dict[str, Any]:
-    """An exception as an outcome: pickled when it pickles, and always as text."""
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    blob: bytes | None
-    try:
-        blob = dumps(exc)
-        loads(blob)
-    except Exception:
-        blob = None
-    return {"ok": False, "error": blob, "error_type": type(exc).__name__, "message": str(exc), "traceback": text}
-
-
-def error_of(outcome: dict[str, Any], where: str) -> BaseException:
-    """The exception a failed outcome carries, raised again here: its own type when it
-    unpickles (with the traceback from ``where`` as a note), else :class:`RemoteTaskError`."""
-    if outcome.get("error") is not None:
-        try:
-            exc = loads(outcome["error"])
-        except Exception:
-            exc = None
-        if isinstance(exc, BaseException):
-            if hasattr(exc, "add_note"):
-                exc.add_note(f"raised in {where}; its traceback:\n" + outcome["traceback"])
-            # any exception type: its class declares no such attribute
-            exc.__flyte_remote_traceback__ = outcome["traceback"]  # type: ignore[attr-defined]
-            return exc
-    from ..errors import RemoteTaskError
-
-    return RemoteTaskError(
-        f"{outcome['error_type']}: {outcome['message']}\n{outcome['traceback']}", error_type=outcome["error_type"]
-    )

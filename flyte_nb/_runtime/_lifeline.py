@@ -17,15 +17,8 @@ import socket
 import sys
 import threading
 
+from ..wire._environment import EXIT_KERNEL_GONE, SECRET_ENV, SOCKET_ENV, TOKEN_ENV
 from ..wire._handshake import answer_challenge_blocking
-
-#: the variables a one-shot container's runtime reads (and removes from its environment, so
-#: the task's own subprocesses do not inherit the secret)
-SOCKET_ENV = "FLYTE_NB_CALLBACK_SOCKET"
-TOKEN_ENV = "FLYTE_NB_CALLBACK_TOKEN"
-SECRET_ENV = "FLYTE_NB_CALLBACK_SECRET"
-#: the exit code of a container whose kernel went away (EX_TEMPFAIL)
-EXIT_KERNEL_GONE = 75
 
 
 def take_secret() -> bytes | None:

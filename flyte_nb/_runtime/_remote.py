@@ -30,9 +30,10 @@ from ..data._store import Store
 from ..errors import ActionLimitError
 from ..model._context import current
 from ..model._gauge import GaugedSemaphore, use_semaphore
+from ..wire._calls import CallAnswer, Gauge, GroupSpec, SemaphoresUpdate, SubmitCall, TracesUpdate
 from ..wire._framing import receive, send
 from ..wire._handshake import answer_challenge
-from ._job import error_of
+from ._failures import error_of
 
 #: seconds between two reports of a job's semaphore gauges and traces (only changes are sent)
 REPORT_S = 0.1
@@ -56,14 +57,8 @@ class RemoteGroup:
     expected: int = 0
     members: list[Any] = field(default_factory=list)
 
-    def spec(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "name": self.name,
-            "concurrency": self.concurrency,
-            "expected": self.expected,
-        }
+    def spec(self) -> GroupSpec:
+        return GroupSpec(self.key, self.kind, self.name, self.concurrency, self.expected)
 
 
 class ReportedSemaphore(GaugedSemaphore):
@@ -113,13 +108,13 @@ class RemoteController:
         self.actions: list[Any] = []
         self.traces: list[Any] = []
         self._ids = itertools.count()
-        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._pending: dict[int, asyncio.Future[CallAnswer]] = {}
         self._writer: asyncio.StreamWriter | None = None
         self._connecting: asyncio.Future[None] | None = None
         self._task_blobs: dict[int, tuple[Any, bytes]] = {}
         self._named: dict[str, RemoteGroup] = {}
         self._watched: list[tuple[ReportedSemaphore, tuple[str, int, str]]] = []
-        self._reported: list[tuple[Any, ...]] = []
+        self._reported: list[Gauge] = []
         self._reporter: asyncio.Task[None] | None = None
         self._data: Any = None
         self._trace_calls: dict[str, int] = {}
@@ -137,29 +132,27 @@ class RemoteController:
         await self._connect()
         call = next(self._ids)
         base = layout.callback_folder(self.run, os.urandom(12).hex())
-        message = {
-            "id": call,
-            "op": "submit",
-            "run": self.token,
-            "parent": self.parent,
-            "group": ctx.group.spec() if isinstance(ctx.group, RemoteGroup) else None,
-            "task": self._blob(task),
-            "args": [self._encode(value, layout.callback_arg_key(base, i)) for i, value in enumerate(args)],
-            "kwargs": {
-                name: self._encode(value, layout.callback_kwarg_key(base, name)) for name, value in kwargs.items()
-            },
-        }
+        message = SubmitCall(
+            id=call,
+            run=self.token,
+            parent=self.parent,
+            group=ctx.group.spec() if isinstance(ctx.group, RemoteGroup) else None,
+            task=self._blob(task),
+            args=[self._encode(value, layout.callback_arg_key(base, i)) for i, value in enumerate(args)],
+            kwargs={name: self._encode(value, layout.callback_kwarg_key(base, name)) for name, value in kwargs.items()},
+        )
         answer = self.loop.create_future()
         self._pending[call] = answer
         try:
             assert self._writer is not None
-            await send(self._writer, message)
+            await send(self._writer, message.to_dict())
             reply = await answer
         finally:
             self._pending.pop(call, None)
-        if reply.get("ok"):
-            return decode(reply["payload"], self.store)[0]
-        raise error_of(reply, "the kernel")
+        if reply.ok:
+            return decode(reply.payload, self.store)[0]
+        assert reply.failure is not None
+        raise error_of(reply.failure, "the kernel")
 
     def map_group(self, parent: int, name: str, concurrency: int, site: Any, expected: int = 0) -> RemoteGroup:
         return RemoteGroup(os.urandom(12).hex(), "map", name, concurrency, expected)
@@ -220,14 +213,13 @@ class RemoteController:
         else:  # a sync task body's thread
             self.loop.call_soon_threadsafe(self._report)
 
-    def _gauges(self) -> list[tuple[Any, ...]]:
-        return [(index, site, s.limit, s.held, s.waiting) for index, (s, site) in enumerate(self._watched)]
+    def _gauges(self) -> list[Gauge]:
+        return [Gauge(index, site, s.limit, s.held, s.waiting) for index, (s, site) in enumerate(self._watched)]
 
-    async def _send_gauges(self, gauges: list[tuple[Any, ...]]) -> None:
+    async def _send_gauges(self, gauges: list[Gauge]) -> None:
         if gauges != self._reported and self._writer is not None:
             self._reported = gauges
-            message = {"op": "semaphores", "run": self.token, "parent": self.parent, "gauges": gauges}
-            await send(self._writer, message)
+            await send(self._writer, SemaphoresUpdate(self.token, self.parent, gauges).to_dict())
 
     async def _send_traces(self) -> None:
         if self._traces_sent == self._trace_version or not self.traces:
@@ -239,7 +231,7 @@ class RemoteController:
             return
         await self._connect()  # traces travel even from an action that calls no task
         assert self._writer is not None
-        await send(self._writer, {"op": "traces", "run": self.token, "parent": self.parent, "traces": traces})
+        await send(self._writer, TracesUpdate(self.token, self.parent, traces).to_dict())
 
     async def _report_changes(self) -> None:
         while True:
@@ -273,8 +265,9 @@ class RemoteController:
         self.loop.create_task(self._read(reader))
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
-        while (reply := await receive(reader)) is not None:
-            future = self._pending.get(reply["id"])
+        while (message := await receive(reader)) is not None:
+            reply = CallAnswer.from_dict(message)
+            future = self._pending.get(reply.id)
             if future is not None and not future.done():
                 future.set_result(reply)
         gone = ConnectionError("the kernel closed the connection this action's task calls went over")

@@ -9,9 +9,7 @@ own log. Module-level state (caches, loaded models) lives as long as the worker.
 connection ends (the pool closed, or the kernel died, even by ``kill -9``) the worker
 exits at once, whatever its jobs are doing.
 
-Messages are length-prefixed pickles of small dicts: ``{"run": key, "seal": run key,
-"secret": hex}`` (the job's run key and run secret, for its task calls to the kernel) /
-``{"cancel": key}`` → worker, ``{"done": key, "logs": text}`` → kernel.
+The messages (which job to run or cancel, which is done) are defined in ``wire/_pool.py``.
 """
 
 from __future__ import annotations
@@ -22,21 +20,22 @@ import os
 import sys
 from typing import NoReturn
 
+from ..wire._environment import EXIT_KERNEL_GONE, POOL_SECRET_ENV
 from ..wire._framing import receive, send
 from ..wire._handshake import answer_challenge
-from ._lifeline import EXIT_KERNEL_GONE
+from ..wire._pool import CancelJob, JobDone, RunJob, parse_order
 from ._output import capture_job_output, job_buffer
-
-#: the worker's own secret, in its container's environment (read once, then removed)
-POOL_SECRET_ENV = "FLYTE_NB_POOL_SECRET"
 
 
 async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
-    from flyte_nb._runtime._job import execute, failure
+    from flyte_nb._runtime._failures import failure
+    from flyte_nb._runtime._job import execute
+    from flyte_nb.data import _layout as layout
     from flyte_nb.data._store import Store, default_storage_options
+    from flyte_nb.wire._outcome import Outcome
 
     store = Store(store_root, **default_storage_options())  # a bare path is a file:// store
-    secret = bytes.fromhex(os.environ.pop(POOL_SECRET_ENV, ""))
+    secret = bytes.fromhex(os.environ.pop(POOL_SECRET_ENV, ""))  # read once, then removed
     try:
         reader, writer = await asyncio.open_unix_connection(socket_path)
         await answer_challenge(reader, writer, worker_id, secret)
@@ -58,10 +57,10 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
         except Exception as exc:
             from flyte_nb.data._codec import dumps
 
-            job_store.put_sealed(key + ".result", dumps(failure(exc)))
+            job_store.put_sealed(layout.job_result_key(key), dumps(Outcome.failed(failure(exc)).to_dict()))
         finally:
             running.pop(key, None)
-        await send(writer, {"done": key, "logs": "".join(logs)})
+        await send(writer, JobDone(key, "".join(logs)).to_dict())
 
     while True:
         message = await receive(reader)
@@ -69,15 +68,14 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
             # the pool or the kernel went away: so does the worker, now (a sync job's thread
             # cannot be stopped, and nobody is left to take its result)
             _end("the kernel's pool has gone")
-        if "run" in message:
-            key = message["run"]
-            callback_secret = bytes.fromhex(message.get("secret", ""))
+        order = parse_order(message)
+        if isinstance(order, RunJob):
             # a fresh context per job, so each job's log buffer stays its own
-            running[key] = contextvars.copy_context().run(
-                asyncio.ensure_future, run(key, message.get("seal"), callback_secret)
+            running[order.key] = contextvars.copy_context().run(
+                asyncio.ensure_future, run(order.key, order.seal, bytes.fromhex(order.secret))
             )
-        elif "cancel" in message and message["cancel"] in running:
-            running[message["cancel"]].cancel()
+        elif isinstance(order, CancelJob) and order.key in running:
+            running[order.key].cancel()
 
 
 def _end(reason: str) -> NoReturn:

@@ -19,12 +19,10 @@ Workers on other machines (a Dask cluster) reach the same server over TCP, with 
 handshake. A one-shot container also keeps a *lifeline* connection open: when the kernel
 dies the connection ends and the container ends itself (``_runtime/_lifeline.py``).
 
-Messages (see ``wire/_framing.py``): ``{"id", "op":
-"submit", "run", "parent", "group", "task", "args", "kwargs"}`` → ``{"id", "ok": True,
-"payload"}`` or ``{"id", "ok": False, ...failure}``; ``{"op": "semaphores", "run",
-"parent", "gauges"}`` (no answer) updates the gauges of semaphores made in the container,
-``{"op": "traces", "run", "parent", "traces"}`` (no answer) the trace steps of the
-running action.
+The messages are those of ``wire/_calls.py``: a :class:`~flyte_nb.wire._calls.SubmitCall`
+is answered with a :class:`~flyte_nb.wire._calls.CallAnswer` (the child's output or its
+failure); a ``SemaphoresUpdate`` updates the gauges of semaphores made in the container,
+a ``TracesUpdate`` the trace steps of the running action (neither is answered).
 """
 
 from __future__ import annotations
@@ -41,15 +39,25 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from .._runtime._job import failure
-from .._runtime._lifeline import SECRET_ENV, SOCKET_ENV, TOKEN_ENV
+from .._runtime._failures import failure
 from ..data import _layout as layout
 from ..data._codec import decode_inputs, encode, loads
 from ..model._context import ActionContext
 from ..model._records import CallSite
 from ..model._task import original_task
+from ..wire._calls import (
+    CallAnswer,
+    GroupSpec,
+    MalformedCallError,
+    SemaphoresUpdate,
+    SubmitCall,
+    TracesUpdate,
+    parse_call,
+)
+from ..wire._environment import SECRET_ENV, SOCKET_ENV, TOKEN_ENV
 from ..wire._framing import receive, send
 from ..wire._handshake import challenge
+from ..wire._job import CallbackAddress
 from ._loop_end import on_loop_end
 
 #: where the folder holding the socket is mounted in containers
@@ -166,21 +174,19 @@ class CallbackServer:
 
     def job_callback(
         self, token: str, run: str, action: Any, socket: str, *, with_secret: bool = False
-    ) -> dict[str, Any]:
+    ) -> CallbackAddress:
         """What a job of ``action`` carries so its task calls reach this server: ``socket``
         (the unix socket's path as the job sees it, or ``tcp://host:port``), the run's token,
         the calling action and its stable path (trace checkpoints use it). The run's secret
         only ``with_secret``, for a job that never lands in a file (a Dask task's argument)."""
-        callback = {
-            "socket": socket,
-            "token": token,
-            "run": run,
-            "parent": action.id,
-            "path": self._controllers[token].action_path(action),
-        }
-        if with_secret:
-            callback["secret"] = self._secrets[token].hex()
-        return callback
+        return CallbackAddress(
+            socket=socket,
+            token=token,
+            run=run,
+            parent=action.id,
+            path=self._controllers[token].action_path(action),
+            secret=self._secrets[token].hex() if with_secret else "",
+        )
 
     def unregister(self, token: str) -> None:
         """The run has ended: its secret stops opening anything, its connections (lifelines
@@ -215,22 +221,31 @@ class CallbackServer:
         calls: set[asyncio.Task[None]] = set()
         lock = asyncio.Lock()
 
-        async def answer(message: dict[str, Any]) -> None:
-            reply = await self._submit(message)
+        async def answer(message: SubmitCall | MalformedCallError) -> None:
+            if isinstance(message, MalformedCallError):
+                reply = CallAnswer(message.reply_to, False, failure=failure(message))
+            else:
+                reply = await self._submit(message)
             async with lock:
-                await send(writer, reply)
+                await send(writer, reply.to_dict())
 
         try:
             while (message := await receive(reader)) is not None:
-                if message.get("run") != token:  # a peer speaks for the run it proved, only
+                try:
+                    received: SubmitCall | SemaphoresUpdate | TracesUpdate | MalformedCallError = parse_call(message)
+                except MalformedCallError as bad:
+                    received = bad
+                if received.run != token:  # a peer speaks for the run it proved, only
                     break
-                if message.get("op") == "semaphores":
-                    self._semaphores(message)
+                if isinstance(received, SemaphoresUpdate):
+                    self._semaphores(received)
                     continue
-                if message.get("op") == "traces":
-                    self._traces(message)
+                if isinstance(received, TracesUpdate):
+                    self._traces(received)
                     continue
-                call = asyncio.ensure_future(answer(message))
+                if isinstance(received, MalformedCallError) and received.reply_to is None:
+                    break  # nothing to answer: a peer that speaks nonsense is not heard further
+                call = asyncio.ensure_future(answer(received))
                 calls.add(call)
                 call.add_done_callback(calls.discard)
         finally:
@@ -239,27 +254,26 @@ class CallbackServer:
                 call.cancel()
             writer.close()
 
-    async def _submit(self, message: dict[str, Any]) -> dict[str, Any]:
-        reply_to = message["id"]
+    async def _submit(self, call: SubmitCall) -> CallAnswer:
         try:
-            controller = self._controllers.get(message["run"])
+            controller = self._controllers.get(call.run)
             if controller is None:
                 raise RuntimeError("the run this action belongs to has ended")
             store = controller.data.store
-            parent = controller.actions[message["parent"]]
-            task = self._task(message["task"])
-            args, kwargs = await _decode_inputs(message["args"], message["kwargs"], store)
-            group = self._group(message["run"], controller, parent, message.get("group"))
+            parent = controller.actions[call.parent]
+            task = self._task(call.task)
+            args, kwargs = await _decode_inputs(call.args, call.kwargs, store)
+            group = self._group(call.run, controller, parent, call.group)
             value = await controller.submit(task, args, kwargs, ActionContext(controller, parent, group), None)
             key = layout.callback_output_key(controller.name, uuid.uuid4().hex)
             payload, _ = await asyncio.to_thread(
                 encode, value, store=store, key=key, inline_limit=task.max_inline_io_bytes, what="output"
             )
-            return {"id": reply_to, "ok": True, "payload": payload}
+            return CallAnswer(call.id, True, payload)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            return {"id": reply_to, **failure(exc)}
+            return CallAnswer(call.id, False, failure=failure(exc))
 
     def _task(self, blob: bytes) -> Any:
         key = hashlib.sha256(blob).hexdigest()
@@ -270,45 +284,45 @@ class CallbackServer:
             task = self._tasks[key] = original_task(loads(blob))
         return task
 
-    def _group(self, token: str, controller: Any, parent: Any, spec: dict[str, Any] | None) -> Any:
+    def _group(self, token: str, controller: Any, parent: Any, spec: GroupSpec | None) -> Any:
         """The kernel's group for a group (map or flyte.group) opened in a container."""
         if spec is None:
             return None
-        key = (token, parent.id, spec["key"])
+        key = (token, parent.id, spec.key)
         group = self._groups.get(key)
         if group is None:
-            if spec["kind"] == "map":
-                group = controller.map_group(parent.id, spec["name"], spec["concurrency"], None, spec["expected"])
+            if spec.kind == "map":
+                group = controller.map_group(parent.id, spec.name, spec.concurrency, None, spec.expected)
             else:
-                group = controller.named_group(parent.id, spec["name"])
+                group = controller.named_group(parent.id, spec.name)
             self._groups[key] = group
         return group
 
-    def _semaphores(self, message: dict[str, Any]) -> None:
+    def _semaphores(self, update: SemaphoresUpdate) -> None:
         """Gauges of semaphores that an action's code made in its container, for the widget."""
-        controller = self._controllers.get(message["run"])
+        controller = self._controllers.get(update.run)
         if controller is None:
             return
-        for index, (filename, line, function), limit, held, waiting in message["gauges"]:
-            key = (message["run"], message["parent"], index)
+        for reported in update.gauges:
+            key = (update.run, update.parent, reported.index)
             gauge = self._gauges.get(key)
             if gauge is None:
-                site = CallSite(filename, line, function)
-                gauge = self._gauges[key] = RemoteSemaphore(limit, site=site, parent_action=message["parent"])
+                site = CallSite(*reported.site)
+                gauge = self._gauges[key] = RemoteSemaphore(reported.limit, site=site, parent_action=update.parent)
                 controller.semaphores.append(gauge)
-            gauge.held, gauge.waiting = held, waiting
+            gauge.held, gauge.waiting = reported.held, reported.waiting
         controller.changed()
 
-    def _traces(self, message: dict[str, Any]) -> None:
+    def _traces(self, update: TracesUpdate) -> None:
         """The trace steps of an action still running in a container or on a worker."""
-        controller = self._controllers.get(message["run"])
+        controller = self._controllers.get(update.run)
         if controller is None:
             return
         try:
-            traces = loads(message["traces"])
+            traces = loads(update.traces)
         except Exception:  # a value only the container can load: its outcome will tell
             return
-        controller.actions[message["parent"]].traces = traces
+        controller.actions[update.parent].traces = traces
         controller.changed()
 
     async def close(self) -> None:

@@ -1,8 +1,5 @@
-"""What travels to a container or a Dask worker: the job (the task's function by value and its inputs).
-
-The function's pickle is its own entry in the job, so a reusable worker keeps one copy of
-each function (and of the module-level state its code builds) for every job that sends
-the same bytes.
+"""What travels to a container or a Dask worker: the job (the task's function by value and
+its inputs, ``wire/_job.py``), and what comes back: its outcome (``wire/_outcome.py``).
 """
 
 from __future__ import annotations
@@ -18,60 +15,66 @@ from typing import Any
 
 import cloudpickle
 
-from .._runtime._job import error_of
+from .._runtime._failures import error_of
 from .._runtime._sites import file_table
 from ..data._codec import decode, dumps, loads, pickled
+from ..wire._job import CallbackAddress, Job
+from ..wire._outcome import Outcome
 from . import _transfer as transfer
 from ._base import ActionSpec
 
 INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
 
 
-def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: dict[str, Any]) -> None:
+def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: CallbackAddress) -> None:
     """Ship the inputs and write the job (function + input payloads) to the store."""
     assert spec.data is not None
     spec.data.store.put_sealed(job_key, make_job(spec, ledger, callback))
 
 
-def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: dict[str, Any] | None) -> bytes:
+def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: CallbackAddress | None) -> bytes:
     """The job (function + input payloads), pickled; large inputs go to the store."""
     data, task = spec.data, spec.task
     assert data is not None
     with _by_value(task.func):
         shipment = transfer.ship_inputs(spec, data, ledger)
-        job = {
-            "func": pickled(task.func, "the function (with the globals and closure it uses)", task.name),
-            "task": task.name,
-            "files": file_table(task.func),  # cloudpickle drops file names: they travel beside
-            "args": shipment.args,
-            "kwargs": shipment.kwargs,
-            "inline_limit": task.max_inline_io_bytes,
-            "callback": callback,
-        }
-        return dumps(job)
+        job = Job(
+            func=pickled(task.func, "the function (with the globals and closure it uses)", task.name),
+            task=task.name,
+            files=file_table(task.func),  # cloudpickle drops file names: they travel beside
+            args=shipment.args,
+            kwargs=shipment.kwargs,
+            inline_limit=task.max_inline_io_bytes,
+            callback=callback,
+        )
+        return dumps(job.to_dict())
 
 
-async def collect_outcome(
-    spec: ActionSpec, outcome: dict[str, Any], ledger: transfer.Ledger, t: float, where: str
-) -> Any:
+def read_outcome(blob: bytes | memoryview) -> Outcome:
+    """The outcome a job left in the store (its sealed bytes, read)."""
+    return Outcome.from_dict(loads(blob))
+
+
+async def collect_outcome(spec: ActionSpec, outcome: Outcome, ledger: transfer.Ledger, t: float, where: str) -> Any:
     """The action's output (or its error, raised again), with its u, d and t recorded and
     the traces its job made recorded on it."""
     data = spec.data
     assert data is not None
-    ledger.up.seconds += outcome.get("u", 0.0)
-    ledger.down.seconds += outcome.get("d", 0.0)
+    ledger.up.seconds += outcome.uploaded_s
+    ledger.down.seconds += outcome.downloaded_s
     spec.timings = {**ledger.timings(), "t": t}
-    if outcome.get("traces"):
+    if outcome.traces:
         from ..model._context import current
 
         spec.action.traces = None  # the live reports' copy gives way to the final list
         ctx = current.get()
-        for trace in loads(outcome["traces"]):
+        for trace in loads(outcome.traces):
             if ctx is not None:
                 ctx.controller.record_trace(spec.action, trace)
-    if not outcome["ok"]:
-        raise error_of(outcome, where)
-    value, received = await asyncio.to_thread(decode, outcome["payload"], data.store)
+    if not outcome.ok:
+        assert outcome.failure is not None
+        raise error_of(outcome.failure, where)
+    value, received = await asyncio.to_thread(decode, outcome.payload, data.store)
     ledger.add_down(received)
     spec.timings = {**ledger.timings(), "t": t}
     return value

@@ -31,15 +31,16 @@ import functools
 import os
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..._checks import is_int_at_least
 from ..._runtime._dask import cancel_jobs, run_job
-from ...data import _layout as layout
 from ...errors import ConfigError, FlyteNbError, WorkerLostError
-from .. import _transfer as transfer
-from .._base import ActionSpec, Executor, ExecutorCapabilities
-from .._jobs import collect_outcome, make_job
+from ...wire._outcome import Outcome
+from .._base import ActionSpec, ExecutorCapabilities
+from .._callbacks import CallbackServer
+from .._shipped import ShippedJobExecutor
 from ._cluster import (
     CLUSTERS,
     CLUSTERS_LOCK,
@@ -57,10 +58,21 @@ T = TypeVar("T")
 STOP_TIMEOUT_S = 10.0
 
 
-class DaskExecutor(Executor):
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where one attempt runs: the cluster, and the task's resource requests there."""
+
+    cluster: Cluster
+    requests: dict[str, float] | None
+
+
+class DaskExecutor(ShippedJobExecutor):
     """Runs each action as a task on a Dask cluster."""
 
     name = "dask"
+    where = "its Dask worker"
+    #: a Dask task's arguments never land in a file: the job carries the run's secret
+    job_carries_secret = True
     #: the run's entry action runs on a worker too; calls made there come back to the kernel
     #: actions stay queued while they wait in Dask's scheduler; workers say when they start
     #: (reports_start)
@@ -80,6 +92,7 @@ class DaskExecutor(Executor):
     ) -> None:
         if callback not in CALLBACK_MODES:
             raise ConfigError(f"dask: callback must be one of {', '.join(CALLBACK_MODES)}, got {callback!r}")
+        super().__init__()
         for what, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
             if value is not None and not is_int_at_least(value, 1):
                 raise ConfigError(f"dask: {what} must be an int >= 1, got {value!r}")
@@ -98,10 +111,6 @@ class DaskExecutor(Executor):
         self.connect_timeout = float(connect_timeout)
         self._cluster: Cluster | None = None
         self._live: dict[int, tuple[Any, str]] = {}  # action id -> (Dask future, job key)
-        self._callbacks: Any = None
-        self._token = ""
-        self._callback_address = ""
-        self._closed = False
         self._nonce = uuid.uuid4().hex[:8]  # keys of two kernels' runs of the same name differ
         self._batch = SubmitBatch()
 
@@ -174,18 +183,23 @@ class DaskExecutor(Executor):
         return cluster
 
     # ------------------------------------------------------------------ actions
-    async def submit(self, spec: ActionSpec) -> Any:
-        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
-        if self._closed:
-            raise FlyteNbError("this DaskExecutor is closed; start a new run to get a fresh one")
+    async def _place(self, spec: ActionSpec) -> _Place:
+        """The cluster (connected once) and the task's resource requests there."""
         cluster = await self._ready(spec)
-        data, task = spec.data, spec.task
-        assert data is not None
+        task = spec.task
         requests = await _outside_run(_requests, task, cluster) if task.env.resources is not None else None
-        callback = await self._callback_for(spec, cluster)
-        ledger = transfer.Ledger()
-        job_key = layout.job_key(data.run, spec.action.id, spec.attempt)
-        job = await asyncio.to_thread(make_job, spec, ledger, callback)
+        return _Place(cluster, requests)
+
+    async def _callback_socket(self, server: CallbackServer, place: _Place) -> str:
+        mode = self.callback if self.callback != "auto" else ("unix" if place.cluster.same_host else "tcp")
+        if mode == "unix":
+            return server.path
+        return await server.listen_tcp(self.callback_host or place.cluster.own_address)
+
+    async def _run(self, spec: ActionSpec, place: _Place, job_key: str, job: bytes | None) -> tuple[Outcome, float]:
+        """Submit the job as a Dask task (with the others of this turn) and await its outcome."""
+        data, task, cluster = spec.data, spec.task, place.cluster
+        assert data is not None
         store = data.store
         key = f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}"
         root = store.url if not store.is_local else store.root
@@ -193,7 +207,7 @@ class DaskExecutor(Executor):
             loop = asyncio.get_running_loop()
             cluster.starting[job_key] = functools.partial(loop.call_soon_threadsafe, spec.started)
         seal = store.sealer.for_run(data.run).to_env()  # the run's key travels in the job, never in a file
-        waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job, seal), key, requests)
+        waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job, seal), key, place.requests)
         try:
             future = await waiter
             self._live[spec.action.id] = (future, job_key)
@@ -205,29 +219,8 @@ class DaskExecutor(Executor):
         finally:
             self._live.pop(spec.action.id, None)
             cluster.starting.pop(job_key, None)
-        if outcome.get("logs"):
-            spec.action.append_log(outcome["logs"])
-        if outcome.get("cancelled"):
-            raise FlyteNbError(f"action {task.name} #{spec.action.id} was cancelled on its Dask worker")
         # the wait from submission to start is the action's queue time (e), not a start-up cost (t)
-        return await collect_outcome(spec, outcome, ledger, 0.0, "its Dask worker")
-
-    async def _callback_for(self, spec: ActionSpec, cluster: Cluster) -> dict[str, Any]:
-        """Where the action's task calls go: the loop's callback server, for this run."""
-        from .._callbacks import register_current_run
-
-        if self._callbacks is None:
-            self._callbacks, self._token = await register_current_run()
-            mode = self.callback if self.callback != "auto" else ("unix" if cluster.same_host else "tcp")
-            if mode == "unix":
-                self._callback_address = self._callbacks.path
-            else:
-                self._callback_address = await self._callbacks.listen_tcp(self.callback_host or cluster.own_address)
-        assert spec.data is not None
-        # the secret travels inside the job (a Dask task's argument), never in a file
-        return self._callbacks.job_callback(
-            self._token, spec.data.run, spec.action, self._callback_address, with_secret=True
-        )
+        return outcome, 0.0
 
     async def _stop(self, entries: list[tuple[Any, str]]) -> None:
         """Cancel these attempts: drop their tasks from the scheduler, and stop the ones
@@ -251,18 +244,9 @@ class DaskExecutor(Executor):
         if entry is not None:
             await self._stop([entry])
 
-    async def close(self) -> None:
-        self._closed = True
-        if self._callbacks is not None:
-            self._callbacks.unregister(self._token)
+    async def _stop_all(self) -> None:
         live, self._live = list(self._live.values()), {}
         await self._stop(live)
-
-    async def __aenter__(self) -> DaskExecutor:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
 
 class SubmitBatch:
@@ -318,13 +302,13 @@ async def _outside_run(func: Callable[..., T], *args: Any) -> T:
     )
 
 
-async def _outcome_of(future: Any, what: str) -> dict[str, Any]:
+async def _outcome_of(future: Any, what: str) -> Outcome:
     """Await a Dask future on this loop. The wait and the fetch of its result run as a
     coroutine on the client's own loop, so many results come in at once (a done-callback
     would fetch them one by one, in Dask's single callback thread)."""
     fetch = asyncio.run_coroutine_threadsafe(future._result(), future.client.loop.asyncio_loop)
     try:
-        return await asyncio.wrap_future(fetch)
+        return Outcome.from_dict(await asyncio.wrap_future(fetch))
     except asyncio.CancelledError:
         raise
     except BaseException as exc:

@@ -23,19 +23,24 @@ import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from ..._version import __version__
 from ...data import _layout as layout
-from ...data._codec import loads
-from ...errors import ConfigError, ContainerError, FlyteNbError, OOMError
+from ...errors import ConfigError, ContainerError, OOMError, WorkerLostError
 from ...model._image import DEFAULT_BASE_IMAGE, Image
+from ...wire._job import CallbackAddress
+from ...wire._outcome import Outcome
 from .. import _transfer as transfer
-from .._base import ActionSpec, Executor, ExecutorCapabilities
-from .._jobs import collect_outcome, pooled_callees, write_job
+from .._base import ActionSpec, ExecutorCapabilities
+from .._callbacks import CALLBACK_DIR_IN_CONTAINER, SOCKET_NAME, CallbackServer
+from .._jobs import pooled_callees, read_outcome, write_job
+from .._shipped import ShippedJobExecutor
 from ._bundle import runtime_bundle
 from ._engine import engine_for, kill_container
 from ._images import build_image, engine_client, image_python
+from ._pool import SOCKET_IN_CONTAINER, WorkerPool, logs_of, pool_for
 from ._sandbox import DEFAULT_PIDS_LIMIT, Sandbox, SandboxPolicy
 from ._store_access import StoreAccess, store_access
 
@@ -48,10 +53,21 @@ _CLIENTS: dict[str | None, Any] = {}
 _CHECKED: dict[str | None, set[str]] = {}
 
 
-class DockerExecutor(Executor):
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where one attempt runs: its image's tag, the store as its container reaches it, and
+    the sandbox its container runs in."""
+
+    image: str
+    access: StoreAccess
+    sandbox: Sandbox
+
+
+class DockerExecutor(ShippedJobExecutor):
     """Runs each action in a fresh container of its environment's image."""
 
     name = "docker"
+    where = "its container"
     #: every action gets a container, the run's entry action too; task calls made inside a
     #: container come back to the kernel and become child actions (executors/_callbacks.py)
     #: an action is running from its container's creation, or from when a reusable worker
@@ -71,6 +87,7 @@ class DockerExecutor(Executor):
         users: dict[str, str] | None = None,
         pids_limit: int = DEFAULT_PIDS_LIMIT,
     ) -> None:
+        super().__init__()
         self.base_image = base_image
         self.host = host
         self.pull = bool(pull)
@@ -86,12 +103,9 @@ class DockerExecutor(Executor):
         self._lock = threading.RLock()  # one engine connection and one image check at a time
         self._live: dict[int, Any] = {}  # action id -> container, while it runs
         self._build_logs: dict[str, list[str]] = {}  # tag -> log of a build not yet shown
-        self._callbacks: Any = None  # the loop's CallbackServer, once this run has used it
-        self._token = ""  # this run's controller's token there
         self._access: StoreAccess | None = None
         self._warmed: set[tuple[str, int]] = set()  # pools this run started ahead of their calls
         self._warming: set[asyncio.Future[None]] = set()
-        self._closed = False
         self.kernel = f"{socket.gethostname()}:{os.getpid()}"
 
     @property
@@ -176,31 +190,42 @@ class DockerExecutor(Executor):
         self._checked_images.add(tag)
 
     # ------------------------------------------------------------------ actions
-    async def submit(self, spec: ActionSpec) -> Any:
-        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
-        if self._closed:
-            raise FlyteNbError("this DockerExecutor is closed; start a new run to get a fresh one")
+    async def _place(self, spec: ActionSpec) -> _Place:
+        """The action's image (checked, or built: the action that waited shows its log), the
+        store as containers reach it, and the sandbox they run in."""
         data = spec.data
         if self._access is None:
             self._access = store_access(data.store if data is not None else None, self.network)
-        access = self._access
-        assert data is not None
-        task = spec.task
-        image = await self._engine.call(self._ensure_image, self._image_of(task.env))
+        image = await self._engine.call(self._ensure_image, self._image_of(spec.task.env))
         if image in self._build_logs:  # the action that waited for the build shows its log
             _keep_logs(spec, "\n".join(self._build_logs.pop(image)) + "\n")
-        ledger = transfer.Ledger()
-        job_key = layout.job_key(data.run, spec.action.id, spec.attempt)
-        callback = await self._callback_for(spec)
-        self._warm_pools(task, access)
-        sandbox = self._sandboxes.for_image(image)
-        await asyncio.to_thread(self._write_job, spec, ledger, job_key, callback, sandbox, access)
-        if task.env.reuse_policy is not None:
-            return await self._submit_to_pool(spec, image, job_key, ledger, access)
+        return _Place(image, self._access, self._sandboxes.for_image(image))
+
+    async def _callback_socket(self, server: CallbackServer, place: _Place) -> str:
+        return f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}"  # the server's folder, mounted in each container
+
+    def _write(
+        self, spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: CallbackAddress, place: _Place
+    ) -> None:
+        """The job goes to the store; its container's user gets what it must write."""
+        write_job(spec, ledger, job_key, callback)
+        assert spec.data is not None
+        place.sandbox.hand_job(place.access, spec.data.run, spec.action.id, self._callbacks)
+
+    async def _run(self, spec: ActionSpec, place: _Place, job_key: str, job: bytes | None) -> tuple[Outcome, float]:
+        self._warm_pools(spec.task, place.access)
+        if spec.task.env.reuse_policy is not None:
+            return await self._run_on_pool(spec, place, job_key), 0.0
+        return await self._run_in_container(spec, place, job_key)
+
+    async def _run_in_container(self, spec: ActionSpec, place: _Place, job_key: str) -> tuple[Outcome, float]:
+        """Start a container of its own for the job, wait for its end, read what it left."""
+        data = spec.data
+        assert data is not None
         if spec.started is not None:
             spec.started()
         started = time.perf_counter()
-        starting = asyncio.ensure_future(self._engine.call(self._start, spec, image, access, job_key))
+        starting = asyncio.ensure_future(self._engine.call(self._start, spec, place.image, place.access, job_key))
         try:
             container, exited = await asyncio.shield(starting)
         except asyncio.CancelledError:  # cancelled while the engine starts it: remove it once started
@@ -218,7 +243,7 @@ class DockerExecutor(Executor):
         logs, state = await self._engine.call(self._finish, container)
         _keep_logs(spec, logs)
         try:
-            outcome = loads(await asyncio.to_thread(data.store.get_sealed, layout.job_result_key(job_key)))
+            outcome = read_outcome(await asyncio.to_thread(data.store.get_sealed, layout.job_result_key(job_key)))
         except FileNotFoundError:
             oom = bool(state.get("OOMKilled"))
             code = status.get("StatusCode")
@@ -226,30 +251,13 @@ class DockerExecutor(Executor):
             reason = "was killed for using more memory than its limit (OOM)" if oom else f"exited with code {code}"
             error = OOMError if oom else ContainerError
             raise error(
-                f"the container of action {task.name} #{spec.action.id} {reason} before the task returned."
+                f"the container of action {spec.task.name} #{spec.action.id} {reason} before the task returned."
                 + (f"\nLast lines of its log:\n{tail}" if tail else ""),
                 exit_code=code,
                 oom_killed=oom,
                 logs=logs,
             ) from None
-        return await collect_outcome(spec, outcome, ledger, t, "its container")
-
-    async def _callback_for(self, spec: ActionSpec) -> dict[str, Any]:
-        """Where the action's task calls go: the loop's callback server, for this run."""
-        from .._callbacks import CALLBACK_DIR_IN_CONTAINER, SOCKET_NAME, register_current_run
-
-        if self._callbacks is None:
-            self._callbacks, self._token = await register_current_run()
-        assert spec.data is not None
-        socket = f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}"
-        return self._callbacks.job_callback(self._token, spec.data.run, spec.action, socket)
-
-    def _write_job(
-        self, spec: ActionSpec, ledger: Any, job_key: str, callback: Any, sandbox: Sandbox, access: StoreAccess
-    ) -> None:
-        write_job(spec, ledger, job_key, callback)
-        assert spec.data is not None
-        sandbox.hand_job(access, spec.data.run, spec.action.id, self._callbacks)  # what its container writes
+        return outcome, t
 
     def _warm_pools(self, task: Any, access: StoreAccess) -> None:
         """Start, beside this action's container, the worker pools of the reusable tasks its
@@ -263,8 +271,6 @@ class DockerExecutor(Executor):
                 warming.add_done_callback(self._warming.discard)
 
     async def _warm_pool(self, task: Any, access: StoreAccess) -> None:
-        from ._pool import pool_for
-
         try:
             image = await self._engine.call(self._ensure_image, self._image_of(task.env))
             await pool_for(self, image, task.env, task.env.reuse_policy, access)
@@ -275,34 +281,38 @@ class DockerExecutor(Executor):
         image = env.image
         return self.base_image if image is None or image == "auto" else image
 
-    async def _submit_to_pool(
-        self, spec: ActionSpec, image: str, job_key: str, ledger: transfer.Ledger, access: StoreAccess
-    ) -> Any:
+    async def _run_on_pool(self, spec: ActionSpec, place: _Place, job_key: str) -> Outcome:
         """Run the job on a reusable worker; if the worker dies, once more on another."""
-        from ._pool import WorkerLostError, pool_for
-
         data = spec.data
         assert data is not None and spec.task.env.reuse_policy is not None
         for chance in (1, 2):
-            pool = await pool_for(self, image, spec.task.env, spec.task.env.reuse_policy, access)
+            pool = await pool_for(self, place.image, spec.task.env, spec.task.env.reuse_policy, place.access)
             try:
                 seal = data.store.sealer.for_run(data.run).to_env()
-                logs = await pool.run(job_key, spec.started, seal, self._callbacks.secret_of(self._token))
+                logs = await pool.run(job_key, spec.started, seal, self.callbacks.secret_of(self._token))
                 break
             except WorkerLostError:
                 if chance == 2:
                     raise
         _keep_logs(spec, logs)
         try:
-            outcome = loads(await asyncio.to_thread(data.store.get_sealed, layout.job_result_key(job_key)))
+            return read_outcome(await asyncio.to_thread(data.store.get_sealed, layout.job_result_key(job_key)))
         except FileNotFoundError:
             raise WorkerLostError(f"the worker running {spec.task.name} #{spec.action.id} left no result") from None
-        return await collect_outcome(spec, outcome, ledger, 0.0, "its container")
 
-    def _start_worker(self, pool: Any, worker_id: str) -> Any:
+    # ------------------------------------------------------------------ reusable workers (WorkerLauncher)
+    async def start_worker(self, pool: WorkerPool, worker_id: str) -> Any:
+        """Create and start one worker container of ``pool`` (in an engine thread)."""
+        return await self._engine.call(self._start_worker, pool, worker_id)
+
+    async def stop_worker(self, container: Any) -> None:
+        await self._engine.kill(container)  # its own threads: never behind starts
+
+    async def worker_logs(self, container: Any) -> str:
+        return await self._engine.call(logs_of, container)
+
+    def _start_worker(self, pool: WorkerPool, worker_id: str) -> Any:
         """Create and start one reusable worker container of ``pool`` (runs in a thread)."""
-        from ._pool import SOCKET_IN_CONTAINER
-
         client = self._docker()
         self._ensure_image(pool.image)  # a tag checked (or built) by the submitting action
         sandbox = self._sandboxes.for_image(pool.image)
@@ -348,7 +358,7 @@ class DockerExecutor(Executor):
                     sandbox,
                     spec.data.run if spec.data else None,
                 ),
-                **self._callbacks.container_environment(self._token),  # its lifeline and the run's secret
+                **self.callbacks.container_environment(self._token),  # its lifeline and the run's secret
             },
             volumes=self._volumes(access),
             network_mode=access.network,
@@ -364,8 +374,6 @@ class DockerExecutor(Executor):
     def _volumes(self, access: StoreAccess) -> dict[str, dict[str, str]]:
         volumes = {runtime_bundle(access.packages): {"bind": LIB_IN_CONTAINER, "mode": "ro"}, **access.volumes()}
         if self._callbacks is not None:
-            from .._callbacks import CALLBACK_DIR_IN_CONTAINER
-
             volumes[self._callbacks.folder] = {"bind": CALLBACK_DIR_IN_CONTAINER, "mode": "rw"}
         return volumes
 
@@ -413,18 +421,9 @@ class DockerExecutor(Executor):
         if container is not None:
             await self._engine.kill(container)
 
-    async def close(self) -> None:
-        self._closed = True
-        if self._callbacks is not None:
-            self._callbacks.unregister(self._token)
+    async def _stop_all(self) -> None:
         await asyncio.gather(*[self._engine.kill(c) for c in list(self._live.values())])
         self._live.clear()
-
-    async def __aenter__(self) -> DockerExecutor:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
 
 def remove_strays(client: Any, *, everything: bool = False) -> int:

@@ -27,17 +27,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from ..._runtime.worker import POOL_SECRET_ENV
 from ...errors import WorkerLostError
 from ...model._policies import ReusePolicy
+from ...wire._environment import POOL_SECRET_ENV
 from ...wire._framing import receive, send
 from ...wire._handshake import challenge
+from ...wire._pool import CancelJob, JobDone, RunJob
 from .._loop_end import on_loop_end
 
 if TYPE_CHECKING:
-    from ._executor import DockerExecutor
     from ._store_access import StoreAccess
 
 #: seconds a new worker gets to connect back before it counts as failed to start
@@ -47,6 +47,23 @@ SOCKET_IN_CONTAINER = "/run/flyte_nb"
 
 _pools: dict[tuple[Any, ...], WorkerPool] = {}
 _ids = itertools.count()
+
+
+class WorkerLauncher(Protocol):
+    """What starts and stops a pool's worker containers (the docker executor): a pool only
+    decides when."""
+
+    async def start_worker(self, pool: WorkerPool, worker_id: str) -> Any:
+        """Create and start the container of worker ``worker_id``; returns it."""
+        ...
+
+    async def stop_worker(self, container: Any) -> None:
+        """Remove a worker's container (bounded; never behind other starts)."""
+        ...
+
+    async def worker_logs(self, container: Any) -> str:
+        """The tail of a worker container's log (to say why it did not start)."""
+        ...
 
 
 class Worker:
@@ -68,9 +85,9 @@ class WorkerPool:
     """Worker containers of one environment, image and policy, on one event loop."""
 
     def __init__(
-        self, executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, access: StoreAccess
+        self, launcher: WorkerLauncher, image: str, env: Any, policy: ReusePolicy, access: StoreAccess
     ) -> None:
-        self.executor = executor
+        self.launcher = launcher
         self.image = image
         self.env = env
         self.policy = policy
@@ -135,12 +152,12 @@ class WorkerPool:
         # known before its container starts: the worker may say hello before we resume
         self.starting[worker.id] = worker
         try:
-            worker.container = await self.executor._engine.call(self.executor._start_worker, self, worker.id)
+            worker.container = await self.launcher.start_worker(self, worker.id)
         finally:
             self.pending -= 1
             self.starting.pop(worker.id, None)
         if self.closed:  # the pool closed while this one started: it must not outlive it
-            await self.executor._engine.kill(worker.container)
+            await self.launcher.stop_worker(worker.container)
             raise WorkerLostError("the worker pool was closed")
         self.workers[worker.id] = worker
         container = worker.container
@@ -148,7 +165,7 @@ class WorkerPool:
         try:
             await asyncio.wait_for(asyncio.shield(worker.ready), HELLO_TIMEOUT_S)
         except (asyncio.TimeoutError, WorkerLostError) as exc:
-            logs = await self.executor._engine.call(_logs_of, container)
+            logs = await self.launcher.worker_logs(container)
             await self._remove(worker, WorkerLostError("worker did not start"))
             raise WorkerLostError(f"a worker container of {self.env.name} did not start: {exc}\n{logs}") from None
         async with self.changed:  # actions waiting for a slot see the new worker at once
@@ -174,9 +191,10 @@ class WorkerPool:
             message = await receive(reader)
             if message is None:
                 break
-            future = worker.inflight.pop(message.get("done", ""), None)
+            done = JobDone.from_dict(message)
+            future = worker.inflight.pop(done.key, None)
             if future is not None and not future.done():
-                future.set_result(message.get("logs", ""))
+                future.set_result(done.logs)
         await self._remove(worker, WorkerLostError(f"worker {worker.id} of {self.env.name} died while running it"))
 
     async def _remove(self, worker: Worker, reason: BaseException) -> None:
@@ -188,7 +206,7 @@ class WorkerPool:
         if not worker.ready.done():
             worker.ready.set_exception(reason)
             worker.ready.exception()  # retrieved: the starter reports it
-        await self.executor._engine.kill(worker.container)  # its own threads: never behind starts
+        await self.launcher.stop_worker(worker.container)
         async with self.changed:
             self.changed.notify_all()
 
@@ -211,12 +229,12 @@ class WorkerPool:
         worker.inflight[job_key] = future
         try:
             assert worker.writer is not None
-            await send(worker.writer, {"run": job_key, "seal": seal, "secret": callback_secret.hex()})
+            await send(worker.writer, RunJob(job_key, seal, callback_secret.hex()).to_dict())
             return await future
         except asyncio.CancelledError:
             worker.inflight.pop(job_key, None)
             if worker.writer is not None and not worker.writer.is_closing():
-                await send(worker.writer, {"cancel": job_key})
+                await send(worker.writer, CancelJob(job_key).to_dict())
             raise
         finally:
             worker.busy -= 1
@@ -273,13 +291,13 @@ def pool_key(loop: Any, image: str, env: Any, policy: ReusePolicy, access: Store
 
 
 async def pool_for(
-    executor: DockerExecutor, image: str, env: Any, policy: ReusePolicy, access: StoreAccess
+    launcher: WorkerLauncher, image: str, env: Any, policy: ReusePolicy, access: StoreAccess
 ) -> WorkerPool:
     """The pool of this environment on the running loop, started on first use."""
     key = pool_key(asyncio.get_running_loop(), image, env, policy, access)
     pool = _pools.get(key)
     if pool is None or pool.closed:
-        pool = WorkerPool(executor, image, env, policy, access)
+        pool = WorkerPool(launcher, image, env, policy, access)
         _pools[key] = pool
         loop = pool.loop
         on_loop_end("worker pools", lambda: close_pools(loop), loop)
@@ -298,7 +316,8 @@ async def close_pools(loop: asyncio.AbstractEventLoop | None = None) -> None:
             await pool.close()
 
 
-def _logs_of(container: Any) -> str:
+def logs_of(container: Any) -> str:
+    """The tail of a container's log (blocking: an engine thread calls it)."""
     try:
         return container.logs().decode(errors="replace")[-2000:]
     except Exception:

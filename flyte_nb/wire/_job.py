@@ -1,0 +1,97 @@
+"""The job: what an executor sends for one attempt to run in a container or on a worker.
+
+The kernel writes it (sealed, pickled) to the store for a container or a reusable worker,
+or passes it as a Dask task's argument; ``_runtime/_job.py`` reads it. The function's
+pickle is its own entry, so a reusable worker keeps one copy of each function (and of the
+module-level state its code builds) for every job that sends the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAddress:
+    """Where a job's task calls go, and as whom: the kernel's callback server.
+
+    ``socket`` is a unix socket's path as the job sees it, or ``tcp://host:port``; ``token``
+    names the run there; ``parent`` is the calling action's id and ``path`` its stable
+    address in the run (trace checkpoints use it). ``secret`` (hex) is the run's secret,
+    only for a job that never lands in a file (a Dask task's argument); other jobs get it
+    another way (a container's environment, a pool worker's authenticated socket).
+    """
+
+    socket: str
+    token: str
+    run: str
+    parent: int
+    path: str = ""
+    secret: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "socket": self.socket,
+            "token": self.token,
+            "run": self.run,
+            "parent": self.parent,
+            "path": self.path,
+        }
+        if self.secret:
+            out["secret"] = self.secret
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> CallbackAddress:
+        return cls(
+            socket=raw["socket"],
+            token=raw["token"],
+            run=raw["run"],
+            parent=raw["parent"],
+            path=raw.get("path", ""),
+            secret=raw.get("secret", ""),
+        )
+
+
+@dataclass(slots=True)
+class Job:
+    """One attempt's work: the task's function by value and its inputs' payloads.
+
+    ``func`` is the function's pickle; ``files`` maps its code objects to their file names
+    (cloudpickle drops them; ``_runtime/_sites.py``); ``args``/``kwargs`` are the inputs'
+    payloads (``data._codec.Payload``: inline bytes or a store key); ``inline_limit`` bounds
+    what the job's own output and task calls send inline.
+    """
+
+    func: bytes
+    task: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    inline_limit: int
+    files: dict[str, str] = field(default_factory=dict)
+    callback: CallbackAddress | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "func": self.func,
+            "task": self.task,
+            "files": self.files,
+            "args": self.args,
+            "kwargs": self.kwargs,
+            "inline_limit": self.inline_limit,
+            "callback": self.callback.to_dict() if self.callback is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Job:
+        callback = raw.get("callback")
+        return cls(
+            func=raw["func"],
+            task=str(raw.get("task") or ""),
+            args=raw["args"],
+            kwargs=raw["kwargs"],
+            inline_limit=raw["inline_limit"],
+            files=raw.get("files") or {},
+            callback=CallbackAddress.from_dict(callback) if callback is not None else None,
+        )
