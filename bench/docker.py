@@ -58,7 +58,6 @@ from docker.api.client import APIClient  # noqa: E402
 from docker.models.containers import Container, ContainerCollection  # noqa: E402
 
 import flyte_nb as flyte  # noqa: E402
-from flyte_nb.data._codec import loads  # noqa: E402
 from flyte_nb.data._store import Store  # noqa: E402
 from flyte_nb.executors import _jobs  # noqa: E402
 from flyte_nb.executors.docker import _executor as _docker, _engine  # noqa: E402
@@ -281,7 +280,7 @@ def cold_run(entry: Any, n: int, store: Store) -> dict[str, Any]:
         timings = rec.timings or {}
         key = f"runs/{run.name}/actions/{rec.id}/attempt-{rec.attempts}/job.result"
         with open(store.path(key), "rb") as handle:  # not store.get: that one is timed as result_read
-            outcome = loads(handle.read())
+            outcome = _jobs.read_outcome(handle.read())
         duration = rec.ended - rec.started
         t, u, d = timings.get("t", 0.0), timings.get("u", 0.0), timings.get("d", 0.0)
         actions.append(
@@ -294,7 +293,7 @@ def cold_run(entry: Any, n: int, store: Store) -> dict[str, Any]:
                 "u": u,
                 "d": d,
                 "rest": duration - t - u - d,
-                "runtime": outcome.get("runtime", 0.0),
+                "runtime": outcome.runtime_s or 0.0,
             }
         )
     store.delete(f"runs/{run.name}", recursive=True)
