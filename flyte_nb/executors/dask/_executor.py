@@ -90,9 +90,9 @@ class DaskExecutor(ShippedJobExecutor):
         callback_host: str | None = None,
         connect_timeout: float = 30.0,
     ) -> None:
+        super().__init__()
         if callback not in CALLBACK_MODES:
             raise ConfigError(f"dask: callback must be one of {', '.join(CALLBACK_MODES)}, got {callback!r}")
-        super().__init__()
         for what, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
             if value is not None and not is_int_at_least(value, 1):
                 raise ConfigError(f"dask: {what} must be an int >= 1, got {value!r}")
