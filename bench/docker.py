@@ -60,7 +60,8 @@ from docker.models.containers import Container, ContainerCollection  # noqa: E40
 import flyte_nb as flyte  # noqa: E402
 from flyte_nb.data._store import Store  # noqa: E402
 from flyte_nb.executors import _jobs  # noqa: E402
-from flyte_nb.executors.docker import _executor as _docker, _engine  # noqa: E402
+from flyte_nb.executors.docker import _engine  # noqa: E402
+from flyte_nb.executors.docker import _executor as _docker  # noqa: E402
 from flyte_nb.executors.docker._bundle import runtime_bundle  # noqa: E402
 
 IMAGE = "flyte-nb-base:bookworm"
