@@ -14,6 +14,7 @@ import types as _types
 import typing as _typing
 
 from ._version import __version__
+from .session._display import register_run_display as _register_run_display
 
 if _typing.TYPE_CHECKING:
     from . import errors
@@ -108,6 +109,24 @@ def __dir__() -> list[str]:
     modules = (name for name, value in globals().items() if isinstance(value, _types.ModuleType))
     loaded = {name for name in modules if not name.startswith("_")}
     return sorted(set(__all__) | set(_SUBMODULES) | loaded)
+
+
+class _NotebookRunDisplay:
+    """Runs are drawn by the notebook layer, loaded on the first display. The session sits
+    below it and never imports it: this package face, above both, connects them."""
+
+    def widget(self, run: _typing.Any) -> _typing.Any:
+        from .notebook._display import widget
+
+        return widget(run)
+
+    def show(self, run: _typing.Any) -> None:
+        from .notebook._display import show
+
+        show(run)
+
+
+_register_run_display(_NotebookRunDisplay())
 
 
 def load_ipython_extension(ipython: object) -> None:

@@ -19,12 +19,11 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from ..errors import ConfigError
+from ..errors import ConfigError, RunCancelledError
 from ..model._environment import TaskEnvironment
-from ..model._sync import reenter
 from ..model._task import TaskTemplate, task_settings
 from ..session import _config
-from ..session._run import INTERRUPT_GRACE_S, Run, active_runs, with_runcontext
+from ..session._run import Run, active_runs, with_runcontext
 
 #: The environment a cell's driver action belongs to unless ``--env`` names another.
 DEFAULT_DRIVER_ENV = "notebook"
@@ -110,7 +109,7 @@ class FlyteMagics(Magics):
         assert shell is not None
         runner, driver = _prepare(shell, args, cell)
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:  # a terminal IPython has no running loop: run it to the end here
             return _run_without_loop(runner, driver)
         run = _cell_runs.started(runner.start(driver, in_process=True))
@@ -118,14 +117,7 @@ class FlyteMagics(Magics):
             return run  # the displayhook shows it: the widget
         if not args.quiet:
             display(run)
-        try:
-            reenter(loop, run._wait(None))
-        except KeyboardInterrupt:
-            run.cancel("interrupted by the user (KeyboardInterrupt)")
-            reenter(loop, run._wait(INTERRUPT_GRACE_S))
-            run._finish_display()
-            raise
-        run._finish_display()
+        run.wait()  # an interrupt cancels the run, then re-raises; the widget shows the end
         return _outcome(run)
 
 
@@ -195,17 +187,13 @@ def transform_flyte_cells(lines: list[str]) -> list[str]:
 
 
 def _outcome(run: Run) -> Any:
-    """The cell's value, or its error raised again (so the cell, and papermill, fail)."""
+    """The cell's value, or its error raised again (so the cell, and papermill, fail); a
+    cancelled run stops the cell as an interrupt would."""
     __tracebackhide__ = True
-    future = run._future
-    assert future is not None  # an ended run has its future
-    if run.phase == "failed":
-        error = future.exception()
-        assert error is not None  # a failed run's future holds its error
-        raise error
-    if run.phase == "cancelled":
-        raise KeyboardInterrupt(f"run {run.name} was cancelled: {run.controller.cancel_reason}")
-    return future.result()
+    try:
+        return run.outputs()
+    except RunCancelledError as cancelled:
+        raise KeyboardInterrupt(str(cancelled)) from None
 
 
 def _run_without_loop(runner: Any, driver: TaskTemplate[Any, Any]) -> Any:
@@ -215,7 +203,7 @@ def _run_without_loop(runner: Any, driver: TaskTemplate[Any, Any]) -> Any:
     async def drive() -> None:
         run = _cell_runs.started(runner.start(driver, in_process=True))
         started.append(run)
-        await run._wait(None)
+        await run.until_done()
 
     asyncio.run(drive())
     return _outcome(started[0])

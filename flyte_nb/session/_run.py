@@ -32,6 +32,7 @@ from ..orchestrator._controller import Controller, RunLimits
 from ..orchestrator._events import RunSnapshot
 from ..orchestrator._run_record import run_files
 from ._config import configured_store, current_config
+from ._display import LiveDisplay, run_display
 from ._run_options import check_run_name, check_run_options
 
 log = logging.getLogger("flyte_nb")
@@ -51,7 +52,7 @@ class Run:
         self.backend = backend
         self.task = task
         self._future: asyncio.Future[Any] | None = None
-        self._widget: Any = None
+        self._widget: LiveDisplay | None = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -108,13 +109,14 @@ class Run:
         except RuntimeError:
             running = None
         if running is None and loop.is_running():  # another thread: block on the loop's thread
-            done = asyncio.run_coroutine_threadsafe(self._wait(timeout), loop).result()
+            done = asyncio.run_coroutine_threadsafe(self.until_done(timeout), loop).result()
         elif running is loop:
             try:
-                done = reenter(loop, self._wait(timeout))
+                done = reenter(loop, self.until_done(timeout))
             except KeyboardInterrupt:
                 self.cancel("interrupted by the user (KeyboardInterrupt)")
-                reenter(loop, self._wait(INTERRUPT_GRACE_S))
+                reenter(loop, self.until_done(INTERRUPT_GRACE_S))
+                self._finish_display()  # the widget shows how the interrupted run ended
                 raise
         else:
             raise FlyteNbError(
@@ -132,7 +134,9 @@ class Run:
             self._widget.finish()
             self._widget.show_snapshot()
 
-    async def _wait(self, timeout: float | None) -> bool:
+    async def until_done(self, timeout: float | None = None) -> bool:
+        """Wait on the running loop until the run has ended, or ``timeout`` seconds passed;
+        True if it ended. Never raises the run's error (:meth:`outputs` does)."""
         assert self._future is not None
         finished, _ = await asyncio.wait({self._future}, timeout=timeout)
         return bool(finished)
@@ -178,27 +182,12 @@ class Run:
     def widget(self) -> Any:
         """The run's live widget (made once; needs the ``anywidget`` package)."""
         if self._widget is None:
-            from ..notebook._widget import RunWidget
-
-            self._widget = RunWidget(self)
+            self._widget = run_display().widget(self)
         return self._widget
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        try:
-            widget = self.widget()
-        except ImportError:  # no anywidget: the static view only
-            from ..notebook._snapshot import render_html, render_text
-            from ..notebook._view import RunView
-
-            model = RunView(self).model()
-            display({"text/html": render_html(model), "text/plain": render_text(model)}, raw=True)
-            return
-        widget.track(display(widget, display_id=True))
-        if self.done():  # shown after it ended: its final state is known now
-            widget.finish()
-            widget.show_snapshot()
+        # drawn by the notebook layer, which registers itself (the session never imports it)
+        run_display().show(self)
 
     def __repr__(self) -> str:
         snap = self.controller

@@ -73,10 +73,10 @@ async def async_then_sync(n: int) -> int:
 async def finish(run: flyte.Run, limit: float) -> flyte.Run:
     """Wait for ``run`` at most ``limit`` seconds (a deadlock cancels it and fails the test)."""
     try:
-        await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(run._wait(None))), limit)
+        await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(run.until_done(None))), limit)
     except TimeoutError:
         run.cancel("the test gave up waiting: deadlocked?")
-        await run._wait(5)
+        await run.until_done(5)
         pytest.fail(f"run {run.name} did not finish within {limit} s: {run.controller.counts}")
     return run
 
