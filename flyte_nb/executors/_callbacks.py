@@ -36,13 +36,13 @@ import secrets
 import shutil
 import tempfile
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from .._runtime._failures import failure
 from ..data import _layout as layout
 from ..data._codec import decode_inputs, encode, loads
 from ..model._context import ActionContext
+from ..model._gauge import SemaphoreGauge
 from ..model._records import CallSite
 from ..model._task import original_task
 from ..wire._calls import (
@@ -68,17 +68,6 @@ MAX_TASKS = 256
 _servers: dict[int, CallbackServer] = {}
 
 
-@dataclass(slots=True)
-class RemoteSemaphore:
-    """The gauge of a semaphore in a container, as last reported (read by the widget)."""
-
-    limit: int
-    held: int = 0
-    waiting: int = 0
-    site: CallSite | None = None
-    parent_action: int | None = None
-
-
 class CallbackServer:
     """Answers the task calls of containers of one event loop's runs."""
 
@@ -98,7 +87,7 @@ class CallbackServer:
         self._controllers: dict[str, Any] = {}
         self._tasks: dict[str, Any] = {}  # pickle hash -> task: one object per task, so groups match
         self._groups: dict[tuple[str, int, str], Any] = {}
-        self._gauges: dict[tuple[str, int, int], RemoteSemaphore] = {}
+        self._gauges: dict[tuple[str, int, int], SemaphoreGauge] = {}  # of semaphores in containers
         self._tokens = itertools.count()
 
     @property
@@ -308,7 +297,7 @@ class CallbackServer:
             gauge = self._gauges.get(key)
             if gauge is None:
                 site = CallSite(*reported.site)
-                gauge = self._gauges[key] = RemoteSemaphore(reported.limit, site=site, parent_action=update.parent)
+                gauge = self._gauges[key] = SemaphoreGauge(reported.limit, site=site, parent_action=update.parent)
                 controller.semaphores.append(gauge)
             gauge.held, gauge.waiting = reported.held, reported.waiting
         controller.changed()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..model._gauge import SemaphoreGauge
 from ..model._records import TERMINAL, ActionRecord, CallSite, GroupRecord, State
 from ..orchestrator._logs import log_tail
 
@@ -129,15 +130,16 @@ class RunView:
         return f"{os.path.basename(site.filename)}:{site.lineno}"
 
     def _semaphores(self) -> list[dict[str, Any]]:
+        gauges: list[SemaphoreGauge] = [sem.gauge() for sem in self.controller.semaphores[:MAX_SEMAPHORES]]
         return [
             {
                 "id": index,
-                "site": self.site_label(sem.site),
-                "limit": sem.limit,
-                "held": min(sem.held, sem.limit),
-                "waiting": sem.waiting,
+                "site": self.site_label(gauge.site),
+                "limit": gauge.limit,
+                "held": min(gauge.held, gauge.limit),
+                "waiting": gauge.waiting,
             }
-            for index, sem in enumerate(self.controller.semaphores[:MAX_SEMAPHORES])
+            for index, gauge in enumerate(gauges)
         ]
 
     def _advice(self, g: GroupRecord) -> str | None:

@@ -1,8 +1,8 @@
 """Semaphore gauges: the usual ``asyncio.Semaphore`` pattern of Flyte 2 workflows, observed without changing it.
 
 While at least one run executes, ``asyncio.Semaphore`` names :class:`TrackedSemaphore`, a
-subclass that registers itself with the run whose code created it. Its gauge (limit,
-held, waiting) is read from the semaphore's own state when a monitor asks, so acquiring
+subclass that registers itself with the run whose code created it. Its gauge (a
+``model.SemaphoreGauge``) is read from the semaphore's own state when a monitor asks, so acquiring
 and releasing cost exactly what they cost before. When the last run ends the original
 class is put back: nothing outside runs changes.
 """
@@ -26,8 +26,6 @@ class TrackedSemaphore(GaugedSemaphore):
 
     def __init__(self, value: int = 1) -> None:
         super().__init__(value)
-        self.site: CallSite | None = None
-        self.parent_action: int | None = None
         ctx = current.get()
         if ctx is not None:
             frame = sys._getframe(1)
