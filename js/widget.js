@@ -1,10 +1,12 @@
 // flyte_nb run widget: a live view of one run, rendered by anywidget.
 //
 // Python owns the state. It sends one `view` object at most ten times a second; this
-// module only draws it. Pages of a group's actions and one action's detail are asked
-// for with custom messages, so a run of 50,000 actions never puts 50,000 rows in the DOM.
+// module only draws it. What states are called and in which order they are drawn come in
+// that view too (`view.states`, `view.counts_text`, each group's `finished`): the static
+// snapshot reads them from the same Python table, so both show the same words. Pages of
+// a group's actions and one action's detail are asked for with custom messages, so a run
+// of 50,000 actions never puts 50,000 rows in the DOM.
 
-export const STATES = ["succeeded", "cached", "failed", "cancelled", "running", "queued"];
 export const ROW_HEIGHT = 22;
 export const LIST_HEIGHT = 220;
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -33,26 +35,14 @@ export function formatCount(n) {
   return (n || 0).toLocaleString("en-US");
 }
 
-/** Finished actions of a counts object. */
-export function finished(counts) {
-  return (counts.succeeded || 0) + (counts.cached || 0) + (counts.failed || 0) + (counts.cancelled || 0);
-}
-
-/** Widths (percent of `total`) of the stacked progress bar, in drawing order, zeros left out. */
-export function segments(counts, total) {
+/** Widths (percent of `total`) of the stacked progress bar, in the drawing order `states`
+ * (the view's), zeros left out. */
+export function segments(counts, total, states) {
   const denominator = Math.max(total || 0, 1);
-  return STATES.filter((state) => (counts[state] || 0) > 0).map((state) => ({
+  return states.filter((state) => (counts[state] || 0) > 0).map((state) => ({
     state,
     percent: (100 * counts[state]) / denominator,
   }));
-}
-
-/** The counts line of the header: "5 succeeded · 3 running · 0 queued · 0 failed". */
-export function countsText(counts) {
-  const always = ["succeeded", "running", "queued", "failed"];
-  const parts = always.map((s) => `${formatCount(counts[s])} ${s}`);
-  for (const s of ["cancelled", "cached"]) if (counts[s]) parts.push(`${formatCount(counts[s])} ${s}`);
-  return parts.join(" · ");
 }
 
 /** Which rows of a virtualized list to draw: [start, end) around the visible window. */
@@ -74,7 +64,7 @@ export function gaugeCells(limit, held) {
 
 /** One group's progress line: "5/8  6.1/s  ETA 500 ms  failed 1". */
 export function groupStats(group) {
-  const done = finished(group.counts);
+  const done = group.finished;
   const parts = [`${formatCount(done)}/${formatCount(group.total)}`];
   if (group.rate) parts.push(`${group.rate.toFixed(1)}/s`);
   if (group.eta != null && done < group.total) parts.push(`ETA ${formatDuration(group.eta)}`);
@@ -149,9 +139,9 @@ function setChildren(parent, nodes) {
   });
 }
 
-function progressBar(counts, total) {
+function progressBar(counts, total, states) {
   const bar = h("div", { class: "fnb-bar" });
-  for (const { state, percent } of segments(counts, total)) {
+  for (const { state, percent } of segments(counts, total, states)) {
     const seg = h("div", { class: `fnb-seg fnb-${state}`, title: `${counts[state]} ${state}` });
     seg.style.width = `${percent}%`;
     bar.append(seg);
@@ -171,7 +161,7 @@ function gauge(label, limit, held, waiting) {
 // ---------------------------------------------------------------- the widget
 
 export function render({ model, el }) {
-  const ui = { open: new Set(), filters: new Map(), lists: new Map(), detail: null, requests: 0 };
+  const ui = { open: new Set(), lists: new Map(), requests: 0 };
   const root = h("div", { class: "fnb" });
   el.append(root);
 
@@ -206,8 +196,8 @@ export function render({ model, el }) {
     );
     summary.replaceChildren(
       h("span", { class: "fnb-total", text: `${formatCount(view.total)} actions` }),
-      progressBar(view.counts, view.total),
-      h("span", { class: "fnb-counts", text: countsText(view.counts) }),
+      progressBar(view.counts, view.total, view.states),
+      h("span", { class: "fnb-counts", text: view.counts_text }),
     );
     error.textContent = view.error ? `${view.error.type}: ${view.error.message}` : "";
     if (view.cancel_reason && view.phase === "cancelled") error.textContent = `cancelled: ${view.cancel_reason}`;
@@ -221,7 +211,7 @@ export function render({ model, el }) {
       const row = h("div", { class: "fnb-group", "data-group": String(group.id) },
         toggle,
         h("span", { class: "fnb-label", text: group.label, title: group.site || "" }),
-        progressBar(group.counts, group.total),
+        progressBar(group.counts, group.total, view.states),
         h("span", { class: "fnb-stats", text: groupStats(group) }));
       row.addEventListener("click", () => {
         if (ui.open.has(group.id)) ui.open.delete(group.id);
@@ -232,41 +222,38 @@ export function render({ model, el }) {
       if (group.kind === "map" && group.concurrency) {
         rows.push(gauge(`slots (concurrency ${group.concurrency})`, group.concurrency, group.running, null));
       }
-      if (open) rows.push(actionList(group));
+      if (open) rows.push(actionList(group, view.states));
     }
     if (view.more_groups) rows.push(h("div", { class: "fnb-more", text: `… and ${view.more_groups} more groups` }));
     setChildren(groups, rows); // open lists stay attached, so they keep their scroll position
   }
 
-  function actionList(group) {
+  function actionList(group, states) {
     let list = ui.lists.get(group.id);
     if (!list) {
-      list = makeList(group);
+      list = makeList(group, states);
       ui.lists.set(group.id, list);
     }
-    list.refresh(group);
+    list.refresh();
     return list.node;
   }
 
-  function makeList(group) {
+  function makeList(group, states) {
     const filter = h("select", { class: "fnb-filter" });
-    for (const state of ["", ...STATES]) filter.append(h("option", { value: state, text: state || "all states" }));
+    for (const state of ["", ...states]) filter.append(h("option", { value: state, text: state || "all states" }));
     const viewport = h("div", { class: "fnb-list" });
     viewport.style.height = `${LIST_HEIGHT}px`;
     const spacer = h("div", { class: "fnb-spacer" });
     viewport.append(spacer);
     const node = h("div", { class: "fnb-actions" }, filter, viewport);
-    const list = { node, total: 0, rows: [], offset: 0, pending: false, groupId: group.id };
+    const list = { node, total: 0 };
     const fetch = () => {
       const range = visibleRange(viewport.scrollTop, LIST_HEIGHT, ROW_HEIGHT, Math.max(list.total, 1));
-      list.pending = true;
       send({ type: "rows", group: group.id, state: filter.value, offset: range.start,
         limit: Math.max(range.end - range.start, 20) });
     };
-    list.fetch = fetch;
-    list.refresh = () => fetch();
+    list.refresh = fetch;
     list.receive = (reply) => {
-      list.pending = false;
       list.total = reply.total;
       spacer.style.height = `${reply.total * ROW_HEIGHT}px`;
       for (const old of viewport.querySelectorAll(".fnb-row")) old.remove();

@@ -19,17 +19,12 @@ PHASE_COLORS = {
     "failed": "#c8372d",
     "cancelled": "#b07a00",
 }
-COUNT_ORDER = ("queued", "running", "succeeded", "failed", "cancelled", "cached")
 BAR_WIDTH = 160
 
 
 @cache
 def _template(name: str) -> Template:
     return Template(resources.files(__package__).joinpath("templates").joinpath(name).read_text(encoding="utf-8"))
-
-
-def _counts_text(counts: dict[str, int]) -> str:
-    return " · ".join(f"{counts.get(s, 0):,} {s}" for s in COUNT_ORDER if counts.get(s, 0) or s in ("succeeded",))
 
 
 def _done(group: dict[str, Any]) -> tuple[int, int]:
@@ -75,7 +70,7 @@ def render_html(model: dict[str, Any]) -> str:
         backend=e(model["backend"]),
         elapsed=f"{model['elapsed']:.2f} s",
         total=f"{model['total']:,}",
-        counts=e(_counts_text(model["counts"])),
+        counts=e(model["counts_text"]),
         error=_line(f"{error['type']}: {error['message']}", "color: #c8372d;") if error else "",
         rows="\n".join(rows),
         semaphores="".join(extra),
@@ -92,7 +87,7 @@ def render_text(model: dict[str, Any]) -> str:
     """The snapshot as plain text, one line per group."""
     lines = [
         f"{model['phase']} {model['task']} · run {model['run']} · {model['backend']} · {model['elapsed']:.2f} s",
-        f"{model['total']:,} actions · {_counts_text(model['counts'])}",
+        f"{model['total']:,} actions · {model['counts_text']}",
     ]
     if model.get("error"):
         lines.append(f"{model['error']['type']}: {model['error']['message']}")

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..model._gauge import SemaphoreGauge
-from ..model._records import TERMINAL, ActionRecord, CallSite, GroupRecord, State
+from ..model._records import ActionRecord, CallSite, GroupRecord, State
 from ..orchestrator._logs import log_tail
+from ._legend import DRAWING_ORDER, counts_text, finished
 
 if TYPE_CHECKING:
     from ..session._run import Run
@@ -74,6 +75,8 @@ class RunView:
             "version": c.version,
             "total": len(c.actions),
             "counts": dict(c.counts),
+            "counts_text": counts_text(c.counts),
+            "states": list(DRAWING_ORDER),
             "rejected": c.rejected,
             "cancel_reason": c.cancel_reason,
             "error": _error_summary(root),
@@ -86,11 +89,11 @@ class RunView:
 
     def _group(self, g: GroupRecord, now: float) -> dict[str, Any]:
         counts = g.counts
-        finished = sum(counts[s] for s in TERMINAL)
+        done = finished(counts)
         total = max(g.total, g.expected)
-        span = ((g.last_ended if finished == g.total and g.total else now) - g.first_started) if g.first_started else 0
-        rate = finished / span if span > 0 and finished else 0.0
-        remaining = total - finished
+        span = ((g.last_ended if done == g.total and g.total else now) - g.first_started) if g.first_started else 0
+        rate = done / span if span > 0 and done else 0.0
+        remaining = total - done
         return {
             "id": g.id,
             "kind": g.kind,
@@ -101,6 +104,7 @@ class RunView:
             "total": total,
             "started": g.total,
             "counts": dict(counts),
+            "finished": done,
             "running": counts[State.RUNNING],
             "rate": round(rate, 2),
             "eta": round(remaining / rate, 1) if rate and remaining > 0 else None,

@@ -5,14 +5,18 @@
 
 const zero = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, cached: 0 };
 
+/** view.states: the drawing order Python sends (flyte_nb/notebook/_legend.py). */
+export const STATES = ["succeeded", "cached", "failed", "cancelled", "running", "queued"];
+
 /** `counts` with every state present, as Python sends it. */
 export function counts(values = {}) {
   return { ...zero, ...values };
 }
 
-/** One entry of view.groups. */
+/** One entry of view.groups (`finished` as RunView counts it, unless given). */
 export function group(fields = {}) {
   const c = counts(fields.counts);
+  const finished = c.succeeded + c.cached + c.failed + c.cancelled;
   return {
     id: 1,
     kind: "fanout",
@@ -27,6 +31,7 @@ export function group(fields = {}) {
     eta: null,
     overhead: null,
     runtime: null,
+    finished,
     ...fields,
     counts: c,
   };
@@ -44,6 +49,8 @@ export function semaphoreView() {
     version: 8,
     total: 4,
     counts: counts({ running: 4 }),
+    counts_text: "0 succeeded · 4 running · 0 queued · 0 failed",
+    states: STATES,
     rejected: 0,
     cancel_reason: null,
     error: null,
@@ -75,6 +82,8 @@ export function mixedView() {
     version: 28,
     total: 9,
     counts: counts({ succeeded: 8, failed: 1 }),
+    counts_text: "8 succeeded · 0 running · 0 queued · 1 failed",
+    states: STATES,
     rejected: 0,
     cancel_reason: null,
     error: null,
@@ -121,6 +130,8 @@ export function largeView() {
     version: 1204,
     total: 30_001,
     counts: counts({ succeeded: 29_950, running: 51 }),
+    counts_text: "29,950 succeeded · 51 running · 0 queued · 0 failed",
+    states: STATES,
     rejected: 0,
     cancel_reason: null,
     error: null,

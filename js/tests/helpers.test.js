@@ -6,9 +6,6 @@ import { describe, test } from "node:test";
 import {
   LIST_HEIGHT,
   ROW_HEIGHT,
-  STATES,
-  countsText,
-  finished,
   formatClock,
   formatCount,
   formatDuration,
@@ -18,16 +15,13 @@ import {
   timelineShapes,
   visibleRange,
 } from "../widget.js";
-import { counts, group, largeView, mixedView, semaphoreView } from "./fixtures.js";
+import { STATES, counts, group, largeView, mixedView, semaphoreView } from "./fixtures.js";
 
 const close = (actual, expected, message) => assert.ok(Math.abs(actual - expected) < 1e-9, message ?? `${actual} ≉ ${expected}`);
 const sum = (values) => values.reduce((a, b) => a + b, 0);
+const finished = (c) => (c.succeeded || 0) + (c.cached || 0) + (c.failed || 0) + (c.cancelled || 0);
 
 describe("constants", () => {
-  test("states in drawing order, finished ones first", () => {
-    assert.deepEqual(STATES, ["succeeded", "cached", "failed", "cancelled", "running", "queued"]);
-  });
-
   test("the list viewport holds ten rows", () => {
     assert.equal(ROW_HEIGHT, 22);
     assert.equal(LIST_HEIGHT, 220);
@@ -107,20 +101,9 @@ describe("formatCount", () => {
   });
 });
 
-describe("finished", () => {
-  test("sums the four terminal states only", () => {
-    assert.equal(finished(counts({ succeeded: 5, cached: 2, failed: 1, cancelled: 3, running: 7, queued: 11 })), 11);
-  });
-
-  test("missing states count as zero", () => {
-    assert.equal(finished({}), 0);
-    assert.equal(finished({ failed: 2 }), 2);
-  });
-});
-
 describe("segments", () => {
-  test("drawing order follows STATES and zero states are left out", () => {
-    const result = segments(counts({ queued: 2, failed: 1, succeeded: 5 }), 10);
+  test("drawing order follows the view's states and zero states are left out", () => {
+    const result = segments(counts({ queued: 2, failed: 1, succeeded: 5 }), 10, STATES);
     assert.deepEqual(result.map((s) => s.state), ["succeeded", "failed", "queued"]);
     assert.deepEqual(result, [
       { state: "succeeded", percent: 50 },
@@ -132,7 +115,7 @@ describe("segments", () => {
   test("finished widths sum to 100 × finished / total", () => {
     const c = counts({ succeeded: 17, cached: 4, failed: 3, cancelled: 1 });
     for (const total of [25, 40, 333, 50_000]) {
-      const result = segments(c, total);
+      const result = segments(c, total, STATES);
       assert.equal(result.length, 4);
       close(sum(result.map((s) => s.percent)), (100 * finished(c)) / total);
     }
@@ -140,34 +123,30 @@ describe("segments", () => {
 
   test("a finished run fills the bar", () => {
     const view = mixedView();
-    close(sum(segments(view.counts, view.total).map((s) => s.percent)), 100);
+    close(sum(segments(view.counts, view.total, view.states).map((s) => s.percent)), 100);
   });
 
   test("running and queued are drawn after the finished states", () => {
     const view = largeView();
     const [g] = view.groups;
-    const result = segments(g.counts, g.total);
+    const result = segments(g.counts, g.total, view.states);
     assert.deepEqual(result.map((s) => s.state), ["succeeded", "running"]);
     close(result[0].percent, (100 * 29_950) / 50_000);
     close(result[1].percent, 0.1);
   });
 
   test("empty counts or a zero total give no NaN or Infinity", () => {
-    assert.deepEqual(segments(counts(), 0), []);
-    assert.deepEqual(segments({}, 10), []);
-    const result = segments({ running: 1 }, 0);
+    assert.deepEqual(segments(counts(), 0, STATES), []);
+    assert.deepEqual(segments({}, 10, STATES), []);
+    const result = segments({ running: 1 }, 0, STATES);
     assert.deepEqual(result, [{ state: "running", percent: 100 }]);
   });
-});
 
-describe("countsText", () => {
-  test("succeeded, running, queued and failed always; cancelled and cached only when non-zero", () => {
-    assert.equal(countsText(counts()), "0 succeeded · 0 running · 0 queued · 0 failed");
-    assert.equal(countsText({ succeeded: 5, running: 3 }), "5 succeeded · 3 running · 0 queued · 0 failed");
-    assert.equal(
-      countsText(counts({ succeeded: 29_950, running: 51, cancelled: 2, cached: 1_200 })),
-      "29,950 succeeded · 51 running · 0 queued · 0 failed · 2 cancelled · 1,200 cached",
-    );
+  test("the order is the one given (Python's), not one of its own; states not given are not drawn", () => {
+    const c = counts({ queued: 1, running: 2, succeeded: 3 });
+    assert.deepEqual(segments(c, 6, ["queued", "running", "succeeded"]).map((s) => s.state),
+      ["queued", "running", "succeeded"]);
+    assert.deepEqual(segments(c, 6, ["running"]).map((s) => s.state), ["running"]);
   });
 });
 
@@ -235,6 +214,10 @@ describe("gaugeCells", () => {
 });
 
 describe("groupStats", () => {
+  test("done is the group's finished count as Python sent it", () => {
+    assert.equal(groupStats(group({ total: 8, counts: { succeeded: 5, running: 3 }, finished: 6 })), "6/8");
+  });
+
   test("done/total, rate and ETA while running", () => {
     assert.equal(groupStats(group({ total: 8, counts: { succeeded: 5, running: 3 }, rate: 6.1, eta: 0.5 })),
       "5/8  6.1/s  ETA 500 ms");

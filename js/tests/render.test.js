@@ -144,12 +144,26 @@ describe("header", () => {
     next.total = 9;
     next.elapsed = 1.27;
     next.counts = counts({ succeeded: 5, running: 3, queued: 1 });
+    next.counts_text = "5 succeeded · 3 running · 1 queued · 0 failed";
     model.set("view", next);
     assert.equal(text(el.querySelector(".fnb-counts")), "5 succeeded · 3 running · 1 queued · 0 failed");
     assert.equal(text(el.querySelector(".fnb-total")), "9 actions");
     assert.equal(text(el.querySelector(".fnb-elapsed")), "00:01.3");
     assert.equal(el.querySelectorAll(".fnb-header").length, 1);
     assert.equal(el.querySelectorAll(".fnb-cancel").length, 1);
+  });
+
+  test("the counts line and the bars' order are the view's (Python's), drawn as given", () => {
+    const view = mixedView();
+    view.counts_text = "8 succeeded · 1 failed · 2 cached";
+    view.states = ["failed", "succeeded"];
+    const { el } = mount(view);
+    assert.equal(text(el.querySelector(".fnb-counts")), "8 succeeded · 1 failed · 2 cached");
+    const segs = [...el.querySelectorAll(".fnb-summary .fnb-seg")];
+    assert.deepEqual(segs.map((s) => s.className), ["fnb-seg fnb-failed", "fnb-seg fnb-succeeded"]);
+    groupRow(el, 2).click();
+    const filter = el.querySelector(".fnb-actions select.fnb-filter");
+    assert.deepEqual([...filter.options].map((o) => o.value), ["", "failed", "succeeded"]);
   });
 
   test("a view without a run draws nothing and does not throw", () => {
@@ -362,6 +376,7 @@ describe("action list", () => {
     model.trigger("msg:custom", rowsReply({ group: 1, total: 50_000, offset: 0, count: 40 }));
     const next = largeView();
     next.groups[0].counts = counts({ succeeded: 30_950, running: 50 });
+    next.groups[0].finished = 30_950;
     model.set("view", next);
     assert.equal(el.querySelector(".fnb-actions .fnb-list"), list);
     assert.equal(el.querySelectorAll(".fnb-row").length, 40);
@@ -382,6 +397,7 @@ describe("action list", () => {
     for (let i = 0; i < 3; i++) {
       const next = largeView();
       next.groups[0].counts = counts({ succeeded: 30_000 + 100 * i, running: 50 });
+      next.groups[0].finished = 30_000 + 100 * i;
       model.set("view", next);
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
