@@ -186,7 +186,7 @@ class Run:
         return self._widget
 
     def _ipython_display_(self) -> None:
-        # drawn by the notebook layer, which registers itself (the session never imports it)
+        # drawn by the display the package face registered (the session never imports the notebook)
         run_display().show(self)
 
     def __repr__(self) -> str:
