@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -64,3 +66,10 @@ def require_dask() -> None:
         if in_ci():
             pytest.fail(f"CI=true needs dask.distributed for the dask backend: {exc}")
         pytest.skip(f"dask.distributed is not installed: {exc}")
+
+
+def assert_runs_in_a_fresh_interpreter(code: str, timeout: float = 60) -> None:
+    """Run ``code`` with ``python -c`` (nothing imported yet, unlike this test process) and
+    fail the test with its stderr when it fails, e.g. on an ``assert`` about ``sys.modules``."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import assert_runs_in_a_fresh_interpreter
 
 import flyte_nb as flyte
 from flyte_nb.data import DataTooLargeError, Store
@@ -432,5 +432,4 @@ def test_importing_flyte_nb_io_loads_neither_fsspec_nor_pandas():
         "loaded = [m for m in ('fsspec', 'pandas', 'pyarrow') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    assert_runs_in_a_fresh_interpreter(code)
