@@ -6,6 +6,8 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -28,6 +30,29 @@ class Gauge:
 
     def __exit__(self, *exc: object) -> None:
         self.now -= 1
+
+
+class CountedAttempts:
+    """A task of ``env`` that counts its attempts (``calls``) and fails as ``outcome`` says,
+    and an entry task ``main`` that awaits it, so it runs as a child action (where retries
+    and timeouts apply). ``outcome(n)`` is the exception attempt ``n`` raises, or None for
+    the attempt to return ``n``; ``options`` are the task's (``retries=``, ``timeout=``)."""
+
+    def __init__(self, env: Any, outcome: Callable[[int], BaseException | None], **options: Any) -> None:
+        self.calls = 0
+
+        async def attempt() -> int:
+            self.calls += 1
+            error = outcome(self.calls)
+            if error is not None:
+                raise error
+            return self.calls
+
+        async def main() -> int:
+            return await self.task()
+
+        self.task = env.task(**options)(attempt)
+        self.main = env.task(main)
 
 
 class Heartbeat:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from docker_support import containers_of
+from support import CountedAttempts
 
 import flyte_nb as flyte
 from flyte_nb.errors import ConfigError, ContainerError, OOMError, RemoteTaskError, TaskCallError, WorkerLostError
@@ -29,21 +30,9 @@ QUICK = flyte.Backoff(timedelta(seconds=0.05), 1.0, None)
     ids=lambda e: type(e).__name__,
 )
 def test_infrastructure_failures_are_retried_per_the_policy(error):
-    calls = 0
+    flaky = CountedAttempts(env, lambda n: error if n == 1 else None, retries=flyte.RetryStrategy(2, backoff=QUICK))
 
-    @env.task(retries=flyte.RetryStrategy(2, backoff=QUICK))
-    async def flaky() -> int:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise error
-        return calls
-
-    @env.task
-    async def main() -> int:
-        return await flaky()
-
-    run = flyte.run(main)
+    run = flyte.run(flaky.main)
     assert run.outputs() == 2
     child = run.controller.actions[1]
     assert child.attempts == 2 and child.history[0].error.type == type(error).__name__
@@ -55,21 +44,11 @@ def test_infrastructure_failures_are_retried_per_the_policy(error):
     ids=lambda e: type(e).__name__ + ("(remote)" if isinstance(e, RemoteTaskError) else ""),
 )
 def test_config_and_call_errors_are_never_retried(error):
-    calls = 0
-
-    @env.task(retries=flyte.RetryStrategy(3, backoff=QUICK))
-    async def wrong() -> None:
-        nonlocal calls
-        calls += 1
-        raise error
-
-    @env.task
-    async def main() -> None:
-        await wrong()
+    wrong = CountedAttempts(env, lambda n: error, retries=flyte.RetryStrategy(3, backoff=QUICK))
 
     with pytest.raises(type(error)):
-        flyte.run(main).outputs()
-    assert calls == 1
+        flyte.run(wrong.main).outputs()
+    assert wrong.calls == 1
 
 
 # ---------------------------------------------------------------------- docker
