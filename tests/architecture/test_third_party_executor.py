@@ -154,6 +154,8 @@ def make_queued_executor(**settings: Any) -> TinyThreadExecutor:
 
 for _name, _target, _settings in (
     ("tiny_sized", SizedThreadExecutor, None),
+    # by dotted path, like an entry point: imported when the config names its section
+    ("tiny_dotted", f"{__name__}:SizedThreadExecutor", None),
     (
         "tiny_queued",
         make_queued_executor,
@@ -180,6 +182,13 @@ def test_a_backend_declaring_settings_on_its_class_gets_its_section_checked_and_
     assert MADE_WITH == [{"workers": 3, "label": "plain"}]
     config = flyte.init("tiny_sized", storage=f"file://{tmp_path}", tiny_sized={"label": "fast"})
     assert config.settings("tiny_sized") == {"label": "fast"}
+
+
+def test_a_backend_registered_by_dotted_path_declares_its_settings_on_its_class(tmp_path):
+    config = flyte.init_from_config(write_config(tmp_path, "backend: tiny_dotted\ntiny_dotted: {workers: 2}\n"))
+    assert config.settings() == {"workers": 2}
+    with pytest.raises(ConfigError, match=r"tiny_dotted\.workers in flyte\.init\(\) must be an int >= 1, got '2'"):
+        flyte.init("tiny_dotted", tiny_dotted={"workers": "2"})
 
 
 def test_a_backend_declaring_settings_at_registration_gets_its_section_checked(tmp_path):
