@@ -433,3 +433,12 @@ def test_importing_flyte_nb_io_loads_neither_fsspec_nor_pandas():
         "assert not loaded, loaded\n"
     )
     assert_runs_in_a_fresh_interpreter(code)
+
+
+@pytest.mark.parametrize("kind", [File, Directory])
+@pytest.mark.parametrize("path", ["", None, 3])
+def test_a_reference_without_a_path_string_is_a_type_error_naming_its_kind(kind, path):
+    with pytest.raises(TypeError, match=rf"^{kind.__name__}\(path=\.\.\.\) needs a URL or path string, got {path!r}$"):
+        kind(path)
+    assert kind("memory://bucket/folder/").name == "folder"
+    assert kind("memory://bucket/a.txt", name="b.txt").name == "b.txt"
