@@ -36,7 +36,9 @@ class CountedAttempts:
     """A task of ``env`` that counts its attempts (``calls``) and fails as ``outcome`` says,
     and an entry task ``main`` that awaits it, so it runs as a child action (where retries
     and timeouts apply). ``outcome(n)`` is the exception attempt ``n`` raises, or None for
-    the attempt to return ``n``; ``options`` are the task's (``retries=``, ``timeout=``)."""
+    the attempt to return ``n``; ``options`` are the task's (``retries=``, ``timeout=``).
+    For in-process runs: both tasks join ``env``, and an environment travels to containers
+    with all its tasks, which this module (not in the image) could not unpickle there."""
 
     def __init__(self, env: Any, outcome: Callable[[int], BaseException | None], **options: Any) -> None:
         self.calls = 0

@@ -15,6 +15,9 @@ import flyte_nb as flyte
 from flyte_nb.errors import ConfigError, ContainerError, OOMError, RemoteTaskError, TaskCallError, WorkerLostError
 
 env = flyte.TaskEnvironment("retrying")
+#: the in-process tests' counted tasks: kept out of ``env``, whose tasks travel to containers
+#: with it (the ``support`` module that defines them is not in the image)
+in_process = flyte.TaskEnvironment("retrying_in_process")
 #: quick retries: the tests measure that they happen, not how long they wait
 QUICK = flyte.Backoff(timedelta(seconds=0.05), 1.0, None)
 
@@ -30,7 +33,9 @@ QUICK = flyte.Backoff(timedelta(seconds=0.05), 1.0, None)
     ids=lambda e: type(e).__name__,
 )
 def test_infrastructure_failures_are_retried_per_the_policy(error):
-    flaky = CountedAttempts(env, lambda n: error if n == 1 else None, retries=flyte.RetryStrategy(2, backoff=QUICK))
+    flaky = CountedAttempts(
+        in_process, lambda n: error if n == 1 else None, retries=flyte.RetryStrategy(2, backoff=QUICK)
+    )
 
     run = flyte.run(flaky.main)
     assert run.outputs() == 2
@@ -44,7 +49,7 @@ def test_infrastructure_failures_are_retried_per_the_policy(error):
     ids=lambda e: type(e).__name__ + ("(remote)" if isinstance(e, RemoteTaskError) else ""),
 )
 def test_config_and_call_errors_are_never_retried(error):
-    wrong = CountedAttempts(env, lambda n: error, retries=flyte.RetryStrategy(3, backoff=QUICK))
+    wrong = CountedAttempts(in_process, lambda n: error, retries=flyte.RetryStrategy(3, backoff=QUICK))
 
     with pytest.raises(type(error)):
         flyte.run(wrong.main).outputs()
