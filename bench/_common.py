@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmark scripts: environment metadata, peak RSS, result files.
+"""Helpers shared by the benchmark scripts: environment metadata, peak RSS, result files,
+the one-after-another latency task.
 
 Only the standard library is imported here, so the reference runner (which uses another
 interpreter, without flyte_nb) can import it too.
@@ -13,6 +14,8 @@ import platform
 import resource
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -93,3 +96,23 @@ def run_worker(argv: list[str], timeout: float, cwd: str | Path = REPO_DIR) -> d
     if not lines:
         raise RuntimeError(f"worker {argv} printed nothing:\n{proc.stderr[-4000:]}")
     return json.loads(lines[-1])
+
+
+def sequential_task(env: Any, callee: Any) -> Any:
+    """A task of ``env`` that awaits ``callee(i)`` ``warmup`` times, then ``n`` times one after
+    another, and returns the seconds per call of the ``n``: an action's latency on a backend.
+
+    Made here once for the benchmarks that measure it; the task's module (this one) travels
+    to the backend's workers by value, like a benchmark script's own tasks.
+    """
+
+    async def sequential(n: int, warmup: int) -> float:
+        for i in range(warmup):
+            await callee(i)
+        start = time.perf_counter()
+        for i in range(n):
+            await callee(i)
+        return (time.perf_counter() - start) / n
+
+    task: Callable[..., Any] = env.task(sequential)
+    return task

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import _common
+
 import flyte_nb as flyte
 from flyte_nb.executors.dask._cluster import close_clusters
 
@@ -38,14 +40,7 @@ async def noop(x: int) -> int:
     return x
 
 
-@env.task
-async def sequential(n: int, warmup: int) -> float:
-    for i in range(warmup):
-        await noop(i)
-    start = time.perf_counter()
-    for i in range(n):
-        await noop(i)
-    return (time.perf_counter() - start) / n
+sequential = _common.sequential_task(env, noop)
 
 
 @env.task

@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.append(sys.path.pop(0))  # bench/docker.py must not shadow the docker SDK
 
+import _common
+
 import flyte_nb as flyte
 
 RESULTS = Path(__file__).parent / "results" / "docker_reuse.json"
@@ -45,14 +47,7 @@ async def fanout(n: int) -> int:
     return sum(await asyncio.gather(*[sleep_one() for _ in range(n)]))
 
 
-@driver.task
-async def sequential(n: int, warmup: int) -> float:
-    for i in range(warmup):
-        await noop(i)
-    start = time.perf_counter()
-    for i in range(n):
-        await noop(i)
-    return (time.perf_counter() - start) / n
+sequential = _common.sequential_task(driver, noop)
 
 
 async def measure() -> dict[str, float]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,15 @@ def containers_of(client: Any, run_name: str) -> list:
     """flyte_nb's containers of run ``run_name``, started or not."""
     # sparse: no per-container lookups, which race with containers being removed
     return client.containers.list(all=True, filters={"label": f"flyte_nb.run={run_name}"}, sparse=True)
+
+
+async def until_no_containers(client: Any, run_name: str, within: float = 5.0) -> list:
+    """Wait (on the loop, at most ``within`` seconds) until run ``run_name`` has no container
+    left; returns those still there."""
+    deadline = time.monotonic() + within
+    while (left := containers_of(client, run_name)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    return left
 
 
 def docker_client_or_skip() -> Any:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -26,6 +30,31 @@ class Gauge:
 
     def __exit__(self, *exc: object) -> None:
         self.now -= 1
+
+
+class CountedAttempts:
+    """A task of ``env`` that counts its attempts (``calls``) and fails as ``outcome`` says,
+    and an entry task ``main`` that awaits it, so it runs as a child action (where retries
+    and timeouts apply). ``outcome(n)`` is the exception attempt ``n`` raises, or None for
+    the attempt to return ``n``; ``options`` are the task's (``retries=``, ``timeout=``).
+    For in-process runs: both tasks join ``env``, and an environment travels to containers
+    with all its tasks, which this module (not in the image) could not unpickle there."""
+
+    def __init__(self, env: Any, outcome: Callable[[int], BaseException | None], **options: Any) -> None:
+        self.calls = 0
+
+        async def attempt() -> int:
+            self.calls += 1
+            error = outcome(self.calls)
+            if error is not None:
+                raise error
+            return self.calls
+
+        async def main() -> int:
+            return await self.task()
+
+        self.task = env.task(**options)(attempt)
+        self.main = env.task(main)
 
 
 class Heartbeat:
@@ -64,3 +93,10 @@ def require_dask() -> None:
         if in_ci():
             pytest.fail(f"CI=true needs dask.distributed for the dask backend: {exc}")
         pytest.skip(f"dask.distributed is not installed: {exc}")
+
+
+def assert_runs_in_a_fresh_interpreter(code: str, timeout: float = 60) -> None:
+    """Run ``code`` with ``python -c`` (nothing imported yet, unlike this test process) and
+    fail the test with its stderr when it fails, e.g. on an ``assert`` about ``sys.modules``."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from ..data._run_data import RunData
     from ..model._records import ActionRecord
     from ..model._task import TaskTemplate
+    from ._settings import SettingsSchema
 
 
 _E = TypeVar("_E", bound="Executor")
@@ -70,11 +71,15 @@ class Executor:
     ``reports_start=True`` calls ``spec.started()`` when an attempt's body begins.
     Whatever an executor opens (threads, containers, servers) it closes in ``close()``;
     what outlives one run and belongs to an event loop is registered with
-    :func:`flyte_nb.executors.on_loop_end`.
+    :func:`flyte_nb.executors.on_loop_end`. A backend whose constructor takes settings
+    declares them in :attr:`settings_schema` (key -> :class:`flyte_nb.executors.Setting`),
+    so its config section (``name: {...}``) is checked when the config loads.
     """
 
     name: str = "executor"
     capabilities: ExecutorCapabilities = ExecutorCapabilities()
+    #: what this backend's config section accepts; None: it takes no section
+    settings_schema: ClassVar[SettingsSchema | None] = None
 
     async def submit(self, spec: ActionSpec) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement submit(spec)")

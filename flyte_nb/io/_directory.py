@@ -52,11 +52,8 @@ class Directory(storage.ContentIdentity, Generic[T]):
     hash: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.path, str) or not self.path:
-            raise TypeError(f"Directory(path=...) needs a URL or path string, got {self.path!r}")
+        object.__setattr__(self, "name", storage.reference_name("Directory", self.path, self.name))
         object.__setattr__(self, "path", self.path.rstrip("/") or self.path)
-        if self.name is None:
-            object.__setattr__(self, "name", storage.base_name(self.path))
 
     # ------------------------------------------------------------------ identity
     @property

@@ -48,10 +48,7 @@ class File(storage.ContentIdentity, Generic[T]):
     size: int | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.path, str) or not self.path:
-            raise TypeError(f"File(path=...) needs a URL or path string, got {self.path!r}")
-        if self.name is None:
-            object.__setattr__(self, "name", storage.base_name(self.path))
+        object.__setattr__(self, "name", storage.reference_name("File", self.path, self.name))
 
     # ------------------------------------------------------------------ identity
     @property

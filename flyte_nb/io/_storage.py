@@ -185,6 +185,14 @@ def base_name(url: str) -> str:
     return posixpath.basename(url.rstrip("/")) or url
 
 
+def reference_name(kind: str, path: object, name: str | None) -> str:
+    """The name of a ``kind`` (File, Directory) at ``path``: ``name`` when given, else the last
+    part of ``path``. A ``path`` that is not a non-empty string is a TypeError naming ``kind``."""
+    if not isinstance(path, str) or not path:
+        raise TypeError(f"{kind}(path=...) needs a URL or path string, got {path!r}")
+    return base_name(path) if name is None else name
+
+
 # ---------------------------------------------------------------------- sync and async forms
 class LocalPath(str):
     """A local path: a plain ``str`` that can also be awaited.

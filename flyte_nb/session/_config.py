@@ -13,6 +13,7 @@ A config file is YAML::
       max_threads: 64         # threads for sync task bodies
     docker: {...}             # settings of the docker backend
     dask: {...}               # settings of the dask backend
+    mybackend: {...}          # settings a registered backend declares (register_backend)
 
 Flyte's own remote sections (``admin``, ``image``, ``task``) are accepted and ignored,
 so a Flyte config file works unchanged; any other key is an error naming it.
@@ -31,7 +32,7 @@ from .._paths import user_config_dir
 from ..errors import ConfigError
 from ..model import _image
 from ..model._limits import DEFAULT_MAX_ACTIONS
-from ._config_schema import BACKEND_SCHEMAS, check_section
+from ._config_schema import BACKEND_SCHEMAS, check_section, registered_sections, split_registered_sections
 
 if TYPE_CHECKING:
     from ..data._store import Store
@@ -126,8 +127,10 @@ def init(
 
     ``flyte.init()`` alone selects the embedded local backend. Options of the Flyte 2
     SDK's ``init`` that concern a remote cluster (``endpoint``, ``project``, ``org``, ...)
-    are accepted and ignored, so code written for it runs unchanged.
+    are accepted and ignored, so code written for it runs unchanged. A registered backend's
+    settings go by its name: ``flyte.init("mybackend", mybackend={...})``.
     """
+    sections, flyte_options = split_registered_sections(flyte_options)
     _check_flyte_options(flyte_options, "flyte.init")
     base = Config()
     data: dict[str, Any] = {"backend": backend or base.backend}
@@ -150,7 +153,7 @@ def init(
     }
     if limits:
         data["limits"] = limits
-    for name, section in (("local", local), ("docker", docker), ("dask", dask)):
+    for name, section in (("local", local), ("docker", docker), ("dask", dask), *sections.items()):
         if section is not None:
             data[name] = section
     return _install(config_from_mapping(data, "flyte.init()"))
@@ -219,7 +222,8 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
     """Validate a mapping shaped like the config file into a :class:`Config`."""
     from ..executors import available_backends
 
-    unknown = set(data) - TOP_LEVEL_KEYS - FLYTE_REMOTE_SECTIONS
+    schemas = registered_sections(set(data) - TOP_LEVEL_KEYS - FLYTE_REMOTE_SECTIONS, source)
+    unknown = set(data) - TOP_LEVEL_KEYS - FLYTE_REMOTE_SECTIONS - set(schemas)
     if unknown:
         raise ConfigError(
             f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in {source}; "
@@ -253,9 +257,10 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
         low = 1 if key == "max_actions" else 0
         if not is_int_at_least(value, low):
             raise ConfigError(f"limits.{key} in {source} must be an int >= {low}, got {value!r}")
+    schemas = {**BACKEND_SCHEMAS, **schemas}
     backends = {
-        name: check_section(name, _section(data, name, keys, source), source)
-        for name, keys in BACKEND_SETTINGS.items()
+        name: check_section(name, _section(data, name, frozenset(schema), source), source, schema)
+        for name, schema in schemas.items()
         if name in data
     }
     return replace(

@@ -1,30 +1,24 @@
-"""What each key of a backend section (``local:``, ``docker:``, ``dask:``) accepts.
+"""What each key of a backend section (``local:``, ``docker:``, ``dask:``, or the section
+of a registered third-party backend) accepts.
 
 Sections are checked when the config is loaded (``init_from_config``, ``init(docker=...)``),
 so ``pull: 'false'`` or ``network: 42`` fails there, naming ``section.key``, the value given
 and a value that works, instead of turning true, or into an engine error at the first
-run. A key set to ``null`` means its default.
+run. A key set to ``null`` means its default. The built-in sections are declared here; a
+registered backend declares its own (:func:`flyte_nb.executors.register_backend`'s
+``settings=``, or its ``settings_schema``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .._checks import is_finite_number, is_int_at_least
 from ..errors import ConfigError
+from ..executors import Setting, available_backends, backend_settings
 
-__all__ = ["BACKEND_SCHEMAS", "Setting", "check_section"]
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One key of a backend section: what it must be (in words), the check, an example."""
-
-    kind: str
-    check: Callable[[Any], bool]
-    example: str
+__all__ = ["BACKEND_SCHEMAS", "Setting", "check_section", "registered_sections", "split_registered_sections"]
 
 
 def _text(value: Any) -> bool:
@@ -94,10 +88,13 @@ BACKEND_SCHEMAS: dict[str, dict[str, Setting]] = {
 }
 
 
-def check_section(name: str, section: Mapping[str, Any], source: str) -> dict[str, Any]:
+def check_section(
+    name: str, section: Mapping[str, Any], source: str, schema: Mapping[str, Setting] | None = None
+) -> dict[str, Any]:
     """The section's settings with ``null`` ones left out, or :class:`ConfigError` naming
-    ``name.key``, the value given and the fix."""
-    schema = BACKEND_SCHEMAS[name]
+    ``name.key``, the value given and the fix. ``schema``: what the section accepts
+    (default: the built-in backend ``name``'s)."""
+    schema = BACKEND_SCHEMAS[name] if schema is None else schema
     checked: dict[str, Any] = {}
     for key, value in section.items():
         if value is None:
@@ -110,3 +107,31 @@ def check_section(name: str, section: Mapping[str, Any], source: str) -> dict[st
             )
         checked[key] = value
     return checked
+
+
+def registered_sections(keys: Iterable[str], source: str) -> dict[str, dict[str, Setting]]:
+    """Which of ``keys`` (keys of a config that are not built-in) name a registered backend,
+    and what each one's section accepts. A key naming a backend that declares no settings is
+    a :class:`ConfigError` saying how to declare them; other keys are left to the caller."""
+    registered = set(available_backends())
+    schemas: dict[str, dict[str, Setting]] = {}
+    for key in sorted(k for k in keys if k in registered and k not in BACKEND_SCHEMAS):
+        schema = backend_settings(key)
+        if schema is None:
+            raise ConfigError(
+                f"{key} in {source} is a section of settings, but the {key!r} backend declares none; "
+                f"remove the section, or declare what it accepts with "
+                f"register_backend({key!r}, ..., settings={{'some_key': Setting(...)}}) "
+                f"or a settings_schema attribute on the executor class"
+            )
+        schemas[key] = schema
+    return schemas
+
+
+def split_registered_sections(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``flyte.init``'s extra keyword arguments split into (sections of registered backends,
+    the rest): ``flyte.init(mybackend={...})`` gives a registered backend its settings."""
+    registered = set(available_backends()) - set(BACKEND_SCHEMAS)
+    sections = {key: value for key, value in options.items() if key in registered}
+    rest = {key: value for key, value in options.items() if key not in registered}
+    return sections, rest

@@ -4,43 +4,47 @@ engine (a skip locally without one, a failure when CI=true)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
-from docker_support import IMAGE
-from support import in_ci, require_dask
+from docker_support import IMAGE, docker_client_or_skip
+from support import require_dask
 
 import flyte_nb as flyte
 from flyte_nb.testing import ConformanceBackend, ExecutorConformance
 
 
-def _require_docker() -> None:
-    try:
-        import docker
+def init_backend(tmp_path: Path, backend: str, settings: dict[str, Any], **facts: Any) -> ConformanceBackend:
+    """``flyte.init(backend)`` with its ``settings`` on a fresh ``file://`` store, and what
+    the suite is told about the backend (``facts``: ConformanceBackend's fields)."""
+    store = tmp_path / "store"
+    flyte.init(backend, storage=f"file://{store}", **{backend: settings})
+    return ConformanceBackend(store=store, **facts)
 
-        client = docker.from_env()
-        client.ping()
-        client.images.get(IMAGE)
-        client.close()
-    except Exception as exc:
-        if in_ci():
-            pytest.fail(f"CI=true needs a Docker engine with {IMAGE}: {exc}")
-        pytest.skip(f"no Docker engine: {exc}")
+
+def require_docker() -> None:
+    docker_client_or_skip().close()
 
 
 class TestLocal(ExecutorConformance):
     @pytest.fixture
     def conformance_backend(self, tmp_path):
-        store = tmp_path / "store"
-        flyte.init("local", storage=f"file://{store}")
-        yield ConformanceBackend(store=store, process_boundary=False, label="local")
+        return init_backend(tmp_path, "local", {}, process_boundary=False, label="local")
 
 
 class TestDocker(ExecutorConformance):
     @pytest.fixture
     def conformance_backend(self, tmp_path):
-        _require_docker()
-        store = tmp_path / "store"
-        flyte.init("docker", storage=f"file://{store}", docker={"base_image": IMAGE})
-        yield ConformanceBackend(store=store, process_boundary=True, fresh_process_per_action=True, label="docker")
+        require_docker()
+        return init_backend(
+            tmp_path,
+            "docker",
+            {"base_image": IMAGE},
+            process_boundary=True,
+            fresh_process_per_action=True,
+            label="docker",
+        )
 
 
 class TestDockerReuse(ExecutorConformance):
@@ -48,17 +52,17 @@ class TestDockerReuse(ExecutorConformance):
 
     @pytest.fixture
     def conformance_backend(self, tmp_path):
-        _require_docker()
-        store = tmp_path / "store"
-        flyte.init("docker", storage=f"file://{store}", docker={"base_image": IMAGE})
+        require_docker()
         policy = flyte.ReusePolicy(replicas=(1, 2), concurrency=4)
-        yield ConformanceBackend(store=store, process_boundary=True, reuse_policy=policy, label="docker-reuse")
+        return init_backend(
+            tmp_path, "docker", {"base_image": IMAGE}, process_boundary=True, reuse_policy=policy, label="docker-reuse"
+        )
 
 
 class TestDask(ExecutorConformance):
     @pytest.fixture
     def conformance_backend(self, tmp_path):
         require_dask()
-        store = tmp_path / "store"
-        flyte.init("dask", storage=f"file://{store}", dask={"n_workers": 2, "threads_per_worker": 8})
-        yield ConformanceBackend(store=store, process_boundary=True, label="dask")
+        return init_backend(
+            tmp_path, "dask", {"n_workers": 2, "threads_per_worker": 8}, process_boundary=True, label="dask"
+        )

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import assert_runs_in_a_fresh_interpreter
 
 import flyte_nb as flyte
 from flyte_nb.data import DataTooLargeError, Store
@@ -432,5 +432,13 @@ def test_importing_flyte_nb_io_loads_neither_fsspec_nor_pandas():
         "loaded = [m for m in ('fsspec', 'pandas', 'pyarrow') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    assert_runs_in_a_fresh_interpreter(code)
+
+
+@pytest.mark.parametrize("kind", [File, Directory])
+@pytest.mark.parametrize("path", ["", None, 3])
+def test_a_reference_without_a_path_string_is_a_type_error_naming_its_kind(kind, path):
+    with pytest.raises(TypeError, match=rf"^{kind.__name__}\(path=\.\.\.\) needs a URL or path string, got {path!r}$"):
+        kind(path)
+    assert kind("memory://bucket/folder/").name == "folder"
+    assert kind("memory://bucket/a.txt", name="b.txt").name == "b.txt"

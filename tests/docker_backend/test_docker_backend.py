@@ -7,7 +7,8 @@ import socket
 import time
 
 import pytest
-from docker_support import IMAGE, containers_of
+from docker_support import IMAGE, containers_of, until_no_containers
+from docker_tasks import sleepers
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionTimeoutError, ConfigError, ContainerError
@@ -46,17 +47,6 @@ async def calls_failing() -> str:
     except KeyError as exc:
         return f"caught {exc}"
     return "no error"
-
-
-@env.task
-async def sleeper(seconds: float) -> float:
-    await asyncio.sleep(seconds)
-    return seconds
-
-
-@env.task
-async def sleepers(n: int, seconds: float) -> list:
-    return list(await asyncio.gather(*[sleeper(seconds) for _ in range(n)]))
 
 
 @small.task
@@ -151,9 +141,7 @@ def test_cancel_leaves_no_container(docker_run):
             await asyncio.sleep(0.1)
         run.cancel()
         await asyncio.wait([run._future], timeout=10)
-        deadline = time.monotonic() + 5
-        while containers_of(docker_run, run.name) and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        await until_no_containers(docker_run, run.name)
         return run
 
     run = asyncio.run(go())

@@ -7,7 +7,7 @@ import asyncio
 import socket
 import time
 
-from docker_support import containers_of
+from docker_support import containers_of, until_no_containers
 
 import flyte_nb as flyte
 
@@ -121,9 +121,7 @@ def test_cancel_removes_the_parent_and_children_containers(docker_run):
             await run
         except Exception:
             pass
-        gone_by = time.monotonic() + 5
-        while containers_of(docker_run, run.name) and time.monotonic() < gone_by:
-            await asyncio.sleep(0.1)
+        await until_no_containers(docker_run, run.name)
         return run
 
     run = asyncio.run(notebook())

@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pytest
 from docker_support import IMAGE, containers_of
+from docker_tasks import sleeper, sleepers
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionTimeoutError
 
+TESTS_DIR = Path(__file__).resolve().parents[1]
 N = 32
 SLEEP_S = 60.0
 #: an end must come within this fraction of the actions' sleep (today: never, or after the sleep)
@@ -32,17 +34,6 @@ QUICK = SLEEP_S / 5
 START_WITHIN_S = 120.0
 
 env = flyte.TaskEnvironment("underload")
-
-
-@env.task
-async def sleeper(seconds: float) -> float:
-    await asyncio.sleep(seconds)
-    return seconds
-
-
-@env.task
-async def sleepers(n: int, seconds: float) -> list:
-    return list(await asyncio.gather(*[sleeper(seconds) for _ in range(n)]))
 
 
 @env.task
@@ -145,20 +136,12 @@ def test_sigint_to_a_script_with_32_running_containers_exits_at_once_and_leaves_
             import asyncio
             from concurrent.futures import ThreadPoolExecutor
 
+            import sys
+
             import flyte_nb as flyte
 
-            env = flyte.TaskEnvironment("underload_script")
-
-
-            @env.task
-            async def sleeper(seconds: float) -> float:
-                await asyncio.sleep(seconds)
-                return seconds
-
-
-            @env.task
-            async def sleepers(n: int, seconds: float) -> list:
-                return list(await asyncio.gather(*[sleeper(seconds) for _ in range(n)]))
+            sys.path.insert(0, {str(TESTS_DIR)!r})
+            from docker_tasks import sleepers
 
 
             class OneThread(asyncio.DefaultEventLoopPolicy):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from support import Gauge
+from support import CountedAttempts, Gauge
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionLimitError, ActionTimeoutError
@@ -85,25 +85,20 @@ def test_an_endless_unbounded_map_stops_at_the_limit_with_no_more_tasks_than_it(
 
 
 def test_no_attempt_starts_after_the_deadline_and_the_error_is_the_timeout():
-    calls = 0
     backoff = flyte.Backoff(timedelta(seconds=1.5), 1.0, None)
-
-    @env.task(timeout=flyte.Timeout(deadline=1.0), retries=flyte.RetryStrategy(3, backoff=backoff))
-    async def flaky() -> None:
-        nonlocal calls
-        calls += 1
-        raise ValueError(f"attempt {calls} failed")
-
-    @env.task
-    async def main() -> None:
-        await flaky()
+    flaky = CountedAttempts(
+        env,
+        lambda n: ValueError(f"attempt {n} failed"),
+        timeout=flyte.Timeout(deadline=1.0),
+        retries=flyte.RetryStrategy(3, backoff=backoff),
+    )
 
     start = time.monotonic()
-    run = flyte.run(main)
+    run = flyte.run(flaky.main)
     with pytest.raises(ActionTimeoutError, match="deadline") as info:
         run.outputs()
     took = time.monotonic() - start
-    assert calls == 1, "a second attempt started after the deadline"
+    assert flaky.calls == 1, "a second attempt started after the deadline"
     assert isinstance(info.value.__cause__, ValueError)
     assert took < 1.5, "waited out a backoff that ends past the deadline"
     assert run.controller.actions[1].state == "failed"

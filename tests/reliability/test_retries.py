@@ -9,11 +9,15 @@ from datetime import timedelta
 
 import pytest
 from docker_support import containers_of
+from support import CountedAttempts
 
 import flyte_nb as flyte
 from flyte_nb.errors import ConfigError, ContainerError, OOMError, RemoteTaskError, TaskCallError, WorkerLostError
 
 env = flyte.TaskEnvironment("retrying")
+#: the in-process tests' counted tasks: kept out of ``env``, whose tasks travel to containers
+#: with it (the ``support`` module that defines them is not in the image)
+in_process = flyte.TaskEnvironment("retrying_in_process")
 #: quick retries: the tests measure that they happen, not how long they wait
 QUICK = flyte.Backoff(timedelta(seconds=0.05), 1.0, None)
 
@@ -29,21 +33,11 @@ QUICK = flyte.Backoff(timedelta(seconds=0.05), 1.0, None)
     ids=lambda e: type(e).__name__,
 )
 def test_infrastructure_failures_are_retried_per_the_policy(error):
-    calls = 0
+    flaky = CountedAttempts(
+        in_process, lambda n: error if n == 1 else None, retries=flyte.RetryStrategy(2, backoff=QUICK)
+    )
 
-    @env.task(retries=flyte.RetryStrategy(2, backoff=QUICK))
-    async def flaky() -> int:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise error
-        return calls
-
-    @env.task
-    async def main() -> int:
-        return await flaky()
-
-    run = flyte.run(main)
+    run = flyte.run(flaky.main)
     assert run.outputs() == 2
     child = run.controller.actions[1]
     assert child.attempts == 2 and child.history[0].error.type == type(error).__name__
@@ -55,21 +49,11 @@ def test_infrastructure_failures_are_retried_per_the_policy(error):
     ids=lambda e: type(e).__name__ + ("(remote)" if isinstance(e, RemoteTaskError) else ""),
 )
 def test_config_and_call_errors_are_never_retried(error):
-    calls = 0
-
-    @env.task(retries=flyte.RetryStrategy(3, backoff=QUICK))
-    async def wrong() -> None:
-        nonlocal calls
-        calls += 1
-        raise error
-
-    @env.task
-    async def main() -> None:
-        await wrong()
+    wrong = CountedAttempts(in_process, lambda n: error, retries=flyte.RetryStrategy(3, backoff=QUICK))
 
     with pytest.raises(type(error)):
-        flyte.run(main).outputs()
-    assert calls == 1
+        flyte.run(wrong.main).outputs()
+    assert wrong.calls == 1
 
 
 # ---------------------------------------------------------------------- docker

@@ -7,22 +7,13 @@ import math
 import pytest
 
 from .examples import controlling_parallelism as ex
-from .helpers import actions_of, fanout_groups, peak_overlap, timed_run
+from .helpers import fanout_groups, main_block_literal, peak_overlap, succeeded_with, timed_run
 
 #: call_llm_api sleeps this long (the document's `await asyncio.sleep(0.5)`).
 SLEEP_S = 0.5
 
 #: The prompts of the document's __main__ block.
-PROMPTS = [
-    "Summarize this text",
-    "Translate to French",
-    "Extract key points",
-    "Generate a title",
-    "Write a conclusion",
-    "List the main topics",
-    "Identify the tone",
-    "Suggest improvements",
-]
+PROMPTS: list[str] = main_block_literal(ex, "prompts")
 RESPONSES = [f"Response to: {prompt}" for prompt in PROMPTS]
 
 
@@ -30,10 +21,7 @@ def test_process_all_at_once_fires_every_call_together():
     """The document: "With eight prompts, this fires eight concurrent API calls"."""
     run, elapsed = timed_run(ex.process_all_at_once, PROMPTS)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == RESPONSES
-    calls = actions_of(run, ex.call_llm_api)
-    assert len(calls) == len(PROMPTS)
+    calls = succeeded_with(run, RESPONSES, ex.call_llm_api, len(PROMPTS))
     assert all(rec.parent == 0 and rec.state == "succeeded" for rec in calls)
     assert peak_overlap(calls) == len(PROMPTS)
     # one wave of 0.5 s, not eight
@@ -53,10 +41,7 @@ def test_process_batch_with_semaphore_runs_at_most_max_concurrent(max_concurrent
     limit = 3 if max_concurrent is None else max_concurrent
     run, elapsed = timed_run(ex.process_batch_with_semaphore, *args)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == RESPONSES
-    calls = actions_of(run, ex.call_llm_api)
-    assert len(calls) == len(PROMPTS)
+    calls = succeeded_with(run, RESPONSES, ex.call_llm_api, len(PROMPTS))
     assert peak_overlap(calls) == limit
     waves = math.ceil(len(PROMPTS) / limit)  # 3 waves of 0.5 s for the default limit of 3
     assert (waves - 0.5) * SLEEP_S <= elapsed <= (waves + 1.5) * SLEEP_S, elapsed
@@ -71,10 +56,7 @@ def test_process_batch_with_map_limits_concurrency_to_three():
     """The document: "This achieves the same concurrency limit with less boilerplate"."""
     run, elapsed = timed_run(ex.process_batch_with_map, PROMPTS)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == RESPONSES
-    calls = actions_of(run, ex.call_llm_api)
-    assert len(calls) == len(PROMPTS)
+    calls = succeeded_with(run, RESPONSES, ex.call_llm_api, len(PROMPTS))
     assert peak_overlap(calls) == 3
     waves = math.ceil(len(PROMPTS) / 3)
     assert (waves - 0.5) * SLEEP_S <= elapsed <= (waves + 1.5) * SLEEP_S, elapsed

@@ -11,17 +11,14 @@ import flyte_nb as flyte
 
 from .examples import fanout
 from .examples import fanout_patterns as ex
-from .helpers import actions_of, fanout_groups, line_of, one_after_another, peak_overlap
+from .helpers import actions_of, fanout_groups, line_of, one_after_another, peak_overlap, succeeded_with
 
 
 def test_main_fans_out_fifty_actions():
     """The document: "When you call a task multiple times in a loop, you create multiple actions"."""
     run = flyte.run(fanout.main, r=50)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == list(range(50))
-    calls = actions_of(run, fanout.my_task)
-    assert len(calls) == 50
+    calls = succeeded_with(run, list(range(50)), fanout.my_task, 50)
     assert len(run.controller.actions) == 51  # the entry action and one action per call
     assert all(rec.parent == 0 and rec.state == "succeeded" for rec in calls)
 
@@ -64,10 +61,7 @@ def test_parallel_fanout_runs_every_action_at_once():
     n = 10
     run = flyte.run(ex.parallel_fanout_example, n)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == [f"result {i}" for i in range(n)]
-    calls = actions_of(run, ex.my_async_task)
-    assert len(calls) == n
+    calls = succeeded_with(run, [f"result {i}" for i in range(n)], ex.my_async_task, n)
     assert peak_overlap(calls) == n
     assert [(group.name, group.total) for group in fanout_groups(run)] == [("my_async_task", n)]
 
@@ -76,10 +70,7 @@ def test_sequential_fanout_runs_one_action_at_a_time_in_order():
     n = 5
     run = flyte.run(ex.sequential_fanout_example, n)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == [f"result {i}" for i in range(n)]
-    calls = actions_of(run, ex.my_async_task)
-    assert len(calls) == n
+    calls = succeeded_with(run, [f"result {i}" for i in range(n)], ex.my_async_task, n)
     assert peak_overlap(calls) == 1
     assert one_after_another([rec] for rec in calls)
     # the awaits share one call site, so they form one group

@@ -13,7 +13,7 @@ import flyte_nb as flyte
 
 from .examples import scale as ex
 from .examples import scale_after, scale_before, scale_map, scale_pyiceberg
-from .helpers import actions_of, one_after_another
+from .helpers import actions_of, one_after_another, succeeded_with
 
 
 def dataset(n: int) -> list[dict]:
@@ -43,10 +43,7 @@ def test_process_large_dataset_batches_1000_items_per_action():
     items = dataset(10_000)
     run = flyte.run(ex.process_large_dataset, items)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == [{"processed": item["id"]} for item in items]
-    batches = actions_of(run, ex.process_batch)
-    assert len(batches) == len(items) // 1000
+    batches = succeeded_with(run, [{"processed": item["id"]} for item in items], ex.process_batch, len(items) // 1000)
     assert len(run.controller.actions) == 1 + len(batches)  # the items are not actions
     assert all(rec.parent == 0 and rec.state == "succeeded" for rec in batches)
 
@@ -172,10 +169,7 @@ def test_parallel_processing_maps_process_item_over_items():
     items = dataset(40)
     run = flyte.run(scale_map.parallel_processing, items)
 
-    assert run.phase == "succeeded"
-    assert run.outputs() == [{"processed": item} for item in items]
-    calls = actions_of(run, scale_map.process_item)
-    assert len(calls) == len(items)
+    succeeded_with(run, [{"processed": item} for item in items], scale_map.process_item, len(items))
     maps = [group for group in run.controller.groups if group.kind == "map"]
     assert [group.total for group in maps] == [len(items)]
 

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from support import CountedAttempts
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionTimeoutError, NonRecoverableError, action_failure_of
@@ -175,42 +176,22 @@ def test_retries_rerun_the_body_with_exponential_backoff():
 
 
 def test_retries_run_out_and_the_last_error_is_raised():
-    calls = 0
+    always_fails = CountedAttempts(env, lambda n: Boom(f"failure {n}"), retries=2)
 
-    @env.task(retries=2)
-    async def always_fails() -> None:
-        nonlocal calls
-        calls += 1
-        raise Boom(f"failure {calls}")
-
-    @env.task
-    async def main() -> None:
-        await always_fails()
-
-    run = flyte.run(main)
+    run = flyte.run(always_fails.main)
     with pytest.raises(Boom, match="failure 3") as info:
         run.outputs()
-    assert calls == 3
+    assert always_fails.calls == 3
     assert action_failure_of(info.value).attempts == 3
     assert len(run.controller.actions[1].history) == 3
 
 
 def test_non_recoverable_error_is_not_retried():
-    calls = 0
-
-    @env.task(retries=5)
-    async def fatal() -> None:
-        nonlocal calls
-        calls += 1
-        raise NonRecoverableError("bad credentials")
-
-    @env.task
-    async def main() -> None:
-        await fatal()
+    fatal = CountedAttempts(env, lambda n: NonRecoverableError("bad credentials"), retries=5)
 
     with pytest.raises(NonRecoverableError):
-        flyte.run(main).outputs()
-    assert calls == 1
+        flyte.run(fatal.main).outputs()
+    assert fatal.calls == 1
 
 
 def test_timeouts_are_retried_per_attempt():

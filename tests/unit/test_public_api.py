@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from support import assert_runs_in_a_fresh_interpreter
 
 import flyte_nb
 
@@ -42,8 +41,7 @@ def test_import_has_no_side_effects():
         "assert 'fsspec' not in sys.modules, 'import loaded the data layer'\n"
         "assert asyncio.Task is asyncio.tasks._CTask\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    assert_runs_in_a_fresh_interpreter(code)
 
 
 def test_flyte_2_names_are_available():

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from support import Heartbeat
@@ -15,6 +16,8 @@ import flyte_nb as flyte
 from flyte_nb.errors import ActionLimitError, RunCancelledError
 
 env = flyte.TaskEnvironment("runs")
+#: the seed's basic fanout script, with its __main__ block
+FANOUT_EXAMPLE = Path(__file__).parents[1] / "seeds" / "examples" / "fanout.py"
 
 
 @env.task
@@ -140,36 +143,9 @@ def test_wait_tolerates_the_seeds_run_argument():
 
 
 def test_script_mode_runs_the_seed_main_block(tmp_path):
+    # the seed's fanout.py as it stands, and one line at the end of its main block to show the result
     script = tmp_path / "fanout.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import asyncio
-            import flyte_nb as flyte
-
-            env = flyte.TaskEnvironment("large_fanout")
-
-            @env.task
-            async def my_task(x: int) -> int:
-                return x
-
-            @env.task
-            async def main(r: int):
-                results = []
-                for i in range(r):
-                    results.append(my_task(x=i))
-                result = await asyncio.gather(*results)
-                return result
-
-            if __name__ == "__main__":
-                flyte.init_from_config("config.yaml")
-                run = flyte.run(main, r=50)
-                print(run.url)
-                run.wait(run)
-                print(run.phase, sum(run.outputs()))
-            """
-        )
-    )
+    script.write_text(FANOUT_EXAMPLE.read_text() + "    print(run.phase, sum(run.outputs()))\n")
     (tmp_path / "config.yaml").write_text("backend: local\n")
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
