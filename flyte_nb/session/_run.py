@@ -33,7 +33,7 @@ from ..orchestrator._events import RunSnapshot
 from ..orchestrator._run_record import run_files
 from ._config import configured_store, current_config
 from ._display import LiveDisplay, run_display
-from ._run_options import check_run_name, check_run_options
+from ._run_options import RunOptions, check_run_name
 
 log = logging.getLogger("flyte_nb")
 
@@ -230,38 +230,22 @@ def _interrupt_cancels(run: Run) -> Iterator[None]:
 class Runner:
     """Run options (``flyte.with_runcontext(...)``) waiting for a task to run with them."""
 
-    def __init__(
-        self,
-        *,
-        name: str | None = None,
-        backend: str | None = None,
-        max_action_concurrency: int | None = None,
-        max_actions: int | None = None,
-        overwrite_cache: bool = False,
-        disable_run_cache: bool = False,
-        env_vars: dict[str, str] | None = None,
-    ) -> None:
-        check_run_options(
-            name=name,
-            backend=backend,
-            max_action_concurrency=max_action_concurrency,
-            max_actions=max_actions,
-            overwrite_cache=overwrite_cache,
-            disable_run_cache=disable_run_cache,
-            env_vars=env_vars,
-        )
+    def __init__(self, options: RunOptions | None = None) -> None:
+        options = options or RunOptions()
         config = current_config()
-        self.name = name
-        self.backend = backend or config.backend
+        self.name = options.name
+        self.backend = options.backend or config.backend
         self.limits = RunLimits(
-            max_actions=config.max_actions if max_actions is None else max_actions,
+            max_actions=config.max_actions if options.max_actions is None else options.max_actions,
             max_action_concurrency=(
-                config.max_action_concurrency if max_action_concurrency is None else max_action_concurrency
+                config.max_action_concurrency
+                if options.max_action_concurrency is None
+                else options.max_action_concurrency
             ),
         )
-        self.overwrite_cache = overwrite_cache
-        self.disable_run_cache = disable_run_cache
-        self.env_vars = dict(env_vars or {})
+        self.overwrite_cache = options.overwrite_cache
+        self.disable_run_cache = options.disable_run_cache
+        self.env_vars = dict(options.env_vars or {})
 
     def run(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
         """Start ``task(*args, **kwargs)`` as a run. In a running loop it returns at once;
@@ -408,15 +392,10 @@ def with_runcontext(
         raise TypeError(f"with_runcontext() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     if mode not in (None, "local", "remote", "hybrid"):
         raise TaskCallError(f"mode must be 'local', 'remote' or 'hybrid', got {mode!r}")
-    return Runner(
-        name=name,
-        backend=backend,
-        max_action_concurrency=max_action_concurrency,
-        max_actions=max_actions,
-        overwrite_cache=overwrite_cache,
-        disable_run_cache=disable_run_cache,
-        env_vars=env_vars,
+    options = RunOptions(
+        name, backend, max_action_concurrency, max_actions, overwrite_cache, disable_run_cache, env_vars
     )
+    return Runner(options)
 
 
 def run(task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:

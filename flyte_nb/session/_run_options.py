@@ -2,7 +2,7 @@
 
 Every way of naming or configuring a run (``flyte.with_runcontext(...)``, ``flyte.run``,
 ``run.aio``, the ``%%flyte`` magic's ``--name``/``--backend``/...) goes through
-:func:`check_run_options`, so a bad value fails the call that wrote it, with one sentence
+:class:`RunOptions`, so a bad value fails the call that wrote it, with one sentence
 naming the option, the value, the rule and an example.
 """
 
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .._checks import is_int_at_least
 from ..errors import TaskCallError
 
-__all__ = ["RUN_NAME_EXAMPLE", "RUN_NAME_RULE", "check_run_name", "check_run_options"]
+__all__ = ["RUN_NAME_EXAMPLE", "RUN_NAME_RULE", "RunOptions", "check_run_name"]
 
 #: A run's name is a folder of the store (``runs/<name>``) and a container label: this keeps
 #: it one safe path component (never '.', '..', '' or hidden) on every filesystem.
@@ -36,7 +37,24 @@ def check_run_name(name: object) -> str:
     )
 
 
-def check_run_options(
+@dataclass(frozen=True)
+class RunOptions:
+    """The options of one run (``flyte.with_runcontext(...)``), checked when made: a bad
+    value raises :class:`TaskCallError` naming the option and a value that would do."""
+
+    name: str | None = None
+    backend: str | None = None
+    max_action_concurrency: int | None = None
+    max_actions: int | None = None
+    overwrite_cache: bool = False
+    disable_run_cache: bool = False
+    env_vars: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        _check_run_options(**{f.name: getattr(self, f.name) for f in fields(self)})
+
+
+def _check_run_options(
     *,
     name: object,
     backend: object,
@@ -46,7 +64,6 @@ def check_run_options(
     disable_run_cache: object,
     env_vars: object,
 ) -> None:
-    """Raise :class:`TaskCallError` naming the first option whose value is of the wrong kind."""
     if name is not None:
         check_run_name(name)
     if backend is not None:

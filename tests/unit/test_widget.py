@@ -170,7 +170,7 @@ def test_overhead_advice_when_overhead_exceeds_runtime():
     # t = 20 ms per action against a no-op body: seed 004 asks for runtime > 10x overhead
     assert any("map noop" in a and "Batch ~" in a and "ReusePolicy" in a for a in advice), advice
     row = widget._view.rows(next(g["id"] for g in widget.view["groups"] if g["kind"] == "map"), None, 0, 1)
-    assert row["rows"][0]["overhead"]["t"] == 0.02
+    assert row["rows"][0]["overhead"]["t"] >= 0.02
     _quick_run, quick, _ = follow(mixed, 3)  # in-process actions that sleep: no advice
     assert not [a for a in quick.view["advice"] if "call_api" in a]
 
