@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
-from support import in_ci
 
 import flyte_nb as flyte
 from flyte_nb.notebook._legend import COUNTS_ALWAYS, DRAWING_ORDER, counts_text
@@ -62,15 +58,6 @@ async def batch(n: int) -> list:
     return await flyte.map(item, range(n), concurrency=3, return_exceptions=True)
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if not node or not (JS / "node_modules" / "jsdom").exists():
-        if in_ci():
-            pytest.fail("node and jsdom (npm ci in js/) are needed (CI=true: no skipping)")
-        pytest.skip("node or js/node_modules/jsdom missing (tests/js/test_widget_js.py installs it)")
-    return node
-
-
 def _views() -> list[dict]:
     """Views of a real run while it ran and when it ended, then the same view with other counts."""
 
@@ -98,8 +85,8 @@ def _views() -> list[dict]:
     return distinct + variants
 
 
-def test_the_widget_and_the_snapshot_show_the_same_counts_and_order():
-    node = _node()
+def test_the_widget_and_the_snapshot_show_the_same_counts_and_order(js_toolchain):
+    node, _npm = js_toolchain
     views = _views()
     assert len(views) >= 6, [v["counts_text"] for v in views]  # the run was seen in flight, too
     done = subprocess.run(
