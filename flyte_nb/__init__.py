@@ -24,7 +24,7 @@ if _typing.TYPE_CHECKING:
     from .model._group import group
     from .model._image import Image
     from .model._map import MapCall, map
-    from .model._policies import Backoff, Cache, Resources, RetryStrategy, ReusePolicy, Timeout
+    from .model._policies import Backoff, Cache, CachePolicy, Resources, RetryStrategy, ReusePolicy, Timeout
     from .model._task import TaskTemplate
     from .model._trace import trace
     from .orchestrator import RunSnapshot, State
@@ -34,6 +34,7 @@ if _typing.TYPE_CHECKING:
 __all__ = [
     "Backoff",
     "Cache",
+    "CachePolicy",
     "Config",
     "Image",
     "MapCall",
@@ -65,6 +66,7 @@ __all__ = [
 _HOMES = {
     "Backoff": ".model._policies",
     "Cache": ".model._policies",
+    "CachePolicy": ".model._policies",
     "Config": ".session._config",
     "Image": ".model._image",
     "MapCall": ".model._map",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import CacheUntrustedWarning, StoreIntegrityError
+from ..errors import CacheUntrustedWarning, ConfigError, StoreIntegrityError
 from . import _cache as cache
 from . import _layout as layout
 from ._codec import digest, dumps, loads
@@ -56,10 +56,16 @@ class RunData:
             return None
         try:
             return cache.cache_key(task, args, kwargs)
+        except ConfigError:  # a CachePolicy that failed: the task's settings, not its inputs
+            raise
         except (TypeError, ValueError, AttributeError) as exc:  # inputs that do not pickle
             name = _unpicklable_input(task, args, kwargs)
             which = f"input {name!r}" if name else "an input"
-            fix = f"cache=flyte.Cache('auto', ignore=({name!r},))" if name else "cache=flyte.Cache('auto', ignore=...)"
+            fix = (
+                f"cache=flyte.Cache('auto', ignored_inputs=({name!r},))"
+                if name
+                else "cache=flyte.Cache('auto', ignored_inputs=...)"
+            )
             warnings.warn(
                 f"{task.name}: not cached: {which} cannot be pickled to make the cache key "
                 f"({type(exc).__name__}: {exc}); leave it out of the key with {fix}, or pass a value that pickles",
@@ -68,11 +74,13 @@ class RunData:
             )
             return None
 
-    async def cached(self, key: str) -> Any:
-        """The cached output at ``key`` or ``MISS`` (always a miss when overwriting)."""
+    async def cached(self, key: str, task: TaskTemplate[Any, Any]) -> Any:
+        """The cached output at ``key`` or ``MISS`` (always a miss when overwriting, and
+        for an entry older than the task's ``Cache(max_age=...)``)."""
         if self.cache_mode != CACHE_USE:
             return cache._MISS
-        return await self.store.io(cache.lookup, self.store, key)
+        max_age = task.cache.max_age if task.cache is not None else None
+        return await self.store.io(cache.lookup, self.store, key, max_age)
 
     async def remember(self, key: str, value: Any, task: TaskTemplate[Any, Any]) -> None:
         try:

@@ -6,16 +6,18 @@ sentence naming the field and what it accepts. Backends enforce them later.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal, cast
+from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 from .._checks import is_finite_number, is_int, is_int_at_least
 from ..errors import ConfigError
 
-__all__ = ["Backoff", "Cache", "Resources", "RetryStrategy", "ReusePolicy", "Timeout"]
+__all__ = ["Backoff", "Cache", "CachePolicy", "Resources", "RetryStrategy", "ReusePolicy", "Timeout"]
 
 Duration = int | float | timedelta
 
@@ -316,34 +318,146 @@ class Timeout:
 
 
 CACHE_BEHAVIOURS = ("auto", "override", "disable")
+#: spellings the Flyte SDK also accepts for a behaviour (``cache="on"``, ``Cache("off")``)
+_BEHAVIOUR_ALIASES: dict[str, str] = {
+    "enable": "auto",
+    "enabled": "auto",
+    "on": "auto",
+    "true": "auto",
+    "yes": "auto",
+    "off": "disable",
+    "false": "disable",
+    "no": "disable",
+    "none": "disable",
+}
 
 
 @dataclass(frozen=True)
+class VersionParameters:
+    """What a :class:`CachePolicy` is given to compute a version: the task's function
+    (``image`` and ``code_bundle`` are always None locally)."""
+
+    func: Callable[..., Any] | None
+    image: Any = None
+    code_bundle: Any = None
+
+
+@runtime_checkable
+class CachePolicy(Protocol):
+    """A custom cache version strategy, as in the Flyte SDK: implement
+    ``get_version(salt, params) -> str`` (``params.func`` is the task's function) and pass it
+    as ``flyte.Cache("auto", policies=[MyPolicy()])``. The versions of all policies replace
+    the hash of the task's source in the cache key."""
+
+    def get_version(self, salt: str, params: VersionParameters) -> str: ...
+
+
+@dataclass(frozen=True, init=False)
 class Cache:
-    """Cache settings of a task: ``behavior`` is ``"auto"`` (key from source and inputs),
-    ``"override"`` (key from ``version``) or ``"disable"``; ``ignore`` names inputs left
-    out of the key."""
+    """Cache settings of a task, with the Flyte SDK's constructor.
 
-    behavior: Literal["auto", "override", "disable"] = "auto"
-    version: str | None = None
-    ignore: tuple[str, ...] = ()
-    salt: str = ""
+    ``behavior`` is ``"auto"`` (key from the task's source, or its ``policies``, and inputs),
+    ``"override"`` (key from ``version_override``) or ``"disable"``. ``version_override``
+    replaces the computed version, ``ignored_inputs`` names inputs left out of the key,
+    ``salt`` goes into the key, ``max_age`` (timedelta or seconds; 0 or None: no limit)
+    makes older entries a miss, and ``serialize=True`` runs concurrent identical calls of
+    one run once (the others wait for its result). ``version=`` and ``ignore=`` are older
+    spellings of ``version_override=`` and ``ignored_inputs=``.
+    """
 
-    def __post_init__(self) -> None:
-        if self.behavior not in CACHE_BEHAVIOURS:
-            raise ConfigError(f"Cache.behavior must be one of {CACHE_BEHAVIOURS}, got {self.behavior!r}")
-        if self.behavior == "override" and not self.version:
-            raise ConfigError("Cache(behavior='override') needs a version=... to key the cache on")
-        if self.version is not None and not isinstance(self.version, str):
-            raise ConfigError(f"Cache.version must be a str, got {self.version!r}; write e.g. version='v1'")
-        if not isinstance(self.salt, str):
-            raise ConfigError(f"Cache.salt must be a str, got {self.salt!r}; write e.g. salt='2026-12'")
-        ignore = self.ignore
-        if isinstance(ignore, str) or not all(isinstance(name, str) for name in _iterable(ignore)):
-            raise ConfigError(
-                f"Cache.ignore must be a tuple of input names (str), got {ignore!r}; write e.g. ignore=('verbose',)"
+    behavior: Literal["auto", "override", "disable"]
+    version_override: str | None
+    serialize: bool
+    ignored_inputs: tuple[str, ...]
+    salt: str
+    policies: tuple[CachePolicy, ...] | None
+    max_age: timedelta | None
+
+    def __init__(
+        self,
+        behavior: Literal["auto", "override", "disable"],
+        version_override: str | None = None,
+        serialize: bool = False,
+        ignored_inputs: tuple[str, ...] | str = (),
+        salt: str = "",
+        policies: list[CachePolicy] | CachePolicy | None = None,
+        max_age: timedelta | int | None = None,
+        *,
+        version: str | None = None,
+        ignore: tuple[str, ...] | str | None = None,
+    ) -> None:
+        if version is not None:
+            if version_override is not None and version_override != version:
+                raise ConfigError("Cache got both version_override= and version= (its older name); give one")
+            version_override = version
+        if ignore is not None:
+            if ignored_inputs and tuple(_names(ignored_inputs)) != tuple(_names(ignore)):
+                raise ConfigError("Cache got both ignored_inputs= and ignore= (its older name); give one")
+            ignored_inputs = ignore
+        if isinstance(behavior, str) and behavior not in CACHE_BEHAVIOURS:
+            behavior = cast(
+                'Literal["auto", "override", "disable"]', _BEHAVIOUR_ALIASES.get(behavior.lower(), behavior)
             )
-        object.__setattr__(self, "ignore", tuple(ignore))
+        if behavior not in CACHE_BEHAVIOURS:
+            raise ConfigError(f"Cache.behavior must be one of {CACHE_BEHAVIOURS}, got {behavior!r}")
+        if version_override is not None and not isinstance(version_override, str):
+            raise ConfigError(
+                f"Cache.version_override must be a str, got {version_override!r}; write e.g. version_override='v1'"
+            )
+        if behavior == "override" and not version_override:
+            raise ConfigError("Cache(behavior='override') needs a version_override=... to key the cache on")
+        if not isinstance(serialize, bool):
+            raise ConfigError(f"Cache.serialize must be True or False, got {serialize!r}")
+        if not isinstance(salt, str):
+            raise ConfigError(f"Cache.salt must be a str, got {salt!r}; write e.g. salt='2026-12'")
+        if isinstance(max_age, bool) or (max_age is not None and not isinstance(max_age, (int, timedelta))):
+            # the SDK's error type for this mistake
+            raise TypeError(f"Cache.max_age must be an int (seconds), a timedelta or None, got {max_age!r}")
+        age = timedelta(seconds=max_age) if isinstance(max_age, int) else max_age
+        if age is not None and age < timedelta(0):
+            raise ConfigError(f"Cache.max_age must be >= 0, got {max_age!r}; 0 or None means no limit")
+        object.__setattr__(self, "behavior", behavior)
+        object.__setattr__(self, "version_override", version_override)
+        object.__setattr__(self, "serialize", serialize)
+        object.__setattr__(self, "ignored_inputs", _names(ignored_inputs))
+        object.__setattr__(self, "salt", salt)
+        object.__setattr__(self, "policies", _policies(policies))
+        object.__setattr__(self, "max_age", age or None)
+
+    @property
+    def version(self) -> str | None:
+        """The older name of ``version_override``."""
+        return self.version_override
+
+    @property
+    def ignore(self) -> tuple[str, ...]:
+        """The older name of ``ignored_inputs``."""
+        return self.ignored_inputs
+
+    def get_ignored_inputs(self) -> tuple[str, ...]:
+        """The inputs left out of the cache key (the SDK's accessor)."""
+        return self.ignored_inputs
+
+    def is_enabled(self) -> bool:
+        """Whether calls are cached (the SDK's accessor)."""
+        return self.enabled
+
+    def version_of(self, func: Callable[..., Any]) -> str | None:
+        """The version in the cache key: ``version_override``, else the hash of the
+        ``policies``' versions (called like the SDK calls them), else None (the key then
+        uses the hash of the task's source)."""
+        if self.version_override is not None:
+            return self.version_override
+        if not self.policies:
+            return None
+        params = VersionParameters(func=func)
+        versions = ""
+        for policy in self.policies:
+            try:
+                versions += policy.get_version(self.salt, params)
+            except Exception as exc:
+                raise ConfigError(f"Failed to generate version for cache policy {policy!r}: {exc}") from exc
+        return hashlib.sha256(versions.encode()).hexdigest()
 
     @classmethod
     def of(cls, value: str | bool | Cache | None) -> Cache | None:
@@ -354,15 +468,42 @@ class Cache:
             return cls("auto")
         if value is False:
             return cls("disable")
-        if value in ("auto", "disable"):
-            return cls(cast('Literal["auto", "disable"]', value))
+        if isinstance(value, str) and _BEHAVIOUR_ALIASES.get(value.lower(), value) in ("auto", "disable"):
+            return cls(cast('Literal["auto", "disable"]', _BEHAVIOUR_ALIASES.get(value.lower(), value)))
         if value == "override":
-            raise ConfigError("cache='override' needs a version: write cache=flyte.Cache('override', version='v1')")
+            raise ConfigError(
+                "cache='override' needs a version: write cache=flyte.Cache('override', version_override='v1')"
+            )
         raise ConfigError(f"cache must be 'auto', 'disable', True/False or flyte.Cache(...), got {value!r}")
 
     @property
     def enabled(self) -> bool:
         return self.behavior != "disable"
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    names = _iterable(value)
+    if not all(isinstance(name, str) for name in names):
+        raise ConfigError(
+            f"Cache.ignored_inputs must be an input name or a tuple of them (str), got {value!r}; "
+            "write e.g. ignored_inputs=('verbose',)"
+        )
+    return cast("tuple[str, ...]", names)
+
+
+def _policies(value: object) -> tuple[CachePolicy, ...] | None:
+    if value is None:
+        return None
+    policies = (value,) if isinstance(value, CachePolicy) else _iterable(value)
+    for policy in policies:
+        if not isinstance(policy, CachePolicy):
+            raise ConfigError(
+                f"Cache.policies must be a flyte.CachePolicy (an object with get_version(salt, params)) or a list "
+                f"of them, got {policy!r}"
+            )
+    return cast("tuple[CachePolicy, ...]", policies)
 
 
 def _iterable(value: object) -> tuple[object, ...]:

@@ -93,6 +93,8 @@ class Controller:
         self._named_groups: dict[tuple[int, str], GroupRecord] = {}
         self._group_ids = itertools.count()
         self._slots: asyncio.Semaphore | None = None
+        #: one lock per cache key of the tasks with Cache(serialize=True)
+        self._serial_locks: dict[str, asyncio.Lock] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._root_executor: Executor = executor
 
@@ -261,6 +263,22 @@ class Controller:
     async def _execute(self, rec: ActionRecord, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         task = rec.task
+        data = self.data
+        cache_key = data.cache_key(task, args, kwargs) if data is not None and task.cache else None
+        if cache_key is None or task.cache is None or not task.cache.serialize:
+            return await self._attempts(rec, args, kwargs, cache_key)
+        # Cache(serialize=True): identical calls of this run wait for the first one, then
+        # find its output in the cache
+        lock = self._serial_locks.setdefault(cache_key, asyncio.Lock())
+        rec.handle = asyncio.current_task()
+        async with lock:
+            return await self._attempts(rec, args, kwargs, cache_key)
+
+    async def _attempts(
+        self, rec: ActionRecord, args: tuple[Any, ...], kwargs: dict[str, Any], cache_key: str | None
+    ) -> Any:
+        __tracebackhide__ = True
+        task = rec.task
         timeout = task.timeout
         # Timeout.__post_init__ turned each bound into float seconds (or None)
         max_runtime = cast("float | None", timeout.max_runtime)
@@ -269,11 +287,10 @@ class Controller:
         retries = task.retries
         executor = self.executor if rec.parent is not None else self._root_executor
         data = self.data
-        cache_key = data.cache_key(task, args, kwargs) if data is not None and task.cache else None
         try:
             if data is not None and cache_key is not None:
                 rec.handle = asyncio.current_task()
-                cached = await data.cached(cache_key)
+                cached = await data.cached(cache_key, task)
                 if not data.is_miss(cached):
                     rec.ended = _monotonic()
                     self._move(rec, State.CACHED)

@@ -406,7 +406,7 @@ def test_corrupt_entry_warns_and_runs_again(local_store_spec: StoreSpec, damage:
     assert len([w for w in record if issubclass(w.category, CacheCorruptWarning)]) == 2
     assert again.outputs() == [0, 1] and CALLS["square"] == 4
     assert states(again) == ["succeeded"] * 3
-    assert sorted(loads(store.get_sealed(key)) for key in keys) == [0, 1]  # rewritten
+    assert sorted(loads(store.get_sealed(key)).value for key in keys) == [0, 1]  # rewritten (with their time)
     assert states(run(fan, 2)) == ["succeeded", "cached", "cached"]
 
 

@@ -58,8 +58,8 @@ def test_other_policies_refuse_bad_values_at_construction():
         (lambda: flyte.RetryStrategy(3, backoff=5), "RetryStrategy.backoff must be a flyte.Backoff or None"),
         (lambda: flyte.RetryStrategy(True), "RetryStrategy.count must be an int >= 0"),
         (lambda: flyte.Backoff(timedelta(seconds=1), factor=math.inf), "Backoff.factor must be a finite number"),
-        (lambda: flyte.Cache("auto", ignore="verbose"), r"Cache.ignore must be a tuple of input names"),
-        (lambda: flyte.Cache("override", version=3), "Cache.version must be a str"),
+        (lambda: flyte.Cache("auto", ignore=("verbose", 3)), r"Cache.ignored_inputs must be an input name"),
+        (lambda: flyte.Cache("override", version=3), "Cache.version_override must be a str"),
         (lambda: flyte.Cache("auto", salt=None), "Cache.salt must be a str"),
         (lambda: flyte.ReusePolicy(replicas=True), "ReusePolicy.replicas must be an int"),
     ]
@@ -176,7 +176,7 @@ def test_a_cached_call_that_does_not_pickle_says_which_input_and_how_to_fix_it()
         warnings.simplefilter("always")
         assert flyte.run(main).outputs() == 2
     messages = [str(w.message) for w in caught]
-    assert any("input 'lock' cannot be pickled" in m and "ignore=('lock',)" in m for m in messages), messages
+    assert any("input 'lock' cannot be pickled" in m and "ignored_inputs=('lock',)" in m for m in messages), messages
 
 
 def test_a_return_value_that_does_not_pickle_in_a_container_is_a_serialization_error(docker_client, tmp_path):
