@@ -23,6 +23,7 @@ if _typing.TYPE_CHECKING:
     from .model._environment import TaskEnvironment
     from .model._group import group
     from .model._image import Image
+    from .model._logger import logger
     from .model._map import MapCall, map
     from .model._policies import Backoff, Cache, CachePolicy, Resources, RetryStrategy, ReusePolicy, Timeout
     from .model._task import TaskTemplate
@@ -32,12 +33,18 @@ if _typing.TYPE_CHECKING:
     from .session._run import Run, Runner, active_runs, run, with_runcontext
 
 __all__ = [
+    "AppHandle",
     "Backoff",
     "Cache",
     "CachePolicy",
+    "ConditionWebhook",
     "Config",
+    "Cron",
+    "FixedRate",
     "Image",
+    "ImageBuild",
     "MapCall",
+    "OnArtifact",
     "Resources",
     "RetryStrategy",
     "ReusePolicy",
@@ -48,28 +55,49 @@ __all__ = [
     "TaskEnvironment",
     "TaskTemplate",
     "Timeout",
+    "Trigger",
+    "TriggerTime",
+    "TriggeredArtifact",
+    "TriggeredPartition",
     "__version__",
     "active_runs",
+    "build_images",
     "current_context",
+    "deploy",
     "errors",
     "group",
     "init",
+    "init_from_api_key",
     "init_from_config",
+    "init_in_cluster",
+    "init_passthrough",
     "load_ipython_extension",
+    "logger",
     "map",
+    "new_condition",
+    "rerun",
     "run",
+    "run_python_script",
+    "serve",
     "trace",
     "with_runcontext",
+    "with_servecontext",
 ]
 
 #: public name -> the private module that defines it
 _HOMES = {
+    "AppHandle": ".model._cluster_only",
     "Backoff": ".model._policies",
     "Cache": ".model._policies",
     "CachePolicy": ".model._policies",
+    "ConditionWebhook": ".model._cluster_only",
     "Config": ".session._config",
+    "Cron": ".model._cluster_only",
+    "FixedRate": ".model._cluster_only",
     "Image": ".model._image",
+    "ImageBuild": ".model._cluster_only",
     "MapCall": ".model._map",
+    "OnArtifact": ".model._cluster_only",
     "Resources": ".model._policies",
     "RetryStrategy": ".model._policies",
     "ReusePolicy": ".model._policies",
@@ -80,15 +108,30 @@ _HOMES = {
     "TaskEnvironment": ".model._environment",
     "TaskTemplate": ".model._task",
     "Timeout": ".model._policies",
+    "Trigger": ".model._cluster_only",
+    "TriggerTime": ".model._cluster_only",
+    "TriggeredArtifact": ".model._cluster_only",
+    "TriggeredPartition": ".model._cluster_only",
     "active_runs": ".session._run",
+    "build_images": ".model._cluster_only",
     "current_context": ".model._context",
+    "deploy": ".model._cluster_only",
     "group": ".model._group",
     "init": ".session._config",
+    "init_from_api_key": ".model._cluster_only",
     "init_from_config": ".session._config",
+    "init_in_cluster": ".model._cluster_only",
+    "init_passthrough": ".model._cluster_only",
+    "logger": ".model._logger",
     "map": ".model._map",
+    "new_condition": ".model._cluster_only",
+    "rerun": ".model._cluster_only",
     "run": ".session._run",
+    "run_python_script": ".model._cluster_only",
+    "serve": ".model._cluster_only",
     "trace": ".model._trace",
     "with_runcontext": ".session._run",
+    "with_servecontext": ".model._cluster_only",
 }
 #: subpackages reachable as attributes: flyte.errors, flyte.io (File, Directory, DataFrame as in the SDK)
 _SUBMODULES = ("errors", "io")

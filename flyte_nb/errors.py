@@ -23,12 +23,16 @@ and the child's traceback text (see :func:`action_failure_of`)::
     ├── StoreIntegrityError (RuntimeError) a store entry to unpickle lacks a valid seal: never unpickled
     ├── RemoteTaskError (RuntimeError)   a task failed in a container with an exception that could not
     │                                    travel back as itself (its type name and traceback text)
-    └── HandshakeError (ConnectionError) a container and its kernel could not prove each other the
-                                         run's secret (a task call from a container then fails)
+    ├── HandshakeError (ConnectionError) a container and its kernel could not prove each other the
+    │                                    run's secret (a task call from a container then fails)
+    └── ClusterOnlyError (NotImplementedError) a Flyte 2 name that needs a Flyte cluster
+                                         (flyte.deploy, flyte.serve, flyte.Cron, ...) was used
 
 Warnings: :class:`CacheCorruptWarning` (a cache entry that cannot be read: a miss, the action
 runs again), and its subclass :class:`CacheUntrustedWarning` (a cache entry or trace
-checkpoint whose seal does not hold: never unpickled, a miss).
+checkpoint whose seal does not hold: never unpickled, a miss). :class:`RemoteSettingsIgnoredWarning`:
+settings for a Flyte cluster (``endpoint``, ``project``, ``mode="remote"``, a config file's
+``admin`` section, ...) were given; they are ignored and runs stay local.
 
 A task's ``retries`` apply to its own exceptions, to ``ActionTimeoutError`` and to failures of
 the infrastructure (``ContainerError``, ``OOMError``, ``WorkerLostError``, ``RemoteTaskError``);
@@ -47,6 +51,7 @@ __all__ = [
     "ActionTimeoutError",
     "CacheCorruptWarning",
     "CacheUntrustedWarning",
+    "ClusterOnlyError",
     "ConfigError",
     "ContainerError",
     "DataTooLargeError",
@@ -55,6 +60,7 @@ __all__ = [
     "ImageBuildError",
     "NonRecoverableError",
     "OOMError",
+    "RemoteSettingsIgnoredWarning",
     "RemoteTaskError",
     "RunCancelledError",
     "SerializationError",
@@ -255,6 +261,16 @@ class HandshakeError(FlyteNbError, ConnectionError):
     """The other end of a socket between the kernel and a container (or worker) did not prove
     that it holds the secret the kernel made for the run (or worker): nothing it sent was read.
     """
+
+
+class ClusterOnlyError(FlyteNbError, NotImplementedError):
+    """A Flyte 2 name that only works against a Flyte cluster (``flyte.deploy``, ``flyte.Cron``,
+    ...) was called or instantiated: flyte_nb runs Flyte 2 code locally."""
+
+
+class RemoteSettingsIgnoredWarning(UserWarning):
+    """Settings for a Flyte cluster were given (``endpoint``, ``project``, ``mode="remote"``, a
+    config file's ``admin`` section, ...): flyte_nb ignores them and runs locally."""
 
 
 class NonRecoverableError(Exception):

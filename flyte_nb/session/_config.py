@@ -33,6 +33,7 @@ from ..errors import ConfigError
 from ..model import _image
 from ..model._limits import DEFAULT_MAX_ACTIONS
 from ._config_schema import BACKEND_SCHEMAS, check_section, registered_sections, split_registered_sections
+from ._remote_settings import remote_file_settings, remote_init_settings, warn_remote_settings_ignored
 
 if TYPE_CHECKING:
     from ..data._store import Store
@@ -127,11 +128,14 @@ def init(
 
     ``flyte.init()`` alone selects the embedded local backend. Options of the Flyte 2
     SDK's ``init`` that concern a remote cluster (``endpoint``, ``project``, ``org``, ...)
-    are accepted and ignored, so code written for it runs unchanged. A registered backend's
-    settings go by its name: ``flyte.init("mybackend", mybackend={...})``.
+    are accepted and ignored, so code written for it runs unchanged; one
+    :class:`~flyte_nb.errors.RemoteSettingsIgnoredWarning` names those given. Runs are always
+    kept in flyte_nb's store, so ``local_persistence=True`` is accepted and changes nothing.
+    A registered backend's settings go by its name: ``flyte.init("mybackend", mybackend={...})``.
     """
     sections, flyte_options = split_registered_sections(flyte_options)
     _check_flyte_options(flyte_options, "flyte.init")
+    warn_remote_settings_ignored(remote_init_settings(flyte_options), "flyte.init()", stacklevel=2)
     base = Config()
     data: dict[str, Any] = {"backend": backend or base.backend}
     if storage is not None:
@@ -167,6 +171,7 @@ def init_from_config(path_or_config: str | os.PathLike[str] | None = None, **fly
     says so once. An explicit path that does not exist is an error.
     """
     _check_flyte_options(flyte_options, "flyte.init_from_config")
+    warn_remote_settings_ignored(remote_init_settings(flyte_options), "flyte.init_from_config()", stacklevel=2)
     if path_or_config is not None:
         path = Path(path_or_config).expanduser()
         if not path.is_file():
@@ -215,6 +220,7 @@ def load_config_file(path: Path) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"config file {str(path)!r} must hold a mapping of settings, got {type(data).__name__}")
+    warn_remote_settings_ignored(remote_file_settings(data), f"config file {str(path)!r}", stacklevel=3)
     return config_from_mapping(data, str(path))
 
 
@@ -342,6 +348,12 @@ _FLYTE_REMOTE_OPTIONS = frozenset(
         "images",
         "source_config_path",
         "sync_local_sys_paths",
+        "image_registry",
+        "load_plugin_type_transformers",
+        "local_persistence",
+        "local_tracked",
+        "local_tracked_strict",
+        "scopes",
     }
 )
 

@@ -33,6 +33,7 @@ from ..orchestrator._events import RunSnapshot
 from ..orchestrator._run_record import run_files
 from ._config import configured_store, current_config
 from ._display import LiveDisplay, run_display
+from ._remote_settings import warn_remote_settings_ignored
 from ._run_options import RunOptions, check_run_name
 
 log = logging.getLogger("flyte_nb")
@@ -385,13 +386,16 @@ def with_runcontext(
     max_action_concurrency=8).run(task, ...)``.
 
     ``mode`` and the Flyte 2 SDK's remote-only options (``project``, ``queue``, ...) are
-    accepted and ignored; the backend comes from ``backend=`` or the config.
+    accepted and ignored; the backend comes from ``backend=`` or the config. ``mode="remote"``
+    or ``"hybrid"`` gives one :class:`~flyte_nb.errors.RemoteSettingsIgnoredWarning`.
     """
     unknown = set(flyte_options) - _FLYTE_RUN_OPTIONS
     if unknown:
         raise TypeError(f"with_runcontext() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     if mode not in (None, "local", "remote", "hybrid"):
         raise TaskCallError(f"mode must be 'local', 'remote' or 'hybrid', got {mode!r}")
+    if mode in ("remote", "hybrid"):
+        warn_remote_settings_ignored([f"mode={mode!r}"], "flyte.with_runcontext()", stacklevel=2)
     options = RunOptions(
         name, backend, max_action_concurrency, max_actions, overwrite_cache, disable_run_cache, env_vars
     )

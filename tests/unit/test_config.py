@@ -15,7 +15,8 @@ def test_init_defaults_to_local():
 
 
 def test_init_accepts_flyte_remote_options_and_rejects_unknown_ones():
-    assert flyte.init(endpoint="dns:///example", project="p", domain="development").backend == "local"
+    with pytest.warns(flyte.errors.RemoteSettingsIgnoredWarning, match="domain, endpoint, project;"):
+        assert flyte.init(endpoint="dns:///example", project="p", domain="development").backend == "local"
     with pytest.raises(TypeError, match="bogus"):
         flyte.init(bogus=1)
 
@@ -39,7 +40,8 @@ def test_full_config_file(tmp_path):
         "local:\n  max_threads: 4\n"
         "admin:\n  endpoint: dns:///flyte.example.com\n"
     )
-    config = flyte.init_from_config(str(path))
+    with pytest.warns(flyte.errors.RemoteSettingsIgnoredWarning, match="admin.endpoint;"):
+        config = flyte.init_from_config(str(path))
     assert (config.backend, config.storage, config.max_actions, config.max_action_concurrency) == (
         "local",
         "memory://runs",
