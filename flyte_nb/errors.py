@@ -914,18 +914,19 @@ def as_runtime_user_error(exc: BaseException) -> BaseException:
             if str(copy) != str(exc):
                 raise TypeError("its message does not survive the copy")
         except Exception as problem:  # a class that cannot be combined or copied: keep exc
-            reason = str(problem) or type(problem).__name__
+            reason = f"its class cannot be combined with RuntimeUserError: {problem or type(problem).__name__}"
         else:
             copy.__cause__ = exc.__cause__
             copy.__context__ = exc.__context__
             copy.__suppress_context__ = exc.__suppress_context__
             copy.__traceback__ = exc.__traceback__
             return copy
-    if hasattr(exc, "add_note"):
-        exc.add_note(
-            f"flyte_nb: this {kind.__name__} is raised as it is, not also as a "
-            f"flyte.errors.RuntimeUserError ({reason}); catch it as {kind.__name__}"
-        )
+    note = (
+        f"flyte_nb: this {kind.__name__} is raised as it is, not also as a "
+        f"flyte.errors.RuntimeUserError ({reason}); catch it as {kind.__name__}"
+    )
+    if hasattr(exc, "add_note") and note not in getattr(exc, "__notes__", ()):  # once, however deep
+        exc.add_note(note)
     return exc
 
 

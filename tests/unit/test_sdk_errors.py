@@ -165,6 +165,11 @@ class WithItsOwnCode(Exception):
         self.code = code
 
 
+class Final(Exception):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        raise TypeError("Final takes no subclasses")
+
+
 @env.task
 async def fails_with(kind: str) -> int:
     if kind == "value":
@@ -177,6 +182,8 @@ async def fails_with(kind: str) -> int:
         raise flyte.errors.CustomError("MyCode", "custom msg")
     if kind == "own-code":
         raise WithItsOwnCode("has a code", 404)
+    if kind == "final":
+        raise Final("no subclass of mine")
     return 0
 
 
@@ -204,6 +211,24 @@ def test_a_child_value_error_is_caught_by_except_value_error_and_by_runtime_user
     assert flyte.run(catches, "value").outputs() == "ValueError ValueError bad 3"
     assert flyte.run(catches_the_sdk_way).outputs() == "ValueError user user bad 3"
     assert flyte.run(catches, "custom").outputs() == "RuntimeUserError MyCode custom msg"
+
+
+@env.task
+def sync_fails() -> int:
+    raise KeyError("no such key")
+
+
+@env.task
+def sync_catches() -> str:
+    try:
+        sync_fails()
+    except KeyError as exc:
+        return f"KeyError {isinstance(exc, flyte.errors.RuntimeUserError)} {exc.code} {exc}"
+    return "nothing raised"
+
+
+def test_a_sync_child_error_in_a_sync_parent_is_both_classes():
+    assert flyte.run(sync_catches).outputs() == "KeyError True KeyError 'no such key'"
 
 
 def test_the_runs_error_is_the_original_class_and_the_sdks():
@@ -236,6 +261,19 @@ def test_an_exception_with_its_own_code_is_raised_as_it_is():
         flyte.run(fails_with, "own-code").outputs()
     assert info.value.code == 404 and not isinstance(info.value, errors.RuntimeUserError)
     assert any("not also as a flyte.errors.RuntimeUserError" in note for note in info.value.__notes__)
+
+
+@env.task
+async def passes_it_on(kind: str) -> int:
+    return await fails_with(kind)
+
+
+def test_an_exception_that_cannot_be_combined_is_raised_as_it_is_with_one_note():
+    with pytest.raises(Final, match="no subclass of mine") as info:
+        flyte.run(passes_it_on, "final").outputs()  # through two actions: one note
+    notes = [note for note in info.value.__notes__ if "not also as a flyte.errors.RuntimeUserError" in note]
+    assert len(notes) == 1 and "Final takes no subclasses" in notes[0]
+    assert not isinstance(info.value, errors.RuntimeUserError)
 
 
 def test_map_return_exceptions_returns_the_same_errors():
