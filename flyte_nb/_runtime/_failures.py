@@ -29,7 +29,8 @@ def failure(exc: BaseException) -> Failure:
 
 def error_of(failure: Failure, where: str) -> BaseException:
     """The exception a failure carries, raised again here: its own type when it unpickles
-    (with the traceback from ``where`` as a note), else :class:`RemoteTaskError`."""
+    (with the traceback from ``where`` as a note), else :class:`RemoteTaskError` (a
+    ``RuntimeUserError`` whose ``code`` is the exception's class name, the traceback a note)."""
     if failure.error is not None:
         try:
             exc = loads(failure.error)
@@ -41,6 +42,11 @@ def error_of(failure: Failure, where: str) -> BaseException:
             # any exception type: its class declares no such attribute
             exc.__flyte_remote_traceback__ = failure.traceback  # type: ignore[attr-defined]
             return exc
-    return RemoteTaskError(
-        f"{failure.error_type}: {failure.message}\n{failure.traceback}", error_type=failure.error_type
-    )
+    # the SDK's shape: a RuntimeUserError whose code names the exception's class
+    error = RemoteTaskError(failure.message, error_type=failure.error_type)
+    if hasattr(error, "add_note"):
+        error.add_note(
+            f"flyte_nb: raised in {where} as {failure.error_type}, which could not travel back as itself; "
+            "its traceback:\n" + failure.traceback
+        )
+    return error

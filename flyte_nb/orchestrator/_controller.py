@@ -13,16 +13,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import sys
 import time
 from array import array
-from types import CodeType
+from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import (
     ActionFailure,
-    ActionTimeoutError,
     FlyteNbError,
+    MaxQueuedTimeExceededError,
     action_failure_of,
+    as_runtime_user_error,
 )
 from ..executors._base import ActionSpec, Executor
 from ..model._context import ActionContext, current
@@ -308,6 +310,7 @@ class Controller:
             while True:
                 rec.attempts += 1
                 token = current.set(ActionContext(self, rec))
+                failed: BaseException | None = None
                 try:
                     spec = ActionSpec(rec, task, args, kwargs, rec.attempts, data=self.data, started=started)
                     if max_runtime or deadline:
@@ -336,11 +339,17 @@ class Controller:
                         self._fail(rec, late)
                         raise late from exc
                     self._fail(rec, exc)
-                    raise
+                    failed = as_runtime_user_error(exc)
+                    if failed is exc:
+                        raise
                 finally:
                     current.reset(token)
                     if spec.timings:
                         rec.timings = spec.timings
+                if failed is not None:
+                    # raised here, outside the except block, so the copy's cause and context
+                    # stay the original's; its traceback is the original's
+                    raise failed.with_traceback(_below_this_frame(failed.__traceback__))
                 if data is not None and cache_key is not None:
                     await data.remember(cache_key, result, task)
                 self._started(rec)  # in case the executor's word came after its result
@@ -372,7 +381,7 @@ class Controller:
             async with deadline_scope(max_queued) as scope:
                 await slots.acquire()
             if scope.expired:
-                raise ActionTimeoutError(
+                raise MaxQueuedTimeExceededError(
                     f"action {rec.name} #{rec.id} waited {max_queued:g} s for a slot of the run's "
                     "max_action_concurrency without getting one (its max_queued_time); raise the limit "
                     "or the timeout",
@@ -513,3 +522,9 @@ class Controller:
     def snapshot(self) -> RunSnapshot:
         """Aggregate state now; costs O(groups), not O(actions)."""
         return snapshot_of(self)
+
+
+def _below_this_frame(tb: TracebackType | None) -> TracebackType | None:
+    """``tb`` without its first entry when that is the caller's frame (re-raising there adds it again)."""
+    caller = sys._getframe(1)
+    return tb.tb_next if tb is not None and tb.tb_frame is caller else tb

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ActionTimeoutError
+from ..errors import DeadlineExceededError, MaxRuntimeExceededError
 
 if TYPE_CHECKING:
     from ..executors._base import ActionSpec, Executor
@@ -89,15 +89,20 @@ async def attempt_with_timeout(
     executor: Executor, spec: ActionSpec, max_runtime: float | None, deadline: float | None
 ) -> Any:
     """One attempt through ``executor``, cut off after ``max_runtime`` seconds of running or
-    at ``deadline`` (monotonic), whichever comes first; then :class:`ActionTimeoutError`.
+    at ``deadline`` (monotonic), whichever comes first; then :class:`MaxRuntimeExceededError`
+    or :class:`DeadlineExceededError` (both ``TimeoutError``), by which limit fired.
     When the executor reports the body's start, time spent queued before it does not count
     against ``max_runtime`` (the deadline still holds)."""
     __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
 
+    by_deadline = False  # whether the limit last set is the deadline's, not max_runtime's
+
     def left(runtime: float | None) -> float | None:
+        nonlocal by_deadline
         if deadline is None:
             return runtime
         remaining = max(deadline - time.monotonic(), 0.0)
+        by_deadline = runtime is None or remaining < runtime
         return remaining if runtime is None else min(runtime, remaining)
 
     deferred = spec.started is not None and max_runtime is not None
@@ -116,8 +121,17 @@ async def attempt_with_timeout(
             spec.started = start_the_clock
         return await executor.submit(spec)
     rec = spec.action
+    if by_deadline:  # the deadline cut the attempt off, before its own max_runtime could
+        total = rec.task.timeout.deadline or 0.0
+        raise DeadlineExceededError(
+            f"action {rec.name} #{rec.id} reached its deadline of {total:g} s during attempt {spec.attempt}; "
+            "give the task a later Timeout(deadline=...) or make it faster",
+            action=rec.name,
+            attempt=spec.attempt,
+            seconds=float(total),
+        )
     seconds = (max_runtime if deferred else limit) or 0.0
-    raise ActionTimeoutError(
+    raise MaxRuntimeExceededError(
         f"action {rec.name} #{rec.id} timed out after {seconds:g} s (attempt {spec.attempt}); "
         "give the task a larger timeout=... or make it faster",
         action=rec.name,

@@ -12,18 +12,19 @@ limit, the run's action limit, an exit the task's code asked for, and
 from __future__ import annotations
 
 from ..errors import (
-    ActionTimeoutError,
     ContainerError,
+    DeadlineExceededError,
     FlyteNbError,
     NonRecoverableError,
     RemoteTaskError,
+    TaskTimeoutError,
     WorkerLostError,
 )
 
 #: flyte_nb's own errors that say "try again may work": the attempt ran out of time, or the
 #: machinery under it failed (OOMError is a ContainerError)
 RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
-    ActionTimeoutError,
+    TaskTimeoutError,
     ContainerError,
     WorkerLostError,
     RemoteTaskError,
@@ -60,14 +61,14 @@ def backoff_past_deadline(
     limit: float | None,
     now: float,
     last: BaseException,
-) -> ActionTimeoutError | None:
+) -> DeadlineExceededError | None:
     """The timeout to fail with when waiting ``delay`` seconds before attempt ``attempt``
     would reach the action's ``deadline`` (monotonic): no attempt ever starts after it, and
     waiting for a backoff that ends past it would only delay the same verdict. None when
     the next attempt can start in time."""
     if deadline is None or limit is None or now + delay < deadline:
         return None
-    error = ActionTimeoutError(
+    error = DeadlineExceededError(
         f"action {name} #{action_id} reached its deadline of {limit:g} s before attempt {attempt} "
         f"could start (its backoff of {delay:g} s ends after the deadline); "
         f"the last attempt failed with {type(last).__name__}: {last}. "

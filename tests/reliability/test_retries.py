@@ -26,7 +26,7 @@ QUICK = flyte.Backoff(timedelta(seconds=0.05), 1.0, None)
     "error",
     [
         ContainerError("container exited with code 137", exit_code=137),
-        OOMError("killed for its memory", exit_code=137, oom_killed=True),
+        OOMError("OOMKilled", "killed for its memory", exit_code=137),
         WorkerLostError("worker died"),
         RemoteTaskError("Unpicklable: x", error_type="Unpicklable"),
     ],

@@ -249,14 +249,13 @@ class DockerExecutor(ShippedJobExecutor):
             code = status.get("StatusCode")
             tail = "\n".join(logs.splitlines()[-LOG_TAIL_LINES:])
             reason = "was killed for using more memory than its limit (OOM)" if oom else f"exited with code {code}"
-            error = OOMError if oom else ContainerError
-            raise error(
+            message = (
                 f"the container of action {spec.task.name} #{spec.action.id} {reason} before the task returned."
-                + (f"\nLast lines of its log:\n{tail}" if tail else ""),
-                exit_code=code,
-                oom_killed=oom,
-                logs=logs,
-            ) from None
+                + (f"\nLast lines of its log:\n{tail}" if tail else "")
+            )
+            if oom:
+                raise OOMError("OOMKilled", message, exit_code=code, logs=logs) from None
+            raise ContainerError(message, exit_code=code, logs=logs) from None
         return outcome, t
 
     def _warm_pools(self, task: Any, access: StoreAccess) -> None:
