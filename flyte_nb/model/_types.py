@@ -76,7 +76,7 @@ class Plan:
 
     __slots__ = ("__weakref__", "exact_output", "fits", "late", "output", "params", "stale")
 
-    def __init__(self, func: Callable[..., Any], signature: inspect.Signature) -> None:
+    def __init__(self, signature: inspect.Signature) -> None:
         params: list[tuple[int, str, Any, type | None, Callable[[Any, bool], Any]]] = []
         late = False
         for position, param in enumerate(signature.parameters.values()):
@@ -182,7 +182,7 @@ def plan_of(func: Callable[..., Any], signature: inspect.Signature | None = None
                 signature = inspect.signature(func, eval_str=True)
             except (NameError, AttributeError, TypeError, SyntaxError):
                 signature = inspect.signature(func)
-        plan = _plans[func] = Plan(func, signature)
+        plan = _plans[func] = Plan(signature)
     return plan
 
 
@@ -511,7 +511,7 @@ def _enum(cls: type[enum.Enum]) -> Callable[[Any, bool], Any]:
             return cls[value]
         try:  # a member's value: the SDK refuses it ("not valid value"); it is what a user means
             return cls(value)
-        except ValueError:
+        except (ValueError, TypeError):
             pass
         if isinstance(value, str):
             raise MismatchError(f"Value {value} is not in Enum {cls!r}")

@@ -308,3 +308,13 @@ def test_map_converts_each_item():
         return [r async for r in flyte.map.aio(wants_point, [{"a": 1}, Point(2)])]
 
     assert sole_output(flyte.run(fan)) == ["Point(a=1, b='x')", "Point(a=2, b='x')"]
+
+
+@pytest.mark.parametrize("concurrency", [0, 1])
+def test_an_item_that_does_not_fit_is_that_items_failure_in_a_map(concurrency: int):
+    @env.task
+    async def fan() -> list[str]:
+        results = [r async for r in flyte.map.aio(wants_int, [1, "2", 3], concurrency=concurrency)]
+        return [r if isinstance(r, str) else f"{type(r).__name__}: {str(r).splitlines()[0]}" for r in results]
+
+    assert sole_output(flyte.run(fan)) == ["1", "TypeError: Type conversion failed for variable 'x'.", "3"]
