@@ -26,6 +26,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from ..errors import RuntimeDataValidationError
+
 __all__ = ["Conversion", "MismatchError", "Plan", "converted_output", "late_inputs", "plan_of", "register_rule"]
 
 
@@ -140,9 +142,7 @@ class Plan:
         try:
             return self.output.convert(value, True)
         except MismatchError as exc:
-            raise TypeError(
-                f"In task {task} variable o0, failed to serialize/deserialize because of {exc.reason}"
-            ) from None
+            raise RuntimeDataValidationError("o0", exc.reason, task) from None
 
 
 def _fits_exactly(kinds: tuple[type, ...] | None) -> Callable[[tuple[Any, ...]], bool]:

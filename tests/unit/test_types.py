@@ -294,7 +294,7 @@ def test_unannotated_any_and_literal_parameters_are_not_checked():
 
 def test_outputs_are_converted_and_checked_per_the_return_annotation():
     assert sole_output(flyte.run(returns_dict_for_point)) == Point(1)
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(flyte.errors.RuntimeDataValidationError) as info:
         sole_output(flyte.run(returns_str_for_int))
     assert str(info.value).startswith(
         "In task types.returns_str_for_int variable o0, failed to serialize/deserialize because of "
