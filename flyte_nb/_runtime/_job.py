@@ -19,6 +19,7 @@ from ..data._seal import Sealer
 from ..data._store import Store
 from ..model._exits import user_exit
 from ..model._returns import checked_return
+from ..model._types import converted_output, late_inputs
 from ..wire._job import CallbackAddress, Job
 from ..wire._outcome import Outcome
 from ._failures import failure
@@ -60,11 +61,12 @@ async def execute(
     task_name = fields.task or str(getattr(func, "__qualname__", "?"))
     controller, context = _calls_to_kernel(fields.callback, store, fields.inline_limit, on_first_call, callback_secret)
     try:
+        args, kwargs = late_inputs(func, args, kwargs)
         if inspect.iscoroutinefunction(func):
             value = await context.run(asyncio.ensure_future, _exits_fail(task_name, func(*args, **kwargs)))
         else:
             value = await asyncio.to_thread(context.run, func, *args, **kwargs)
-        value = checked_return(task_name, value)
+        value = converted_output(func, task_name, checked_return(task_name, value))
         payload, transfer = encode(
             value,
             store=store,

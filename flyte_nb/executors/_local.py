@@ -15,7 +15,6 @@ from .._checks import is_int_at_least
 from ..errors import ConfigError, FlyteNbError
 from ..model._context import current
 from ..model._exits import mark_if_user_exit
-from ..model._returns import checked_return
 from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._threads import SyncThreadPool
 
@@ -47,8 +46,9 @@ class LocalExecutor(Executor):
             raise FlyteNbError("this LocalExecutor is closed; start a new run to get a fresh one")
         if self.copy_io and spec.data is not None:
             return await self._submit_copied(spec)
-        if spec.task.is_async:  # the hot path: no extra coroutine frame per action
-            return checked_return(spec.task.name, await spec.task.func(*spec.args, **spec.kwargs))
+        task = spec.task
+        if task.is_async and not task.converts_late:  # the hot path: no extra coroutine frame per action
+            return task.returned(await task.func(*spec.args, **spec.kwargs))
         return await self._run_body(spec, spec.args, spec.kwargs)
 
     async def _submit_copied(self, spec: ActionSpec) -> Any:
@@ -70,15 +70,16 @@ class LocalExecutor(Executor):
     async def _run_body(self, spec: ActionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         task = spec.task
+        args, kwargs = task.body_inputs(args, kwargs)
         if task.is_async:
-            return checked_return(task.name, await task.func(*args, **kwargs))
+            return task.returned(await task.func(*args, **kwargs))
         if self._pool is None:
             self._pool = SyncThreadPool(self._max_threads)
         # the copied context carries the current action, so tasks called from the body
         # (in the thread) find their parent and their run's loop
         ctx = contextvars.copy_context()
         future = self._pool.submit(ctx, _call, (task.func, *args), kwargs, _lineage())
-        return checked_return(task.name, await future)
+        return task.returned(await future)
 
     async def cancel(self, action_id: int) -> None:
         # In-process attempts are stopped by cancelling the asyncio task that awaits them,

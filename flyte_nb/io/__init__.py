@@ -19,13 +19,27 @@ that block have the SDK's async form (``await File.from_local(...)``) and sync f
 (``File.from_local_sync(...)``). Importing this module loads neither fsspec nor pandas.
 """
 
+from . import _conversions  # noqa: F401 - task inputs and outputs annotated with these types convert
 from ._dataframe import PARQUET, DataFrame, DataFrameReader
-from ._directory import Dir, Directory, FileWalk
+from ._directory import Dir, Directory, EmptyDir, FileWalk
 from ._file import AsyncHandle, File, OpenFile
+from ._hashing import HashFunction
 
-__all__ = ["PARQUET", "AsyncHandle", "DataFrame", "DataFrameReader", "Dir", "Directory", "File", "FileWalk", "OpenFile"]
+__all__ = [
+    "PARQUET",
+    "AsyncHandle",
+    "DataFrame",
+    "DataFrameReader",
+    "Dir",
+    "Directory",
+    "EmptyDir",
+    "File",
+    "FileWalk",
+    "HashFunction",
+    "OpenFile",
+]
 
 # Public names report this package as their home, so reprs and docs say flyte_nb.io.X.
-for _obj in (DataFrame, DataFrameReader, Directory, FileWalk, File, OpenFile, AsyncHandle):
+for _obj in (DataFrame, DataFrameReader, Directory, EmptyDir, FileWalk, File, HashFunction, OpenFile, AsyncHandle):
     _obj.__module__ = __name__
 del _obj

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _storage as storage
+from ._hashing import HashFunction, custom_hash
 from ._storage import sync_with_aio
 
 if TYPE_CHECKING:
@@ -68,28 +70,31 @@ class DataFrame(storage.ContentIdentity):
 
     # ------------------------------------------------------------------ storing
     @classmethod
-    def from_df(cls, val: Any, uri: str | None = None) -> DataFrame:
+    def from_df(cls, val: Any, uri: str | None = None, hash_method: HashFunction | str | None = None) -> DataFrame:
         """Store a pandas DataFrame or a pyarrow Table (or any object pyarrow can read
         through the Arrow PyCapsule interface, e.g. a polars frame) as parquet and return a
         reference to it.
 
         The bytes go to the run's store inside a run, the configured store outside one;
-        ``uri`` (a URL) writes them there instead. Needs pyarrow.
+        ``uri`` (a URL) writes them there instead. ``hash_method`` (a :class:`HashFunction`,
+        given ``val``, or a hash already computed) sets the reference's ``hash`` instead of
+        the parquet's sha256. Needs pyarrow.
         """
         data, rows = _parquet_bytes(val, "DataFrame.from_df")
         sha = hashlib.sha256(data).hexdigest()
+        own_hash = custom_hash(hash_method, lambda: val) or sha
         if uri is not None:
             fs, path = storage.filesystem(uri)
             storage.make_parent(fs, path)
             fs.pipe_file(path, data)
-            return cls(uri=uri, hash=sha, num_rows=rows)
+            return cls(uri=uri, hash=own_hash, num_rows=rows)
         store = storage.current_store()
         from ..data import _layout as layout
 
         key = layout.blob_key(sha, "data.parquet")
         if not store.exists(key):
             store.put(key, data)
-        return cls(uri=store.url_of(key), hash=sha, num_rows=rows)
+        return cls(uri=store.url_of(key), hash=own_hash, num_rows=rows)
 
     @classmethod
     def wrap_df(cls, val: Any, uri: str | None = None) -> DataFrame:
@@ -97,14 +102,37 @@ class DataFrame(storage.ContentIdentity):
         return cls.from_df(val, uri)
 
     @classmethod
-    def from_local_sync(cls, df: Any, remote_destination: str | None = None) -> DataFrame:
-        """The Flyte SDK's name for :meth:`from_df` in sync code."""
-        return cls.from_df(df, remote_destination)
+    def from_local_sync(
+        cls,
+        df: Any,
+        columns: Any = None,
+        remote_destination: str | None = None,
+        hash_method: HashFunction | str | None = None,
+    ) -> DataFrame:
+        """The Flyte SDK's name for :meth:`from_df` in sync code (``columns``, the SDK's
+        column types, is accepted; the parquet file keeps the frame's own)."""
+        return cls.from_df(df, remote_destination, hash_method)
 
     @classmethod
-    async def from_local(cls, df: Any, remote_destination: str | None = None) -> DataFrame:
+    async def from_local(
+        cls,
+        df: Any,
+        columns: Any = None,
+        remote_destination: str | None = None,
+        hash_method: HashFunction | str | None = None,
+    ) -> DataFrame:
         """``await DataFrame.from_local(frame)``: :meth:`from_df` without blocking the event loop."""
-        return await storage.run_io(remote_destination, cls.from_df, df, remote_destination)
+        return await storage.run_io(remote_destination, cls.from_df, df, remote_destination, hash_method)
+
+    @classmethod
+    def columns(cls) -> dict[str, type]:
+        """The Flyte SDK's declared column types of a DataFrame type: none (``{}``) here."""
+        return {}
+
+    @classmethod
+    def column_names(cls) -> list[str]:
+        """The names of :meth:`columns` (``[]``)."""
+        return list(cls.columns())
 
     @classmethod
     def from_existing_remote(cls, remote_path: str, format: str = PARQUET) -> DataFrame:  # noqa: A002 - SDK name
@@ -158,6 +186,15 @@ class DataFrameReader(Generic[DF]):
     async def all(self) -> DF:
         """``await df.open(pd.DataFrame).all()``: the whole table, read off the event loop."""
         return await storage.run_io(self.frame.uri, self.all_sync)
+
+    async def iter(self) -> AsyncIterator[DF]:
+        """``async for part in await df.open(pd.DataFrame).iter()``: the table in parts, as
+        the Flyte SDK streams it; a parquet file stored here is one part."""
+        return _one(await self.all())
+
+
+async def _one(frame: DF) -> AsyncIterator[DF]:
+    yield frame
 
 
 def _parquet_bytes(val: Any, what: str) -> tuple[bytes, int]:

@@ -8,7 +8,7 @@ import os
 import posixpath
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _storage as storage
 from ._file import File
@@ -66,14 +66,27 @@ class Directory(storage.ContentIdentity, Generic[T]):
 
     # ------------------------------------------------------------------ creating
     @classmethod
-    def from_local_sync(cls, local_path: str | os.PathLike[str], remote_destination: str | None = None) -> Directory[T]:
+    def from_local_sync(
+        cls,
+        local_path: str | os.PathLike[str],
+        remote_destination: str | None = None,
+        dir_cache_key: str | None = None,
+    ) -> Directory[T]:
         """Upload every file under a local folder and return a reference to the copy.
 
         Inside a run the files go to the run's store, outside one to the configured store,
         under ``blobs/<sha256 of the listing>/<folder name>/<relative path>``; files already
         there are skipped. ``remote_destination`` (a URL) uploads there instead. A missing
-        folder raises FileNotFoundError naming it.
+        folder raises FileNotFoundError naming it. ``dir_cache_key``, if given, stands for
+        the folder's content (its ``hash``: equality, caching) instead of the listing's sha256.
         """
+        uploaded = cls._upload(local_path, remote_destination)
+        if dir_cache_key is None:
+            return uploaded
+        return cls(path=uploaded.path, name=uploaded.name, hash=str(dir_cache_key))
+
+    @classmethod
+    def _upload(cls, local_path: str | os.PathLike[str], remote_destination: str | None) -> Directory[T]:
         root = storage.local_source(local_path, "Directory.from_local", folder=True)
         name = os.path.basename(root.rstrip(os.sep)) or "root"
         files = sorted(_local_files(root))
@@ -104,10 +117,28 @@ class Directory(storage.ContentIdentity, Generic[T]):
 
     @classmethod
     async def from_local(
-        cls, local_path: str | os.PathLike[str], remote_destination: str | None = None
+        cls,
+        local_path: str | os.PathLike[str],
+        remote_destination: str | None = None,
+        dir_cache_key: str | None = None,
+        batch_size: int | None = None,
     ) -> Directory[T]:
-        """``await Directory.from_local(path)``: :meth:`from_local_sync` without blocking the event loop."""
-        return await storage.run_io(remote_destination, cls.from_local_sync, local_path, remote_destination)
+        """``await Directory.from_local(path)``: :meth:`from_local_sync` without blocking the event
+        loop. ``batch_size`` (the Flyte SDK's upload batching) is accepted and has no effect here."""
+        return await storage.run_io(
+            remote_destination, cls.from_local_sync, local_path, remote_destination, dir_cache_key
+        )
+
+    @classmethod
+    def empty(cls) -> Directory[T]:
+        """The Flyte SDK's "no folder was produced" value (an :class:`EmptyDir`); check
+        :attr:`is_empty` on what a task returned."""
+        return EmptyDir()
+
+    @property
+    def is_empty(self) -> bool:
+        """True for :meth:`empty` / :class:`EmptyDir`: the task produced no folder."""
+        return self.path == EMPTY_DIR_PATH
 
     @classmethod
     def new_remote(cls, dir_name: str | None = None) -> Directory[T]:
@@ -193,6 +224,26 @@ class Directory(storage.ContentIdentity, Generic[T]):
 
 #: The Flyte SDK's name for :class:`Directory`.
 Dir = Directory
+
+#: The path of :class:`EmptyDir` (the Flyte SDK's sentinel).
+EMPTY_DIR_PATH = "::flyte-empty-dir::"
+
+
+class EmptyDir(Directory[T]):
+    """A :class:`Directory` that stands for "no folder was produced" (the Flyte SDK's
+    ``flyte.io.EmptyDir``): return it where a task may have no folder to give, and check
+    ``d.is_empty`` where it arrives::
+
+        return Output(images=await Dir.from_local(out) if made else EmptyDir())
+    """
+
+    def __init__(self, **fields: Any) -> None:
+        fields["path"] = EMPTY_DIR_PATH  # whatever was given, as the SDK does
+        fields.setdefault("name", "")
+        super().__init__(**fields)
+
+    def __repr__(self) -> str:
+        return "EmptyDir()"
 
 
 class FileWalk:

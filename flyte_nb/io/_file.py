@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Generic, TypeVar
 
 from . import _storage as storage
+from ._hashing import HashFunction, custom_hash
 from ._storage import LocalPath, sync_with_aio
 
 T = TypeVar("T")
@@ -58,28 +59,45 @@ class File(storage.ContentIdentity, Generic[T]):
 
     # ------------------------------------------------------------------ creating
     @classmethod
-    def from_local_sync(cls, local_path: str | os.PathLike[str], remote_destination: str | None = None) -> File[T]:
+    def from_local_sync(
+        cls,
+        local_path: str | os.PathLike[str],
+        remote_destination: str | None = None,
+        hash_method: HashFunction | str | None = None,
+    ) -> File[T]:
         """Upload a local file and return a reference to it.
 
         Inside a run the bytes go to the run's store, outside one to the configured store
         (``flyte.init(storage=...)`` / ``$FLYTE_NB_STORAGE``), under ``blobs/<sha256>/<name>``:
         identical content is stored once. ``remote_destination`` (a URL) uploads there
         instead. A missing ``local_path`` raises FileNotFoundError naming it.
+        ``hash_method`` (a :class:`HashFunction`, given the file's bytes, or a hash already
+        computed) sets the File's ``hash`` instead of the sha256.
         """
         source = storage.local_source(local_path, "File.from_local")
         name = os.path.basename(source)
         if remote_destination is not None:
             sha, size = storage.sha256_of(source)
             storage.put_at(remote_destination, source)
-            return cls(path=remote_destination, name=name, hash=sha, size=size)
-        store = storage.current_store()
-        key, sha, size = storage.put_blob(store, source, name)
-        return cls(path=store.url_of(key), name=name, hash=sha, size=size)
+            key_url = remote_destination
+        else:
+            store = storage.current_store()
+            key, sha, size = storage.put_blob(store, source, name)
+            key_url = store.url_of(key)
+        own_hash = custom_hash(hash_method, lambda: _read_bytes(source))
+        return cls(path=key_url, name=name, hash=own_hash or sha, size=size)
 
     @classmethod
-    async def from_local(cls, local_path: str | os.PathLike[str], remote_destination: str | None = None) -> File[T]:
+    async def from_local(
+        cls,
+        local_path: str | os.PathLike[str],
+        remote_destination: str | None = None,
+        hash_method: HashFunction | str | None = None,
+    ) -> File[T]:
         """``await File.from_local(path)``: :meth:`from_local_sync` without blocking the event loop."""
-        return await storage.run_io(remote_destination, cls.from_local_sync, local_path, remote_destination)
+        return await storage.run_io(
+            remote_destination, cls.from_local_sync, local_path, remote_destination, hash_method
+        )
 
     @classmethod
     def new_remote(cls, file_name: str | os.PathLike[str] | None = None) -> File[T]:
@@ -221,6 +239,16 @@ class AsyncHandle:
     async def readline(self, size: int = -1) -> Any:
         return await _call(self.raw.readline, size, inline=self._inline)
 
+    async def readlines(self, hint: int = -1) -> list[Any]:
+        """The remaining lines (``await fh.readlines()``, the Flyte SDK's form)."""
+        return await _call(self.raw.readlines, hint, inline=self._inline)
+
+    async def writelines(self, lines: Any) -> None:
+        await _call(self.raw.writelines, lines, inline=self._inline)
+
+    async def flush(self) -> None:
+        await _call(self.raw.flush, inline=self._inline)
+
     async def write(self, data: Any) -> int:
         return await _call(self.raw.write, data, inline=self._inline)
 
@@ -244,3 +272,8 @@ async def _call(func: Any, *args: Any, inline: bool) -> Any:
     import asyncio
 
     return await asyncio.to_thread(func, *args)
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()

@@ -110,15 +110,15 @@ class MapCall:
         group = controller.map_group(ctx.action.id, self.group_name, self.concurrency, self.site, self._known_length())
         map_ctx = ActionContext(controller, ctx.action, group)
         task, fixed, fixed_kw = self.task, self._fixed_args, self._fixed_kwargs
-        checked = False
 
         def submission(values: tuple[Any, ...]) -> Any:
-            nonlocal checked
-            args = fixed + values
-            if not checked:
-                task.check_call(args, fixed_kw)
-                checked = True
-            return controller.submit(task, args, fixed_kw, map_ctx, None)
+            try:
+                args, kwargs = task.check_call(fixed + values, fixed_kw)  # each item's inputs converted
+            except TaskCallError:
+                raise  # arguments the task does not take: the map fails
+            except TypeError as exc:  # a value that does not fit its annotation: this item's failure, as in the SDK
+                return _failed(exc)
+            return controller.submit(task, args, kwargs, map_ctx, None)
 
         if self.concurrency == 0:
             async for outcome in self._unbounded(items, submission, controller):
@@ -276,6 +276,10 @@ class MapCall:
     def __repr__(self) -> str:
         limit = self.concurrency or "unlimited"
         return f"<flyte.map {self.task.name} group={self.group_name!r} concurrency={limit}>"
+
+
+async def _failed(error: BaseException) -> Any:
+    raise error
 
 
 class _Mapper:

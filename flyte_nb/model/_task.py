@@ -21,6 +21,8 @@ from .._checks import is_int_at_least
 from ..errors import TaskCallError, TaskDefinitionError
 from ._context import current
 from ._policies import Cache, RetryStrategy, Timeout
+from ._returns import checked_return
+from ._types import Plan, plan_of
 
 if TYPE_CHECKING:
     from ._environment import TaskEnvironment
@@ -68,6 +70,9 @@ class TaskTemplate(Generic[P, R]):
         self._varkw = any(p.kind is p.VAR_KEYWORD for p in params)
         self._max_positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._required = sum(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+        self._plan: Plan | None = None  # made on the first call (annotations may name later classes)
+        #: whether some input converts only where the body runs (``_types``); known after the first call
+        self.converts_late = False
         functools.update_wrapper(self, func)
         _tasks[_identity(self)] = self
 
@@ -82,7 +87,7 @@ class TaskTemplate(Generic[P, R]):
         if ctx is None:
             return self.func(*args, **kwargs)
         frame = _getframe(1)
-        self.check_call(args, kwargs)
+        args, kwargs = self.check_call(args, kwargs)  # type: ignore[assignment]  # the same P.args, converted
         submission = ctx.controller.submit(self, args, kwargs, ctx, (frame.f_code, frame.f_lineno))
         if self.is_async:
             return cast(R, submission)  # an async task's R is the coroutine that submission is
@@ -98,11 +103,13 @@ class TaskTemplate(Generic[P, R]):
                 return cast("Coroutine[Any, Any, Any]", self.func(*args, **kwargs))  # an async func's call
             return asyncio.to_thread(self.func, *args, **kwargs)
         frame = _getframe(1)
-        self.check_call(args, kwargs)
+        args, kwargs = self.check_call(args, kwargs)  # type: ignore[assignment]  # the same P.args, converted
         return ctx.controller.submit(self, args, kwargs, ctx, (frame.f_code, frame.f_lineno))
 
-    def check_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        """Raise :class:`TaskCallError` if the function would not accept these arguments.
+    def check_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The arguments, checked and converted per the annotations (the Flyte SDK's ``TypeError``
+        for a value that does not fit, see ``_types``). Raise :class:`TaskCallError` if the
+        function would not accept them at all.
 
         A few integer comparisons on the common path; the full signature binding (and its
         helpful message) only when something looks off.
@@ -119,6 +126,34 @@ class TaskTemplate(Generic[P, R]):
                     f"task {self.name} was called with arguments it does not take: {'; '.join(problems)}. "
                     f"Its signature is {self.func.__name__}{self.signature}."
                 )
+        plan = self._plan
+        if plan is None or plan.stale:
+            plan = self._types()
+        if not plan.params or (not kwargs and plan.fits(args)):
+            return args, kwargs  # nothing annotated, or every value exactly its int/str/... type
+        return plan.inputs(args, kwargs)
+
+    def _types(self) -> Plan:
+        """How this task's inputs and output are checked (made once, again when io types load)."""
+        plan = self._plan
+        if plan is None or plan.stale:
+            plan = self._plan = plan_of(self.func, self.signature)
+            self.converts_late = plan.late
+        return plan
+
+    def body_inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The inputs as the body takes them: the late conversions done (where it runs)."""
+        plan = self._types()
+        return plan.inputs(args, kwargs, late=True) if plan.late else (args, kwargs)
+
+    def returned(self, value: Any) -> Any:
+        """What the body returned, checked (no forgotten coroutine) and converted per the
+        return annotation."""
+        plan = self._plan
+        if plan is not None and type(value) is plan.exact_output:
+            return value  # the common case: an int for an int (never a coroutine)
+        value = checked_return(self.name, value)
+        return self._types().returned(self.name, value)
 
     def _call_problems(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
         """Every reason the arguments do not fit, most telling first (unexpected names)."""

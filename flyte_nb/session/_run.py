@@ -301,7 +301,7 @@ class Runner:
                 f"flyte.run needs a task, got {type(task).__name__} {what!r}; decorate the function with "
                 "@env.task (env = flyte.TaskEnvironment('name')) and pass that"
             )
-        task.check_call(args, kwargs)
+        args, kwargs = task.check_call(args, kwargs)
         name = check_run_name(self.name) if self.name is not None else _new_name()  # set after __init__ too
         if name in _active:
             raise TaskCallError(f"a run named {name!r} is still running; wait for it or choose another name")

@@ -336,3 +336,33 @@ def test_a_fanout_goes_to_dask_in_few_graphs(dask_run, monkeypatch):
     assert flyte.run(main, 60).outputs() == list(range(60))
     assert sum(sizes) == 61  # the entry and its sixty calls, each submitted once
     assert len(sizes) <= 20, sizes  # in batches, not one scheduler message per action
+
+
+def test_inputs_and_outputs_convert_per_annotation_on_the_worker(dask_run):
+    """A stored DataFrame becomes the body's pandas frame where the body runs (a worker), and
+    a dict returned for a dataclass annotation becomes the dataclass there too."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from dataclasses import dataclass
+
+    from flyte_nb.io import DataFrame
+
+    @dataclass
+    class Count:
+        n: int
+
+    def count_rows(df: pd.DataFrame, start: Count) -> Count:
+        assert isinstance(df, pd.DataFrame), type(df)
+        return {"n": start.n + len(df)}  # type: ignore[return-value]  # converted per the annotation
+
+    # the annotations as objects: this module's are strings, naming locals no worker can resolve
+    count_rows.__annotations__ = {"df": pd.DataFrame, "start": Count, "return": Count}
+    count = env.task(count_rows)
+
+    @env.task
+    async def main() -> Count:
+        frame = DataFrame.from_df(pd.DataFrame({"a": [1, 2, 3]}))
+        return await count.aio(frame, {"n": 10})
+
+    output = flyte.run(main).outputs()
+    assert (output[0] if type(output).__name__ == "ActionOutputs" else output).n == 13
