@@ -150,6 +150,8 @@ class DockerExecutor(ShippedJobExecutor):
         """The tag of ``image`` on the engine, checked once per process: present (built from
         its spec, or pulled when allowed) and with the kernel's Python."""
         tag = image.tag(self.base_image) if isinstance(image, Image) else image
+        if isinstance(image, Image):  # asked of the spec, whatever tag it shares
+            _check_python_version(image, tag)
         if tag not in self._checked_images:
             with self._lock:
                 if tag not in self._checked_images:
@@ -162,6 +164,7 @@ class DockerExecutor(ShippedJobExecutor):
         import docker
 
         tag = image.tag(self.base_image)
+        _check_python_version(image, tag)
         with self._lock:
             client = self._connect()
             if force and (image.layers or image.dockerfile is not None):
@@ -179,16 +182,7 @@ class DockerExecutor(ShippedJobExecutor):
         a spec's ``python_version`` first, then its base's Python before any build."""
         client = self._connect()
         spec = image if isinstance(image, Image) else None
-        ours = f"{sys.version_info[0]}.{sys.version_info[1]}"
-        if spec is not None:
-            wanted = ".".join(map(str, spec.python_version))
-            if wanted != ours:
-                raise ConfigError(
-                    f"the image spec {spec.name or tag!r} asks for Python {wanted} (python_version=...), but this "
-                    f"kernel runs Python {ours}: a task's function is pickled in the kernel and unpickled in the "
-                    f"container, which only works between equal versions. Run the notebook kernel on Python "
-                    f"{wanted}, or leave python_version out (it defaults to the kernel's)"
-                )
+        ours = _kernel_python()
         if spec is not None and spec.dockerfile is not None:  # its FROM images are checked by the build
             _, log = build_image(client, spec, self.base_image)
             self._build_logs[tag] = log
@@ -485,6 +479,23 @@ class DockerExecutor(ShippedJobExecutor):
     async def _stop_all(self) -> None:
         await asyncio.gather(*[self._engine.kill(c) for c in list(self._live.values())])
         self._live.clear()
+
+
+def _kernel_python() -> str:
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _check_python_version(spec: Image, tag: str) -> None:
+    """A spec's ``python_version`` must be the kernel's: tasks are pickled in the kernel."""
+    ours = _kernel_python()
+    wanted = ".".join(map(str, spec.python_version))
+    if wanted != ours:
+        raise ConfigError(
+            f"the image spec {spec.name or tag!r} asks for Python {wanted} (python_version=...), but this "
+            f"kernel runs Python {ours}: a task's function is pickled in the kernel and unpickled in the "
+            f"container, which only works between equal versions. Run the notebook kernel on Python "
+            f"{wanted}, or leave python_version out (it defaults to the kernel's)"
+        )
 
 
 def remove_strays(client: Any, *, everything: bool = False) -> int:
