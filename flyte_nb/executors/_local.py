@@ -115,12 +115,14 @@ def _notice_accelerator(task: Any) -> None:
     _NOTICED.add(task.env.name)
     if device is None or (device.device_class == "GPU" and glob.glob("/dev/nvidia[0-9]*")):
         return
-    warnings.warn(
+    code = getattr(task.func, "__code__", None)
+    warnings.warn_explicit(  # shown at the task's definition: the body runs on the run's loop
         f"task {task.name} requests {device.describe()} (Resources(gpu=...)); on the local backend tasks run "
-        "in this process, where no such device is visible, so it runs without one. The docker backend gives "
-        "containers GPUs (or fails where the engine has none); on Dask it becomes a worker resource request",
+        "in this process, where no such device is visible, so it runs without one (as in the Flyte SDK's "
+        "local mode). On docker a GPU request becomes a device request; on Dask, a worker resource request",
         AcceleratorNotEnforcedWarning,
-        stacklevel=2,
+        filename=code.co_filename if code is not None else "<flyte_nb>",
+        lineno=code.co_firstlineno if code is not None else 0,
     )
 
 

@@ -192,12 +192,18 @@ class UVScript(PipPackages):
     so the hash follows the script's block)."""
 
     script: str = ""
+    #: the image's Python, which the script's requires-python must allow
+    python: tuple[int, int] = (sys.version_info[0], sys.version_info[1])
 
     def identity(self, ignore: IgnorePatterns) -> str:
-        return repr(self) + repr(script_metadata(self.script))
+        try:
+            return repr(self) + repr(script_metadata(self.script))
+        except ConfigError as exc:  # not buildable: the build says why
+            return repr(self) + str(exc)
 
     def validate(self) -> None:
-        script_metadata(self.script)
+        metadata = script_metadata(self.script)
+        check_requires_python(metadata.requires_python, self.python, f"the script {self.script}")
 
     def lines(self, context: BuildContext) -> list[str]:
         dependencies = script_metadata(self.script).dependencies
@@ -242,8 +248,11 @@ class ProjectLayer(Layer):
 
     def validate(self) -> None:
         _must_exist(self.pyproject, f"with_{self.tool}_project")
-        if self.lock is not None:
-            _must_exist(self.lock, f"with_{self.tool}_project")
+        if self.lock is not None and not os.path.isfile(self.lock):
+            raise ConfigError(
+                f"with_{self.tool}_project: {self.lock} does not exist; lock the project ({self.tool} lock) "
+                "or pass the lock file's path"
+            )
 
     def copy_project(self, context: BuildContext) -> tuple[str, list[str]]:
         """Where the project goes in the image, and the lines that copy it there."""
@@ -377,9 +386,7 @@ class Image:
         """An image built from your Dockerfile, with its folder as the build context (its
         ``.dockerignore`` applies). Every image its ``FROM`` lines name must be on the engine:
         nothing is pulled. No layers can be added: put every step in the Dockerfile."""
-        path = _existing(file, "Image.from_dockerfile")
-        if not os.path.isfile(path):
-            raise ConfigError(f"Image.from_dockerfile: {path} is not a file (give the Dockerfile's path)")
+        path = _absolute(file)  # read when built (or validated), as in the SDK
         image = cls(dockerfile=Path(path), registry=registry, name=name or "dockerfile", extendable=False)
         return image._with_platform(platform)
 
@@ -400,14 +407,14 @@ class Image:
         secret_mounts: Any = None,
     ) -> Image:
         """The base image plus the ``dependencies`` of the script's PEP 723 block
-        (``# /// script``), installed with pip; its ``requires-python`` must allow the image's
-        Python. ``file://`` dependencies are refused (use :meth:`with_uv_project`)."""
-        path = _existing(script, "Image.from_uv_script")
+        (``# /// script``), installed with pip. The script is read when the image is built
+        (or validated), as in the SDK: defining the image, e.g. to run locally, checks nothing
+        of it. Then its ``requires-python`` must allow the image's Python, and ``file://``
+        dependencies are refused (use :meth:`with_uv_project`)."""
+        path = _absolute(script)
         version = _version_pair(python_version)
-        metadata = script_metadata(path)
-        check_requires_python(metadata.requires_python, version, f"the script {path}")
         base = cls.from_debian_base(python_version=version, registry=registry, name=name, platform=platform)
-        layer = UVScript((), index_url, _listed(extra_index_urls), pre, extra_args, script=path)
+        layer = UVScript((), index_url, _listed(extra_index_urls), pre, extra_args, script=path, python=version)
         return base._with(layer)
 
     # ------------------------------------------------------------------ copies
@@ -484,8 +491,8 @@ class Image:
         when there is one) into the image's virtual environment; with
         ``project_install_mode="install_project"`` the whole project folder is copied (less
         what :meth:`with_dockerignore` leaves out) and installed too."""
-        pyproject = _existing(pyproject_file, "with_uv_project")
-        lock = _lock_file(pyproject, uvlock, "uv.lock", "with_uv_project", required=False)
+        pyproject = _absolute(pyproject_file)  # read when built (or validated), as in the SDK
+        lock = _lock_file(pyproject, uvlock, "uv.lock", required=False)
         mode = _install_mode(project_install_mode, "with_uv_project")
         return self._with(UVProject(pyproject, lock, mode, extra_args, index_url, _listed(extra_index_urls), bool(pre)))
 
@@ -500,8 +507,8 @@ class Image:
         """Install a Poetry project's locked dependencies (``poetry install --no-root``, its
         ``poetry.lock`` beside ``pyproject.toml`` unless given) into the image's virtual
         environment; ``project_install_mode="install_project"`` installs the project too."""
-        pyproject = _existing(pyproject_file, "with_poetry_project")
-        lock = _lock_file(pyproject, poetry_lock, "poetry.lock", "with_poetry_project", required=True)
+        pyproject = _absolute(pyproject_file)  # read when built (or validated), as in the SDK
+        lock = _lock_file(pyproject, poetry_lock, "poetry.lock", required=True)
         mode = _install_mode(project_install_mode, "with_poetry_project")
         return self._with(PoetryProject(pyproject, lock, mode, extra_args))
 
@@ -550,7 +557,7 @@ class Image:
         """Leave the files a ``.dockerignore`` matches out of the folders this image copies
         (``with_source_folder``, ``with_uv_project(..., project_install_mode="install_project")``).
         The file must exist when the image is built."""
-        return self._with(DockerIgnore(os.path.abspath(os.path.expanduser(str(path)))))
+        return self._with(DockerIgnore(_absolute(path)))
 
     def with_code_bundle(
         self, copy_style: Literal["loaded_modules", "all"] = "loaded_modules", dst: str = "."
@@ -577,8 +584,8 @@ class Image:
     def validate(self) -> None:
         """Check that every file the image needs is there (``ConfigError`` naming the first
         missing one); a build checks the same."""
-        if self.dockerfile is not None:
-            _must_exist(str(self.dockerfile), "Image.from_dockerfile")
+        if self.dockerfile is not None and not os.path.isfile(self.dockerfile):
+            raise ConfigError(f"Image.from_dockerfile: {self.dockerfile} does not exist or is not a file")
         for layer in self.layers:
             layer.validate()
 
@@ -593,14 +600,19 @@ class Image:
         return default_base
 
     def ignore_patterns(self) -> IgnorePatterns:
-        """The patterns of the last :meth:`with_dockerignore` (none without one)."""
+        """The patterns of the last :meth:`with_dockerignore` (none without one, or while its
+        file is missing: building checks it is there)."""
         ignores = [layer for layer in self.layers if isinstance(layer, DockerIgnore)]
-        return read_ignore_file(ignores[-1].path) if ignores else IgnorePatterns()
+        if not ignores or not os.path.isfile(ignores[-1].path):
+            return IgnorePatterns()
+        return read_ignore_file(ignores[-1].path)
 
     def digest(self, default_base: str) -> str:
         """A hash of everything the image is made of."""
         if self.dockerfile is not None:
             folder = os.path.dirname(str(self.dockerfile))
+            if not os.path.isfile(self.dockerfile):  # not buildable: the build says why
+                return hashlib.sha256(str(self.dockerfile).encode()).hexdigest()[:16]
             ignore = _context_ignore(folder)
             text = "\n".join(["dockerfile", _file_digest(str(self.dockerfile)), _file_digest(folder, ignore)])
             return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -699,17 +711,16 @@ def _install_mode(mode: str, where: str) -> ProjectInstallMode:
     return cast("ProjectInstallMode", mode)
 
 
-def _lock_file(pyproject: str, given: str | Path | None, default: str, where: str, *, required: bool) -> str | None:
+def _lock_file(pyproject: str, given: str | Path | None, default: str, *, required: bool) -> str | None:
+    """The lock given, else the one beside ``pyproject`` (when there is one, or ``required``)."""
     if given is not None:
-        return _existing(given, where)
+        return _absolute(given)
     beside = os.path.join(os.path.dirname(pyproject), default)
-    if os.path.isfile(beside):
-        return beside
-    if required:
-        raise ConfigError(
-            f"{where}: {beside} does not exist; run `poetry lock` beside {pyproject} or pass poetry_lock="
-        )
-    return None
+    return beside if required or os.path.isfile(beside) else None
+
+
+def _absolute(path: str | Path) -> str:
+    return os.path.abspath(os.path.expanduser(str(path)))
 
 
 def _must_exist(path: str, where: str) -> None:

@@ -50,26 +50,32 @@ def test_a_uv_script_without_dependencies_is_the_base_image(tmp_path):
     [
         ("# nothing here", r"has no '# /// script' metadata block \(PEP 723\)"),
         ('# /// script\n# dependencies = ["pkg @ file:///src/pkg"]\n# ///', "depends on local projects"),
-        (
-            '# /// script\n# requires-python = ">=3.99"\n# ///',
-            f"requires Python >=3.99, but the image is for Python {OURS}",
-        ),
         ("# /// script\n# dependencies = [1]\n# ///", "must be a list of strings"),
         ('# /// script\n# dependencies = ["a"\n# ///', "is not valid TOML"),
     ],
 )
-def test_a_bad_uv_script_says_what_is_wrong(tmp_path, block, message):
+def test_a_bad_uv_script_says_what_is_wrong_when_built(tmp_path, block, message):
+    image = flyte.Image.from_uv_script(_script(tmp_path, block), name="bad")  # defining it checks nothing
+    assert image.uri.startswith("flyte-nb/bad:")
     with pytest.raises(ConfigError, match=message):
-        flyte.Image.from_uv_script(_script(tmp_path, block), name="bad")
+        image.validate()
+
+
+def test_a_uv_scripts_requires_python_is_checked_when_the_image_is_built(tmp_path):
+    # the SDK's examples say requires-python = ">=3.12" and run locally on any Python
+    script = _script(tmp_path, '# /// script\n# requires-python = ">=3.99"\n# dependencies = ["six"]\n# ///')
+    image = flyte.Image.from_uv_script(script, name="future")
+    with pytest.raises(ConfigError, match=f"requires Python >=3.99, but the image is for Python {OURS}"):
+        image.validate()
 
 
 def test_a_uv_script_must_exist_and_be_python(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
-        flyte.Image.from_uv_script(tmp_path / "missing.py", name="x")
+        flyte.Image.from_uv_script(tmp_path / "missing.py", name="x").validate()
     other = tmp_path / "job.sh"
     other.write_text("# /// script\n# ///\n")
     with pytest.raises(ConfigError, match="must have a .py extension"):
-        flyte.Image.from_uv_script(other, name="x")
+        flyte.Image.from_uv_script(other, name="x").validate()
 
 
 def test_a_dockerfile_image_is_tagged_by_its_dockerfile_and_folder(tmp_path):
@@ -87,8 +93,9 @@ def test_a_dockerfile_image_is_tagged_by_its_dockerfile_and_folder(tmp_path):
     assert image.uri != tag
     with pytest.raises(ConfigError, match="cannot add layers to a Dockerfile-based Image"):
         image.with_pip_packages("six")
-    with pytest.raises(ConfigError, match="does not exist"):
-        flyte.Image.from_dockerfile(tmp_path / "nope", registry="r", name="n")
+    missing = flyte.Image.from_dockerfile(tmp_path / "nope", registry="r", name="n")  # read when built
+    with pytest.raises(ConfigError, match="nope does not exist"):
+        missing.validate()
 
 
 def test_from_images_lists_what_a_dockerfile_needs_on_the_engine():
@@ -128,8 +135,9 @@ def test_a_uv_project_syncs_its_lock_with_uv(tmp_path):
 
 def test_a_poetry_project_installs_with_poetry_and_needs_its_lock(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.poetry]\nname = "poet"\n')
-    with pytest.raises(ConfigError, match=r"poetry.lock does not exist; run `poetry lock`"):
-        flyte.Image.from_debian_base().with_poetry_project(tmp_path / "pyproject.toml")
+    unlocked = flyte.Image.from_debian_base().with_poetry_project(tmp_path / "pyproject.toml")
+    with pytest.raises(ConfigError, match=r"poetry.lock does not exist; lock the project \(poetry lock\)"):
+        unlocked.validate()
     (tmp_path / "poetry.lock").write_text("# lock\n")
     image = flyte.Image.from_debian_base().with_poetry_project(tmp_path / "pyproject.toml", extra_args="--only main")
     last = image.render(BASE).text().splitlines()[-1]
