@@ -21,6 +21,11 @@ from ._cluster import Cluster
 ACCELERATOR_WAIT_S = 10.0
 #: how often the scheduler is asked again meanwhile
 ACCELERATOR_POLL_S = 0.5
+#: how long a "no worker declares it" answer stands for the actions that ask next (no second wait)
+MISSING_TTL_S = 5.0
+
+#: (cluster, resource names asked for) -> when the wait for them last ran out
+_MISSING: dict[tuple[int, tuple[str, ...]], float] = {}
 
 
 def resource_requests(task: Any, cluster: Cluster) -> dict[str, float] | None:
@@ -49,7 +54,9 @@ def _accelerator_name(task: Any, device: Any, cluster: Cluster, declared: dict[s
     """The resource name a worker declares for ``device``: its model (``"T4"``), else its class
     (``"GPU"``, any case); asked again until ``ACCELERATOR_WAIT_S`` has passed."""
     candidates = [device.device_class.lower()] + ([device.device.lower()] if device.device else [])
-    deadline = time.monotonic() + ACCELERATOR_WAIT_S
+    missing_key = (id(cluster), tuple(candidates))
+    recently_missing = time.monotonic() - _MISSING.get(missing_key, -MISSING_TTL_S) < MISSING_TTL_S
+    deadline = time.monotonic() + (0.0 if recently_missing else ACCELERATOR_WAIT_S)
     while True:
         by_lower = {name.lower(): name for name in declared}
         for candidate in reversed(candidates):  # the model first, when a worker names it
@@ -59,6 +66,7 @@ def _accelerator_name(task: Any, device: Any, cluster: Cluster, declared: dict[s
             break
         time.sleep(ACCELERATOR_POLL_S)
         declared = cluster.declared_resources(fresh=True)
+    _MISSING[missing_key] = time.monotonic()
     offered = ", ".join(f"{name}={amount:g}" for name, amount in sorted(declared.items())) or "none"
     raise ConfigError(
         f"task {task.name} requests {device.describe()} (Resources(gpu=...)), but no Dask worker declares a "
