@@ -14,9 +14,8 @@ import warnings
 from typing import Any
 
 from .._checks import is_int_at_least
-from ..errors import ConfigError, FlyteNbError
+from ..errors import AcceleratorNotEnforcedWarning, ConfigError, FlyteNbError
 from ..model._context import current
-from ..model._devices import AcceleratorNotEnforcedWarning
 from ..model._exits import mark_if_user_exit
 from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._threads import SyncThreadPool

@@ -21,7 +21,6 @@ __all__ = [
     "GPU",
     "HABANA_GAUDI",
     "TPU",
-    "AcceleratorNotEnforcedWarning",
     "Device",
     "DeviceClass",
     "Neuron",
@@ -87,11 +86,6 @@ _CLASS_OF: dict[str, DeviceClass] = {
     APPLE_SILICON_DEVICE: "APPLE_SILICON",
 }
 _ACCELERATOR = re.compile(r"([A-Za-z][A-Za-z0-9_. \-]*?)(?::([1-9][0-9]*))?")
-
-
-class AcceleratorNotEnforcedWarning(UserWarning):
-    """An accelerator request of a task that runs in-process, where none is visible: the task
-    runs anyway (as in the Flyte 2 SDK's local mode), once noticed."""
 
 
 @dataclass(frozen=True, slots=True)

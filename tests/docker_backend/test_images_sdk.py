@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb.errors import ConfigError, ImageBuildError
+from flyte_nb.errors import AppleSiliconNotAvailableError, ConfigError, ImageBuildError
 
 from .conftest import IMAGE
 
@@ -150,6 +150,15 @@ def test_a_gpu_request_fails_fast_where_the_engine_has_no_gpu(docker_run):
 
     with pytest.raises(ConfigError, match=r"requests 1 x TPU V5P .* NVIDIA GPUs only"):
         flyte.run(never_tpu).outputs()
+
+    mac = flyte.TaskEnvironment("wants-metal", resources=flyte.Resources(gpu=flyte.APPLE_SILICON()))
+
+    @mac.task
+    def never_metal() -> int:
+        return 1
+
+    with pytest.raises(AppleSiliconNotAvailableError, match="cannot use a Mac's Metal GPU"):
+        flyte.run(never_metal).outputs()
 
 
 def test_shm_sets_the_containers_dev_shm(docker_client, tmp_path):

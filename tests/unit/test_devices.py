@@ -8,8 +8,7 @@ import warnings
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb.errors import ConfigError
-from flyte_nb.model._devices import AcceleratorNotEnforcedWarning
+from flyte_nb.errors import AcceleratorNotEnforcedWarning, ConfigError
 
 
 def test_device_constructors_give_the_sdk_devices():

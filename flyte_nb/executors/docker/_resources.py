@@ -15,7 +15,7 @@ import os
 import threading
 from typing import Any
 
-from ...errors import ConfigError
+from ...errors import AppleSiliconNotAvailableError, ConfigError
 from ...model._policies import Resources, memory_bytes
 
 #: where ``shm="auto"`` takes its size from: the host's own shared memory
@@ -70,6 +70,11 @@ def check_devices(client: Any, host: str | None, task_name: str, resources: Reso
     device = resources.get_device() if resources is not None else None
     if device is None:
         return
+    if device.device_class == "APPLE_SILICON":
+        raise AppleSiliconNotAvailableError(
+            f"task {task_name} requests the Apple Silicon GPU (Resources(gpu=...)); a Docker container cannot "
+            "use a Mac's Metal GPU. Run it on the local backend (in-process, on the Mac) or remove the request"
+        )
     if device.device_class != "GPU":
         raise ConfigError(
             f"task {task_name} requests {device.describe()} (Resources(gpu=...)), but a Docker engine can give "
