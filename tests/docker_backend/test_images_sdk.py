@@ -112,13 +112,16 @@ def test_a_base_with_another_python_fails_before_building(docker_run, tmp_path):
     def never() -> int:
         return 1
 
-    with pytest.raises(ConfigError) as caught:
-        flyte.run(never).outputs()
-    message = str(caught.value)
-    assert f"the base image {fake!r}" in message and "has Python 3.9" in message and f"is Python {OURS}" in message
-    assert "Use a base image with Python" in message
-    with pytest.raises(Exception, match="No such image|not found"):
-        docker_run.images.get(image.tag(IMAGE))
+    try:
+        with pytest.raises(ConfigError) as caught:
+            flyte.run(never).outputs()
+        message = str(caught.value)
+        assert f"the base image {fake!r}" in message and "has Python 3.9" in message and f"is Python {OURS}" in message
+        assert "Use a base image with Python" in message
+        with pytest.raises(Exception, match="No such image|not found"):
+            docker_run.images.get(image.tag(IMAGE))  # nothing was built on it
+    finally:
+        _remove(docker_run, fake)
 
 
 def _has_gpu_runtime(client) -> bool:
@@ -195,3 +198,15 @@ def test_dockerignore_leaves_files_out_of_a_copied_folder(docker_run, tmp_path):
         return sorted(os.listdir("/opt/src"))
 
     assert _value(flyte.run(listing)) == ["keep.txt"]
+
+
+def test_an_image_without_python3_is_a_clear_error(docker_run, tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM {IMAGE}\nUSER root\nRUN rm -f /usr/bin/python3 /usr/bin/python3.* /usr/local/bin/python3\n"
+    )
+    image = flyte.Image.from_dockerfile(tmp_path / "Dockerfile", registry="localhost", name="no-python")
+    try:
+        with pytest.raises(ConfigError, match=r"cannot run python3 .* must be Python " + OURS):
+            flyte.build(image)
+    finally:
+        _remove(docker_run, image.uri)

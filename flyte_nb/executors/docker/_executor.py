@@ -213,9 +213,17 @@ class DockerExecutor(ShippedJobExecutor):
 
     def _check_python(self, client: Any, tag: str, ours: str, base_of: str | None = None) -> None:
         """``tag`` has Python ``ours`` (the kernel's), or a ``ConfigError`` naming both and the fix."""
+        import docker
+
         if tag in self._checked_images:
             return
-        theirs = image_python(client, tag)
+        try:
+            theirs = image_python(client, tag)
+        except (docker.errors.ContainerError, docker.errors.APIError) as exc:
+            raise ConfigError(
+                f"image {tag!r} cannot run python3 ({str(exc).strip()}); flyte_nb runs tasks with the image's "
+                f"python3, which must be Python {ours} (this kernel's). Use an image with it"
+            ) from None
         if theirs != ours:
             what = f"the base image {tag!r} of {base_of!r}" if base_of else f"image {tag!r}"
             raise ConfigError(
