@@ -20,19 +20,23 @@ if _typing.TYPE_CHECKING:
     from . import errors
     from . import io as io
     from .model._context import current_context
+    from .model._devices import AMD_GPU, APPLE_SILICON, GPU, HABANA_GAUDI, TPU, Device, DeviceClass, Neuron
     from .model._environment import TaskEnvironment
     from .model._group import group
-    from .model._image import Image
+    from .model._image import Image, ImageBuild
     from .model._logger import logger
     from .model._map import MapCall, map
     from .model._policies import Backoff, Cache, CachePolicy, Resources, RetryStrategy, ReusePolicy, Timeout
     from .model._task import TaskTemplate
     from .model._trace import trace
     from .orchestrator import RunSnapshot, State
+    from .session._build import build
     from .session._config import Config, init, init_from_config
     from .session._run import Run, Runner, active_runs, run, with_runcontext
 
 __all__ = [
+    "AMD_GPU",
+    "APPLE_SILICON",
     "AppHandle",
     "Backoff",
     "Cache",
@@ -40,10 +44,15 @@ __all__ = [
     "ConditionWebhook",
     "Config",
     "Cron",
+    "Device",
+    "DeviceClass",
     "FixedRate",
+    "GPU",
+    "HABANA_GAUDI",
     "Image",
     "ImageBuild",
     "MapCall",
+    "Neuron",
     "OnArtifact",
     "Resources",
     "RetryStrategy",
@@ -52,6 +61,7 @@ __all__ = [
     "RunSnapshot",
     "Runner",
     "State",
+    "TPU",
     "TaskEnvironment",
     "TaskTemplate",
     "Timeout",
@@ -61,6 +71,7 @@ __all__ = [
     "TriggeredPartition",
     "__version__",
     "active_runs",
+    "build",
     "build_images",
     "current_context",
     "deploy",
@@ -86,6 +97,8 @@ __all__ = [
 
 #: public name -> the private module that defines it
 _HOMES = {
+    "AMD_GPU": ".model._devices",
+    "APPLE_SILICON": ".model._devices",
     "AppHandle": ".model._cluster_only",
     "Backoff": ".model._policies",
     "Cache": ".model._policies",
@@ -93,10 +106,15 @@ _HOMES = {
     "ConditionWebhook": ".model._cluster_only",
     "Config": ".session._config",
     "Cron": ".model._cluster_only",
+    "Device": ".model._devices",
+    "DeviceClass": ".model._devices",
     "FixedRate": ".model._cluster_only",
+    "GPU": ".model._devices",
+    "HABANA_GAUDI": ".model._devices",
     "Image": ".model._image",
-    "ImageBuild": ".model._cluster_only",
+    "ImageBuild": ".model._image",
     "MapCall": ".model._map",
+    "Neuron": ".model._devices",
     "OnArtifact": ".model._cluster_only",
     "Resources": ".model._policies",
     "RetryStrategy": ".model._policies",
@@ -105,6 +123,7 @@ _HOMES = {
     "RunSnapshot": ".orchestrator",
     "Runner": ".session._run",
     "State": ".orchestrator",
+    "TPU": ".model._devices",
     "TaskEnvironment": ".model._environment",
     "TaskTemplate": ".model._task",
     "Timeout": ".model._policies",
@@ -113,6 +132,7 @@ _HOMES = {
     "TriggeredArtifact": ".model._cluster_only",
     "TriggeredPartition": ".model._cluster_only",
     "active_runs": ".session._run",
+    "build": ".session._build",
     "build_images": ".model._cluster_only",
     "current_context": ".model._context",
     "deploy": ".model._cluster_only",

@@ -101,6 +101,8 @@ runs again), and its subclass :class:`CacheUntrustedWarning` (a cache entry or t
 checkpoint whose seal does not hold: never unpickled, a miss). :class:`RemoteSettingsIgnoredWarning`:
 settings for a Flyte cluster (``endpoint``, ``project``, ``mode="remote"``, a config file's
 ``admin`` section, ...) were given; they are ignored and runs stay local.
+:class:`AcceleratorNotEnforcedWarning`: a task asking for a GPU (or another accelerator) runs
+in-process, where none is visible; it runs without one.
 
 A task's ``retries`` apply to its own exceptions, to timeouts and to failures of the
 infrastructure (``ContainerError``, ``OOMError``, ``WorkerLostError``, ``RemoteTaskError``);
@@ -120,6 +122,7 @@ from typing import Any, Literal
 __all__ = [
     "APPLE_SILICON_ERRORS_BY_CODE",
     "GPU_FAULT_CODES",
+    "AcceleratorNotEnforcedWarning",
     "ActionAbortedError",
     "ActionFailure",
     "ActionLimitError",
@@ -860,6 +863,12 @@ class HandshakeError(FlyteNbError, ConnectionError):
 class ClusterOnlyError(FlyteNbError, NotImplementedError):
     """A Flyte 2 name that only works against a Flyte cluster (``flyte.deploy``, ``flyte.Cron``,
     ...) was called or instantiated: flyte_nb runs Flyte 2 code locally."""
+
+
+class AcceleratorNotEnforcedWarning(UserWarning):
+    """A task asks for an accelerator (``Resources(gpu=...)``) and runs in-process, where none
+    is visible: it runs without one (as in the Flyte SDK's local mode), noticed once per
+    environment."""
 
 
 class RemoteSettingsIgnoredWarning(UserWarning):

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import glob
+import warnings
 from typing import Any
 
 from .._checks import is_int_at_least
-from ..errors import ConfigError, FlyteNbError
+from ..errors import AcceleratorNotEnforcedWarning, ConfigError, FlyteNbError
 from ..model._context import current
 from ..model._exits import mark_if_user_exit
 from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._threads import SyncThreadPool
+
+#: environments whose accelerator request was noticed as not enforced (once each per process)
+_NOTICED: set[str] = set()
 
 #: Sync task bodies running at once. A body that waits for the tasks it called does not count
 #: (see _threads): nesting never deadlocks. Threads are only created when needed.
@@ -44,6 +49,8 @@ class LocalExecutor(Executor):
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         if self._closed:
             raise FlyteNbError("this LocalExecutor is closed; start a new run to get a fresh one")
+        if spec.task.env.resources is not None and spec.task.env.name not in _NOTICED:
+            _notice_accelerator(spec.task)
         if self.copy_io and spec.data is not None:
             return await self._submit_copied(spec)
         task = spec.task
@@ -98,6 +105,24 @@ class LocalExecutor(Executor):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _notice_accelerator(task: Any) -> None:
+    """In-process, a GPU (or other accelerator) request is not enforced: the body runs in the
+    kernel and sees the devices the kernel sees. When none is visible, say so once."""
+    device = task.env.resources.get_device()
+    _NOTICED.add(task.env.name)
+    if device is None or (device.device_class == "GPU" and glob.glob("/dev/nvidia[0-9]*")):
+        return
+    code = getattr(task.func, "__code__", None)
+    warnings.warn_explicit(  # shown at the task's definition: the body runs on the run's loop
+        f"task {task.name} requests {device.describe()} (Resources(gpu=...)); on the local backend tasks run "
+        "in this process, where no such device is visible, so it runs without one (as in the Flyte SDK's "
+        "local mode). On docker a GPU request becomes a device request; on Dask, a worker resource request",
+        AcceleratorNotEnforcedWarning,
+        filename=code.co_filename if code is not None else "<flyte_nb>",
+        lineno=code.co_firstlineno if code is not None else 0,
+    )
 
 
 def _call(func: Any, /, *args: Any, **kwargs: Any) -> Any:

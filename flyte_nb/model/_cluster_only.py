@@ -16,7 +16,6 @@ CLUSTER_ONLY_CLASSES: dict[str, str] = {
     "ConditionWebhook": "a webhook of a cluster's human-in-the-loop condition",
     "Cron": "a schedule run by a cluster's trigger service",
     "FixedRate": "a schedule run by a cluster's trigger service",
-    "ImageBuild": "the result of an image build on a cluster",
     "OnArtifact": "a trigger on artifacts kept by a cluster",
     "Trigger": "triggers are run by a cluster's trigger service",
     "TriggeredPartition": "a trigger input filled by a cluster's trigger service",

@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 from .._checks import is_finite_number, is_int, is_int_at_least
 from ..errors import ConfigError
+from ._devices import Device, device_of
 
 __all__ = ["Backoff", "Cache", "CachePolicy", "Resources", "RetryStrategy", "ReusePolicy", "Timeout"]
 
@@ -106,11 +107,16 @@ class Resources:
     ``Resources(cpu=2, memory="4Gi")``. Limits are enforced by the docker backend; on Dask
     the requests reserve worker resources (when the workers declare them); the embedded
     local backend records them only.
+
+    ``gpu`` is a count (``gpu=1``), an accelerator string (``"T4:1"``, ``"A100:2"``) or a
+    :class:`~flyte_nb.Device` (``flyte.GPU("A100", 2)``, ``flyte.TPU("V5P")``). On docker a GPU
+    becomes a device request and ``shm`` the container's ``/dev/shm`` size (``"auto"``: the
+    host's); on Dask an accelerator becomes a worker resource request (``{"GPU": n}``).
     """
 
     cpu: int | float | str | tuple[int | float | str, int | float | str] | None = None
     memory: str | int | tuple[str | int, str | int] | None = None
-    gpu: int | str | None = None
+    gpu: int | str | Device | None = None
     disk: str | None = None
     shm: str | None = None
 
@@ -127,11 +133,17 @@ class Resources:
             memory_bytes(self.disk, "Resources.disk")
         if self.shm is not None and self.shm != "auto":
             memory_bytes(self.shm, "Resources.shm")
-        gpu = self.gpu
-        if gpu is not None and not (is_int_at_least(gpu, 0) or (isinstance(gpu, str) and _GPU.fullmatch(gpu))):
-            raise ConfigError(
-                f"Resources.gpu must be a count (int >= 0) or a device like 'A100' or 'A100:2', got {gpu!r}"
-            )
+        device_of(self.gpu)  # a count, an accelerator string or a Device, checked
+
+    def get_device(self) -> Device | None:
+        """The accelerator asked for, as a :class:`~flyte_nb.Device` (None for none or ``gpu=0``)."""
+        return device_of(self.gpu)
+
+    def get_shared_memory(self) -> str | None:
+        """The ``/dev/shm`` size asked for (``""`` for ``"auto"``), as the SDK gives it."""
+        if self.shm is None:
+            return None
+        return "" if self.shm == "auto" else self.shm
 
     @property
     def cpu_request(self) -> float | None:
@@ -156,10 +168,6 @@ class Resources:
         """Bytes an action may use at most (the limit of a pair)."""
         values = _pair(self.memory)
         return memory_bytes(values[-1]) if values else None
-
-
-#: a GPU given by name: a device, optionally with a count (Flyte's "A100:2")
-_GPU = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*(:[1-9][0-9]*)?")
 
 
 def _pair(value: object, what: str = "resource") -> tuple:

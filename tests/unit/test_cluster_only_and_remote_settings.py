@@ -16,7 +16,6 @@ CLUSTER_ONLY = (
     "ConditionWebhook",
     "Cron",
     "FixedRate",
-    "ImageBuild",
     "OnArtifact",
     "Trigger",
     "TriggerTime",

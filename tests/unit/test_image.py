@@ -19,7 +19,7 @@ def test_the_sdk_fluent_form_renders_one_dockerfile_line_per_step():
         .with_commands(["mkdir -p /models"])
         .with_workdir("/work")
     )
-    text = image.dockerfile(BASE).text().splitlines()
+    text = image.render(BASE).text().splitlines()
     assert text[0] == f"FROM {BASE}"
     assert "apt-get install -y -q --no-install-recommends curl git" in text[1]
     assert text[2] == "RUN python3 -m venv --system-site-packages /opt/flyte_nb/venv"
@@ -55,13 +55,13 @@ def test_copied_files_are_part_of_the_hash(tmp_path):
     first = copied.tag(BASE)
     (folder / "a.py").write_text("A = 2\n")
     assert flyte.Image.from_debian_base().with_source_folder(folder, "/app").tag(BASE) != first
-    assert copied.dockerfile(BASE).text().splitlines()[-1] == "COPY files/0 /app/src"
+    assert copied.render(BASE).text().splitlines()[-1] == "COPY files/0 /app/src"
 
 
 def test_the_host_ca_bundle_is_used_by_pip_only_when_given():
     image = flyte.Image.from_debian_base().with_pip_packages("six")
-    assert "PIP_CERT" not in image.dockerfile(BASE).text()
-    context = image.dockerfile(BASE, ca_bundle="/etc/ssl/certs/ca-certificates.crt")
+    assert "PIP_CERT" not in image.render(BASE).text()
+    context = image.render(BASE, ca_bundle="/etc/ssl/certs/ca-certificates.crt")
     assert "RUN PIP_CERT=/opt/flyte_nb/build-ca.pem python3 -m pip install" in context.text()
     assert list(context.files.values()) == ["/etc/ssl/certs/ca-certificates.crt"]
 

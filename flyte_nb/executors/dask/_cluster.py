@@ -50,11 +50,12 @@ class Cluster:
         if callback is not None:
             callback()
 
-    def declared_resources(self) -> dict[str, float]:
+    def declared_resources(self, fresh: bool = False) -> dict[str, float]:
         """The largest amount of each resource one worker declares, by name (asked of the
-        scheduler at most every few seconds: workers come and go, but not per action)."""
+        scheduler at most every few seconds, unless ``fresh``: workers come and go, but not
+        per action)."""
         asked, largest = self._declared
-        if time.monotonic() - asked >= RESOURCES_TTL_S:
+        if fresh or time.monotonic() - asked >= RESOURCES_TTL_S:
             largest = {}
             for worker in self.client.scheduler_info(n_workers=-1)["workers"].values():
                 for name, amount in (worker.get("resources") or {}).items():

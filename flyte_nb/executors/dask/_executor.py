@@ -18,7 +18,8 @@ thread pool, so nested fanouts never starve for slots.
 
 ``Resources`` requests become Dask resource requests for the resources the workers
 declare (``dask worker --resources "cpu=8,memory=32e9"``, or ``worker_resources`` here);
-a request larger than every worker's is an error, not a task that never starts. The store
+a request larger than every worker's is an error, not a task that never starts, and an
+accelerator (``Resources(gpu=...)``) is requested as ``{"GPU": n}`` (executors/dask/_resources.py). The store
 must be one the workers reach: ``file://`` on this machine or a shared folder, or an
 object store; ``memory://`` lives in the kernel and cannot be shared.
 """
@@ -49,6 +50,7 @@ from ._cluster import (
     check_workers,
     where_workers_are,
 )
+from ._resources import resource_requests
 
 #: threads per worker of the LocalCluster flyte_nb starts: an action holds a thread while it
 #: runs (awaiting included), and most notebook actions wait far more than they compute
@@ -187,7 +189,7 @@ class DaskExecutor(ShippedJobExecutor):
         """The cluster (connected once) and the task's resource requests there."""
         cluster = await self._ready(spec)
         task = spec.task
-        requests = await _outside_run(_requests, task, cluster) if task.env.resources is not None else None
+        requests = await _outside_run(resource_requests, task, cluster) if task.env.resources is not None else None
         return _Place(cluster, requests)
 
     async def _callback_socket(self, server: CallbackServer, place: _Place) -> str:
@@ -328,30 +330,3 @@ def _dask_failure(exc: BaseException, what: str) -> BaseException:
     if name in ("CancelledError", "FutureCancelledError"):
         return FlyteNbError(f"the Dask task of {what} was cancelled outside this run (a client or scheduler restart)")
     return exc
-
-
-def _requests(task: Any, cluster: Cluster) -> dict[str, float] | None:
-    """Dask resource requests for the task's ``Resources``, for resources workers declare."""
-    resources = task.env.resources
-    if resources is None:
-        return None
-    wanted = {"cpu": resources.cpu_request, "memory": resources.memory_request}
-    if isinstance(resources.gpu, int):
-        wanted["gpu"] = resources.gpu
-    wanted = {name: float(amount) for name, amount in wanted.items() if amount}
-    if not wanted:
-        return None
-    declared = cluster.declared_resources()
-    by_lower = {name.lower(): name for name in declared}
-    asks: dict[str, float] = {}
-    for name, amount in wanted.items():
-        declared_name = by_lower.get(name)
-        if declared_name is None:
-            continue  # the workers do not account for it: nothing to reserve
-        if amount > declared[declared_name]:
-            raise ConfigError(
-                f"task {task.name} requests {name}={amount:g} but the largest Dask worker declares "
-                f"{declared_name}={declared[declared_name]:g}; lower its Resources or add a larger worker"
-            )
-        asks[declared_name] = amount
-    return asks or None

@@ -41,6 +41,7 @@ from ._bundle import runtime_bundle
 from ._engine import engine_for, kill_container
 from ._images import build_image, engine_client, image_python
 from ._pool import SOCKET_IN_CONTAINER, WorkerPool, logs_of, pool_for
+from ._resources import check_devices, container_limits
 from ._sandbox import DEFAULT_PIDS_LIMIT, Sandbox, SandboxPolicy
 from ._store_access import StoreAccess, store_access
 
@@ -149,25 +150,56 @@ class DockerExecutor(ShippedJobExecutor):
         """The tag of ``image`` on the engine, checked once per process: present (built from
         its spec, or pulled when allowed) and with the kernel's Python."""
         tag = image.tag(self.base_image) if isinstance(image, Image) else image
+        if isinstance(image, Image):  # asked of the spec, whatever tag it shares
+            _check_python_version(image, tag)
         if tag not in self._checked_images:
             with self._lock:
                 if tag not in self._checked_images:
                     self._check_image(image, tag)
         return tag
 
-    def _check_image(self, image: str | Image, tag: str) -> None:
+    def build(self, image: Image, *, force: bool = False) -> tuple[str, list[str]]:
+        """Build ``image`` now (``flyte.build``), checked as an action's image is; returns its
+        tag and the build log (empty when the tag was there). ``force`` builds it again."""
         import docker
 
+        tag = image.tag(self.base_image)
+        _check_python_version(image, tag)
+        with self._lock:
+            client = self._connect()
+            if force and (image.layers or image.dockerfile is not None):
+                try:
+                    client.images.remove(tag, force=True)
+                except docker.errors.ImageNotFound:
+                    pass
+                self._checked_images.discard(tag)
+            if tag not in self._checked_images:
+                self._check_image(image, tag)
+        return tag, self._build_logs.pop(tag, [])
+
+    def _check_image(self, image: str | Image, tag: str) -> None:
+        """Present (built from its spec, or pulled when allowed) and with the kernel's Python:
+        a spec's ``python_version`` first, then its base's Python before any build."""
         client = self._connect()
         spec = image if isinstance(image, Image) else None
-        ours = f"{sys.version_info[0]}.{sys.version_info[1]}"
-        wanted = ".".join(map(str, spec.python_version)) if spec is not None else ours
-        if wanted != ours:
-            raise ConfigError(
-                f"the image spec asks for Python {wanted} but this kernel runs {ours}; "
-                "pickled functions only travel between equal versions. Leave python_version out"
-            )
-        base = spec.base(self.base_image) if spec is not None else tag
+        ours = _kernel_python()
+        if spec is not None and spec.dockerfile is not None:  # its FROM images are checked by the build
+            _, log = build_image(client, spec, self.base_image)
+            self._build_logs[tag] = log
+            self._check_python(client, tag, ours)
+        else:  # the base's Python before building anything on it
+            base = spec.base(self.base_image) if spec is not None else tag
+            self._ensure_present(client, base)
+            self._check_python(client, base, ours, base_of=tag if base != tag else None)
+            self._checked_images.add(base)
+            if spec is not None and spec.layers:
+                _, log = build_image(client, spec, self.base_image)
+                self._build_logs[tag] = log
+        self._checked_images.add(tag)
+
+    def _ensure_present(self, client: Any, base: str) -> None:
+        import docker
+
         try:
             client.images.get(base)
         except docker.errors.ImageNotFound:
@@ -178,16 +210,28 @@ class DockerExecutor(ShippedJobExecutor):
                     "docker: {pull: true}"
                 ) from None
             client.images.pull(base)
-        if spec is not None and spec.layers:
-            _, log = build_image(client, spec, self.base_image)
-            self._build_logs[tag] = log
-        theirs = image_python(client, tag)
-        if theirs != ours:
+
+    def _check_python(self, client: Any, tag: str, ours: str, base_of: str | None = None) -> None:
+        """``tag`` has Python ``ours`` (the kernel's), or a ``ConfigError`` naming both and the fix."""
+        import docker
+
+        if tag in self._checked_images:
+            return
+        try:
+            theirs = image_python(client, tag)
+        except (docker.errors.ContainerError, docker.errors.APIError) as exc:
             raise ConfigError(
-                f"image {tag!r} has Python {theirs} but this kernel runs {ours}; pickled functions only travel "
-                f"between equal versions. Use an image with Python {ours}"
+                f"image {tag!r} cannot run python3 ({str(exc).strip()}); flyte_nb runs tasks with the image's "
+                f"python3, which must be Python {ours} (this kernel's). Use an image with it"
+            ) from None
+        if theirs != ours:
+            what = f"the base image {tag!r} of {base_of!r}" if base_of else f"image {tag!r}"
+            raise ConfigError(
+                f"{what} has Python {theirs}, but this kernel (and so the image's python_version) is Python "
+                f"{ours}; a task's function is pickled in the kernel and only unpickles under the same "
+                f"version. Use a base image with Python {ours} (Image.from_base(<tag>) or docker: "
+                f"{{base_image: <tag>}}), or run the notebook kernel on Python {theirs}"
             )
-        self._checked_images.add(tag)
 
     # ------------------------------------------------------------------ actions
     async def _place(self, spec: ActionSpec) -> _Place:
@@ -196,10 +240,30 @@ class DockerExecutor(ShippedJobExecutor):
         data = spec.data
         if self._access is None:
             self._access = store_access(data.store if data is not None else None, self.network)
+        resources = spec.task.env.resources
+        device = resources is not None and resources.get_device() is not None
+        checked = False
+        if device:  # before building anything, when the base image is there to ask with
+            checked = await self._engine.call(self._check_devices, spec.task.name, resources, self.base_image)
         image = await self._engine.call(self._ensure_image, self._image_of(spec.task.env))
+        if device and not checked:
+            await self._engine.call(self._check_devices, spec.task.name, resources, image)
         if image in self._build_logs:  # the action that waited for the build shows its log
             _keep_logs(spec, "\n".join(self._build_logs.pop(image)) + "\n")
         return _Place(image, self._access, self._sandboxes.for_image(image))
+
+    def _check_devices(self, task_name: str, resources: Any, probe_image: str) -> bool:
+        """An accelerator request this engine cannot meet fails here, before any start; False
+        when ``probe_image`` is not on the engine to ask with."""
+        import docker
+
+        client = self._docker()
+        try:
+            client.images.get(probe_image)
+        except docker.errors.ImageNotFound:
+            return False
+        check_devices(client, self.host, task_name, resources, probe_image)
+        return True
 
     async def _callback_socket(self, server: CallbackServer, place: _Place) -> str:
         return f"{CALLBACK_DIR_IN_CONTAINER}/{SOCKET_NAME}"  # the server's folder, mounted in each container
@@ -335,7 +399,7 @@ class DockerExecutor(ShippedJobExecutor):
             volumes=volumes,
             network_mode=pool.access.network,
             labels={**self._labels("", ""), f"{LABEL}.pool": pool.env.name, f"{LABEL}.worker": worker_id},
-            **_limits(pool.env.resources),
+            **container_limits(pool.env.resources),
             **sandbox.create_options(),
         )
         container.start()
@@ -362,7 +426,7 @@ class DockerExecutor(ShippedJobExecutor):
             volumes=self._volumes(access),
             network_mode=access.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
-            **_limits(spec.task.env.resources),
+            **container_limits(spec.task.env.resources),
             **sandbox.create_options(),
         )
         self._live[spec.action.id] = container  # from here on, close() removes it whatever happens
@@ -425,6 +489,23 @@ class DockerExecutor(ShippedJobExecutor):
         self._live.clear()
 
 
+def _kernel_python() -> str:
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _check_python_version(spec: Image, tag: str) -> None:
+    """A spec's ``python_version`` must be the kernel's: tasks are pickled in the kernel."""
+    ours = _kernel_python()
+    wanted = ".".join(map(str, spec.python_version))
+    if wanted != ours:
+        raise ConfigError(
+            f"the image spec {spec.name or tag!r} asks for Python {wanted} (python_version=...), but this "
+            f"kernel runs Python {ours}: a task's function is pickled in the kernel and unpickled in the "
+            f"container, which only works between equal versions. Run the notebook kernel on Python "
+            f"{wanted}, or leave python_version out (it defaults to the kernel's)"
+        )
+
+
 def remove_strays(client: Any, *, everything: bool = False) -> int:
     """Remove flyte_nb's containers whose kernel (a process of this host) has ended, or
     with ``everything`` all of flyte_nb's containers on the engine; returns how many."""
@@ -456,18 +537,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _limits(resources: Any) -> dict[str, Any]:
-    """Docker limits for ``Resources(cpu=, memory=)``."""
-    limits: dict[str, Any] = {}
-    if resources is not None:
-        if resources.cpu_limit:
-            limits["nano_cpus"] = int(resources.cpu_limit * 1e9)
-        if resources.memory_limit:
-            limits["mem_limit"] = resources.memory_limit
-            limits["memswap_limit"] = resources.memory_limit
-    return limits
 
 
 def _keep_logs(spec: ActionSpec, logs: str) -> None:

@@ -1,7 +1,11 @@
 """Building ``flyte.Image`` specs on the local engine: classic builder, no registry, no pull.
 
-The build context is made in memory (a Dockerfile and the files the spec copies) and sent
-through the docker SDK's low-level ``build`` call, which uses the engine's classic builder.
+The build context is made in memory (a Dockerfile and the files the spec copies, less what
+its ``with_dockerignore`` leaves out) and sent through the docker SDK's low-level ``build``
+call, which uses the engine's classic builder. An ``Image.from_dockerfile`` is built from its
+own folder; every image its ``FROM`` lines name must already be on the engine (the classic
+builder would pull a missing one, and no registry is reachable), else the build fails first,
+naming it.
 pip inside the build trusts the host's CA bundle (``PIP_CERT``, ``REQUESTS_CA_BUNDLE``,
 ``SSL_CERT_FILE`` or pip's own ``cert`` setting), so builds work behind the same TLS proxy
 the host's pip works behind.
@@ -12,13 +16,14 @@ from __future__ import annotations
 import configparser
 import io
 import os
+import re
 import tarfile
 import time
 from typing import Any
 
 from ..._version import __version__
 from ...errors import ImageBuildError
-from ...model._image import Image, PipPackages
+from ...model._image import IgnorePatterns, Image, PipPackages, ProjectLayer, walk_files
 
 BUILD_LOG_TAIL = 25
 LABEL = "flyte_nb.image"
@@ -37,31 +42,102 @@ def build_image(client: Any, image: Image, default_base: str) -> tuple[str, list
         return tag, []
     except docker.errors.ImageNotFound:
         pass
-    pip = any(isinstance(layer, PipPackages) for layer in image.layers)
-    context = image.dockerfile(default_base, ca_bundle=host_ca_bundle() if pip else None)
+    try:
+        image.validate()
+    except ImageBuildError:
+        raise
+    except ValueError as exc:
+        raise ImageBuildError(f"image {tag} cannot be built: {exc}") from None
+    labels = {LABEL: image.digest(default_base), "flyte_nb.version": __version__}
+    if image.dockerfile is not None:
+        return tag, _build_dockerfile(client, image, tag, labels)
+    installs = any(isinstance(layer, (PipPackages, ProjectLayer)) for layer in image.layers)
+    context = image.render(default_base, ca_bundle=host_ca_bundle() if installs else None)
     started = time.perf_counter()
-    log: list[str] = []
     stream = client.api.build(
-        fileobj=_tar(context.text(), context.files),
+        fileobj=_tar(context.text(), context.files, context.ignore),
         custom_context=True,
         tag=tag,
         rm=True,
         forcerm=True,
         pull=False,
         decode=True,
-        labels={LABEL: image.digest(default_base), "flyte_nb.version": __version__},
+        labels=labels,
     )
+    log = _follow(stream, f"building image {tag} from {image.base(default_base)}", f"Dockerfile:\n{context.text()}")
+    log.append(f"flyte_nb: built image {tag} in {time.perf_counter() - started:.1f} s")
+    return tag, log
+
+
+def _build_dockerfile(client: Any, image: Image, tag: str, labels: dict[str, str]) -> list[str]:
+    """Build an ``Image.from_dockerfile`` from its folder, once its ``FROM`` images are known present."""
+    import docker
+
+    assert image.dockerfile is not None
+    path = str(image.dockerfile)
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    for base in from_images(text):
+        try:
+            client.images.get(base)
+        except docker.errors.ImageNotFound:
+            raise ImageBuildError(
+                f"the Dockerfile {path} starts FROM {base}, which is not on this Docker engine, and flyte_nb "
+                f"never pulls (no registry is reachable from builds). Put {base} on the engine first (docker "
+                "build or docker load), or change the FROM to an image the engine has, such as the docker "
+                "backend's base image"
+            ) from None
+    started = time.perf_counter()
+    stream = client.api.build(
+        path=os.path.dirname(path),
+        dockerfile=os.path.basename(path),
+        tag=tag,
+        rm=True,
+        forcerm=True,
+        pull=False,
+        decode=True,
+        labels=labels,
+    )
+    log = _follow(stream, f"building image {tag} from the Dockerfile {path}", f"Dockerfile:\n{text}")
+    log.append(f"flyte_nb: built image {tag} from {path} in {time.perf_counter() - started:.1f} s")
+    return log
+
+
+def _follow(stream: Any, what: str, shown: str) -> list[str]:
+    """The build's log, or an ``ImageBuildError`` with ``shown`` and the log's tail."""
+    log: list[str] = []
     for chunk in stream:
         if "stream" in chunk:
             log.extend(line for line in chunk["stream"].splitlines() if line.strip())
         if "error" in chunk:
             tail = "\n".join(log[-BUILD_LOG_TAIL:])
+            if not shown.endswith("\n"):
+                shown += "\n"
             raise ImageBuildError(
-                f"building image {tag} from {image.base(default_base)} failed: {chunk['error'].strip()}\n"
-                f"Dockerfile:\n{context.text()}Last lines of the build log:\n{tail}"
+                f"{what} failed: {chunk['error'].strip()}\n{shown}Last lines of the build log:\n{tail}"
             )
-    log.append(f"flyte_nb: built image {tag} in {time.perf_counter() - started:.1f} s")
-    return tag, log
+    return log
+
+
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?P<image>\S+)(?:\s+AS\s+(?P<stage>\S+))?", re.IGNORECASE | re.MULTILINE)
+_ARG = re.compile(r"^\s*ARG\s+(?P<name>\w+)(?:=(?P<value>\S*))?", re.IGNORECASE | re.MULTILINE)
+
+
+def from_images(dockerfile: str) -> list[str]:
+    """The images a Dockerfile's ``FROM`` lines name (``ARG`` defaults substituted), less
+    ``scratch`` and its own stages."""
+    first_from = _FROM.search(dockerfile)
+    head = dockerfile[: first_from.start()] if first_from else dockerfile
+    args = {m.group("name"): (m.group("value") or "").strip("\"'") for m in _ARG.finditer(head)}
+    stages: set[str] = set()
+    images: list[str] = []
+    for match in _FROM.finditer(dockerfile):
+        name = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), match.group("image"))
+        if name.lower() != "scratch" and name.lower() not in stages and name not in images:
+            images.append(name)
+        if match.group("stage"):
+            stages.add(match.group("stage").lower())
+    return images
 
 
 def image_python(client: Any, tag: str) -> str:
@@ -81,7 +157,7 @@ def engine_client(host: str | None) -> Any:
     return docker.DockerClient(base_url=host, max_pool_size=pool) if host else docker.from_env(max_pool_size=pool)
 
 
-def _tar(dockerfile: str, files: dict[str, str]) -> io.BytesIO:
+def _tar(dockerfile: str, files: dict[str, str], ignore: IgnorePatterns | None = None) -> io.BytesIO:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         data = dockerfile.encode()
@@ -90,9 +166,26 @@ def _tar(dockerfile: str, files: dict[str, str]) -> io.BytesIO:
         info.mtime = 0
         archive.addfile(info, io.BytesIO(data))
         for inside, host_path in files.items():
-            archive.add(host_path, arcname=inside, recursive=True)
+            if not os.path.isdir(host_path):
+                archive.add(host_path, arcname=inside)
+                continue
+            archive.add(host_path, arcname=inside, recursive=False)
+            folders: set[str] = set()
+            for file in walk_files(host_path, ignore):  # the folder, less what .dockerignore leaves out
+                relative = os.path.relpath(file, host_path)
+                for parent in _parents(relative):
+                    if parent not in folders:
+                        folders.add(parent)
+                        archive.add(os.path.join(host_path, parent), arcname=f"{inside}/{parent}", recursive=False)
+                archive.add(file, arcname=f"{inside}/{relative}")
     buffer.seek(0)
     return buffer
+
+
+def _parents(relative: str) -> list[str]:
+    """``a/b/c.txt`` -> ``["a", "a/b"]``."""
+    parts = relative.replace(os.sep, "/").split("/")[:-1]
+    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
 
 
 def host_ca_bundle() -> str | None:
