@@ -39,6 +39,8 @@ RUNS: list[dict[str, Any]] = []
 #: depth of flyte.run calls under way: what is printed meanwhile is the tasks', not the program's
 IN_RUN = [0]
 REPLACEMENTS: dict[str, str] = {}
+#: the library's flyte.io classes: their values are written as the class name alone
+IO_CLASSES: dict[str, type] = {}
 
 
 class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -91,9 +93,9 @@ def plain(value: Any, depth: int = 0) -> Any:
         return {"__type__": type(value).__name__, "value": str(value)}
     if isinstance(value, bytes):
         return {"__type__": "bytes", "value": repr(value)}
-    module = type(value).__module__ or ""
-    if module.split(".")[0] in ("flyte", "flyte_nb") and type(value).__name__ in ("File", "Dir", "DataFrame"):
-        return {"__type__": f"flyte.io.{type(value).__name__}"}
+    for name, cls in IO_CLASSES.items():
+        if isinstance(value, cls):
+            return {"__type__": f"flyte.io.{name}"}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
         return {"__type__": type(value).__name__, **fields}
@@ -239,6 +241,8 @@ def main(argv: list[str]) -> int:
         sys.meta_path.insert(0, AliasFinder())
     record_temporary_names()
     lib = importlib.import_module(lib_name)
+    io_module = importlib.import_module(f"{lib_name}.io")
+    IO_CLASSES.update({name: getattr(io_module, name) for name in ("File", "Dir", "DataFrame")})
     patch(lib)
     example_path = Path(example).resolve()
     sys.path.insert(0, str(example_path.parent))
