@@ -12,7 +12,8 @@ the very same code. The example runs as ``__main__``, as ``python EXAMPLE.py`` w
 
 Values are written as plain JSON (see :func:`plain`): tuples and lists as lists, dataclasses and
 pydantic models as their class name and fields, enums as ``Class.MEMBER``, flyte.io objects as
-their class name alone (their paths are temporary), anything else as ``repr``.
+their class name alone (their paths are temporary), strings over 4 KiB as their length and hash,
+anything else as ``repr``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import asyncio
 import dataclasses
 import datetime
 import enum
+import hashlib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -39,6 +41,8 @@ RUNS: list[dict[str, Any]] = []
 #: depth of flyte.run calls under way: what is printed meanwhile is the tasks', not the program's
 IN_RUN = [0]
 REPLACEMENTS: dict[str, str] = {}
+#: longer strings are written as their length and hash
+LONG_TEXT = 4096
 #: the library's flyte.io classes: their values are written as the class name alone
 IO_CLASSES: dict[str, type] = {}
 
@@ -82,6 +86,9 @@ def plain(value: Any, depth: int = 0) -> Any:
     if depth > 20:
         return repr(value)
     if isinstance(value, str):
+        if len(value) > LONG_TEXT:
+            digest = hashlib.sha256(value.encode()).hexdigest()
+            return {"__type__": "str", "length": len(value), "sha256": digest}
         return replaced(value)
     if value is None or isinstance(value, (bool, int)):
         return value
