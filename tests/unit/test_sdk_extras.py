@@ -66,9 +66,14 @@ def test_wrong_notifications_raise_value_error(build: typing.Callable[[], object
         build()
 
 
-def test_notifications_are_accepted_by_with_runcontext():
-    runner = flyte.with_runcontext(notifications=notify.NamedRule("oncall"))
+def test_notifications_are_accepted_by_with_runcontext_and_named_once():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        runner = flyte.with_runcontext(notifications=(notify.NamedRule("oncall"),))
+        flyte.with_runcontext(notifications=None)
     assert isinstance(runner, flyte.Runner)
+    notices = [str(w.message) for w in caught if issubclass(w.category, RemoteSettingsIgnoredWarning)]
+    assert len(notices) == 1 and "ignoring remote setting(s) notifications;" in notices[0]
 
 
 def test_storage_settings_have_the_sdk_fields_and_constructors(monkeypatch: pytest.MonkeyPatch):
