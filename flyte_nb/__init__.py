@@ -19,6 +19,7 @@ from .session._display import register_run_display as _register_run_display
 if _typing.TYPE_CHECKING:
     from . import errors
     from . import io as io
+    from .model._checkpoint import BaseCheckpoint, Checkpoint, latest_checkpoint
     from .model._context import current_context
     from .model._devices import AMD_GPU, APPLE_SILICON, GPU, HABANA_GAUDI, TPU, Device, DeviceClass, Neuron
     from .model._environment import TaskEnvironment
@@ -26,7 +27,9 @@ if _typing.TYPE_CHECKING:
     from .model._image import Image, ImageBuild
     from .model._logger import logger
     from .model._map import MapCall, map
+    from .model._plugin_config import load_plugin_config
     from .model._policies import Backoff, Cache, CachePolicy, Resources, RetryStrategy, ReusePolicy, Timeout
+    from .model._sdk_aliases import CacheRequest, Documentation, Link, TimeoutType
     from .model._task import TaskTemplate
     from .model._trace import trace
     from .orchestrator import RunSnapshot, State
@@ -39,18 +42,23 @@ __all__ = [
     "APPLE_SILICON",
     "AppHandle",
     "Backoff",
+    "BaseCheckpoint",
     "Cache",
     "CachePolicy",
+    "CacheRequest",
+    "Checkpoint",
     "ConditionWebhook",
     "Config",
     "Cron",
     "Device",
     "DeviceClass",
+    "Documentation",
     "FixedRate",
     "GPU",
     "HABANA_GAUDI",
     "Image",
     "ImageBuild",
+    "Link",
     "MapCall",
     "Neuron",
     "OnArtifact",
@@ -65,6 +73,7 @@ __all__ = [
     "TaskEnvironment",
     "TaskTemplate",
     "Timeout",
+    "TimeoutType",
     "Trigger",
     "TriggerTime",
     "TriggeredArtifact",
@@ -82,7 +91,9 @@ __all__ = [
     "init_from_config",
     "init_in_cluster",
     "init_passthrough",
+    "latest_checkpoint",
     "load_ipython_extension",
+    "load_plugin_config",
     "logger",
     "map",
     "new_condition",
@@ -101,18 +112,23 @@ _HOMES = {
     "APPLE_SILICON": ".model._devices",
     "AppHandle": ".model._cluster_only",
     "Backoff": ".model._policies",
+    "BaseCheckpoint": ".model._checkpoint",
     "Cache": ".model._policies",
     "CachePolicy": ".model._policies",
+    "CacheRequest": ".model._sdk_aliases",
+    "Checkpoint": ".model._checkpoint",
     "ConditionWebhook": ".model._cluster_only",
     "Config": ".session._config",
     "Cron": ".model._cluster_only",
     "Device": ".model._devices",
     "DeviceClass": ".model._devices",
+    "Documentation": ".model._sdk_aliases",
     "FixedRate": ".model._cluster_only",
     "GPU": ".model._devices",
     "HABANA_GAUDI": ".model._devices",
     "Image": ".model._image",
     "ImageBuild": ".model._image",
+    "Link": ".model._sdk_aliases",
     "MapCall": ".model._map",
     "Neuron": ".model._devices",
     "OnArtifact": ".model._cluster_only",
@@ -127,6 +143,7 @@ _HOMES = {
     "TaskEnvironment": ".model._environment",
     "TaskTemplate": ".model._task",
     "Timeout": ".model._policies",
+    "TimeoutType": ".model._sdk_aliases",
     "Trigger": ".model._cluster_only",
     "TriggerTime": ".model._cluster_only",
     "TriggeredArtifact": ".model._cluster_only",
@@ -142,6 +159,8 @@ _HOMES = {
     "init_from_config": ".session._config",
     "init_in_cluster": ".model._cluster_only",
     "init_passthrough": ".model._cluster_only",
+    "latest_checkpoint": ".model._checkpoint",
+    "load_plugin_config": ".model._plugin_config",
     "logger": ".model._logger",
     "map": ".model._map",
     "new_condition": ".model._cluster_only",
@@ -154,7 +173,8 @@ _HOMES = {
     "with_servecontext": ".model._cluster_only",
 }
 #: subpackages reachable as attributes: flyte.errors, flyte.io (File, Directory, DataFrame as in the SDK)
-_SUBMODULES = ("errors", "io")
+_SUBMODULES: tuple[str, ...] = ("errors", "io")
+_SUBMODULES += ("durable", "models", "notify", "storage")  # flyte.durable, flyte.storage.S3, ...
 
 
 def __getattr__(name: str) -> _typing.Any:

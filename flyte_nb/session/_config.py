@@ -32,6 +32,7 @@ from .._paths import user_config_dir
 from ..errors import ConfigError
 from ..model import _image
 from ..model._limits import DEFAULT_MAX_ACTIONS
+from ..model._storage_config import Storage as StorageConfig
 from ._config_schema import BACKEND_SCHEMAS, check_section, registered_sections, split_registered_sections
 from ._remote_settings import remote_file_settings, remote_init_settings, warn_remote_settings_ignored
 
@@ -112,7 +113,7 @@ _image.configured_base_image = _configured_base_image
 def init(
     backend: str | None = None,
     *,
-    storage: str | None = None,
+    storage: str | StorageConfig | None = None,
     storage_options: dict[str, Any] | None = None,
     storage_shared: bool | None = None,
     store_key: str | None = None,
@@ -135,7 +136,10 @@ def init(
     """
     sections, flyte_options = split_registered_sections(flyte_options)
     _check_flyte_options(flyte_options, "flyte.init")
-    warn_remote_settings_ignored(remote_init_settings(flyte_options), "flyte.init()", stacklevel=2)
+    ignored = remote_init_settings(flyte_options)
+    if isinstance(storage, StorageConfig):  # a Flyte cluster's blob-store settings, not flyte_nb's store
+        ignored, storage = sorted([*ignored, f"storage={type(storage).__name__}(...)"]), None
+    warn_remote_settings_ignored(ignored, "flyte.init()", stacklevel=2)
     base = Config()
     data: dict[str, Any] = {"backend": backend or base.backend}
     if storage is not None:
@@ -170,8 +174,17 @@ def init_from_config(path_or_config: str | os.PathLike[str] | None = None, **fly
     and the user config folder, in that order; finding none, it uses the local backend and
     says so once. An explicit path that does not exist is an error.
     """
+    cluster_storage = flyte_options.pop("storage", None)
     _check_flyte_options(flyte_options, "flyte.init_from_config")
-    warn_remote_settings_ignored(remote_init_settings(flyte_options), "flyte.init_from_config()", stacklevel=2)
+    ignored = remote_init_settings(flyte_options)
+    if cluster_storage is not None:
+        if not isinstance(cluster_storage, StorageConfig):
+            raise TypeError(
+                f"flyte.init_from_config(storage=...) takes a flyte.storage.S3, GCS or ABFS, got {cluster_storage!r}; "
+                "set flyte_nb's own store in the config file (storage: s3://bucket/prefix)"
+            )
+        ignored = sorted([*ignored, f"storage={type(cluster_storage).__name__}(...)"])
+    warn_remote_settings_ignored(ignored, "flyte.init_from_config()", stacklevel=2)
     if path_or_config is not None:
         path = Path(path_or_config).expanduser()
         if not path.is_file():

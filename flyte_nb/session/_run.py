@@ -396,6 +396,8 @@ def with_runcontext(
         raise TaskCallError(f"mode must be 'local', 'remote' or 'hybrid', got {mode!r}")
     if mode in ("remote", "hybrid"):
         warn_remote_settings_ignored([f"mode={mode!r}"], "flyte.with_runcontext()", stacklevel=2)
+    if flyte_options.get("notifications"):  # flyte.notify: a Flyte cluster sends them, never flyte_nb
+        warn_remote_settings_ignored(["notifications"], "flyte.with_runcontext()", stacklevel=2)
     options = RunOptions(
         name, backend, max_action_concurrency, max_actions, overwrite_cache, disable_run_cache, env_vars
     )
