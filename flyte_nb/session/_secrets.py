@@ -130,7 +130,7 @@ def _missing(secret: Secret, files: list[Path]) -> str:
     where = ", ".join(str(f) for f in files)
     return (
         f"secret {secret.name!r} was not found. Set the environment variable {' or '.join(_env_names(secret))} "
-        f"in the kernel's environment (before it starts), or add it to {files[0]} (a file only you can read: "
+        f"in the environment the kernel starts from, or add it to {files[0]} (a file only you can read: "
         f'chmod 600) as\n    {section}{_toml_key(secret.key)} = "..."\n(looked in: the environment, {where})'
     )
 

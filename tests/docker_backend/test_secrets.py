@@ -18,7 +18,9 @@ VALUE = "docker-s3cr3t-4b2e91"  # never named in task code: that code travels by
 EXPECTED = {"env": hashlib.sha256(VALUE.encode()).hexdigest(), "exists": True, "mode": 0o400, "mine": True}
 EXPECTED["text"] = hashlib.sha256(f"{VALUE}-file".encode()).hexdigest()
 MOUNT = pathlib.Path("/etc/flyte/secrets")
-SECRETS = ["api-token", flyte.Secret("tls-key", group="certs", mount=MOUNT)]
+#: the SDK's example's group: an AWS secret's ARN, colons and all
+GROUP = "arn:aws:secretsmanager:us-east-2:123456789012:secret"
+SECRETS = ["api-token", flyte.Secret("TLS-Key", group=GROUP, mount=MOUNT)]
 
 oneshot = flyte.TaskEnvironment("secretsdocker", secrets=SECRETS)
 pooled = flyte.TaskEnvironment(
@@ -33,7 +35,7 @@ def digest(text: str | None) -> str | None:
 
 def inside() -> dict[str, Any]:
     """What the action sees, values as digests (a value returned would land in the store)."""
-    path = MOUNT / "certs" / "tls-key"
+    path = MOUNT / GROUP / "tls-key"  # the key in lower case, as the SDK's example reads it
     found: dict[str, Any] = {"env": digest(os.environ.get("API_TOKEN")), "exists": path.exists()}
     if path.exists():
         info = path.stat()
@@ -68,7 +70,7 @@ def value_of(run: Any) -> Any:
 def write_secrets() -> None:
     path = user_config_dir() / "secrets.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'api-token = "{VALUE}"\n[certs]\ntls-key = "{VALUE}-file"\n')
+    path.write_text(f'api-token = "{VALUE}"\n["{GROUP}"]\nTLS-Key = "{VALUE}-file"\n')
     path.chmod(0o600)
 
 

@@ -5,6 +5,7 @@ written to the store."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import pathlib
 import pickle
@@ -16,6 +17,7 @@ import pytest
 import flyte_nb as flyte
 from flyte_nb._paths import user_config_dir
 from flyte_nb.errors import ConfigError, SecretNotFoundError
+from flyte_nb.executors import ActionSpec, Executor, available_backends, register_backend, secrets_present
 from flyte_nb.session._secrets import run_secrets
 
 VALUE = "s3cr3t-value-7f1c9a"  # found in no file of a run's store, if all goes well
@@ -265,3 +267,27 @@ def test_the_runs_values_never_pickle() -> None:
     with pytest.raises(TypeError, match="never pickle"):
         pickle.dumps(values)
     assert VALUE not in repr(values)
+
+
+class SecretsThreadExecutor(Executor):
+    """A third-party backend: sync bodies in a thread, with the action's secrets around them."""
+
+    name = "secrets-threads"
+
+    async def submit(self, spec: ActionSpec) -> Any:
+        with secrets_present(spec.secrets()):
+            if spec.task.is_async:
+                return await spec.task.func(*spec.args, **spec.kwargs)
+            ctx = contextvars.copy_context()
+            return await asyncio.to_thread(ctx.run, spec.task.func, *spec.args, **spec.kwargs)
+
+
+if "secrets-threads" not in available_backends():
+    register_backend("secrets-threads", SecretsThreadExecutor)
+
+
+def test_a_backend_of_ones_own_delivers_secrets_with_the_public_helper() -> None:
+    secrets_file(f'api-token = "{VALUE}"\n')
+    flyte.init("secrets-threads")
+    assert value_of(flyte.run(read_token_sync)) == VALUE
+    assert "API_TOKEN" not in os.environ

@@ -436,7 +436,8 @@ class DockerExecutor(ShippedJobExecutor):
                 **self.callbacks.container_environment(self._token),  # its lifeline and the run's secret
                 **secrets.environment(),
             },
-            volumes={**self._volumes(access), **secrets.volumes()},
+            volumes=self._volumes(access),
+            mounts=secrets.mounts(),
             network_mode=access.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
             **container_limits(spec.task.env.resources),

@@ -50,8 +50,12 @@ class ContainerSecrets:
     def environment(self) -> dict[str, str]:
         return dict(self._env)
 
-    def volumes(self) -> dict[str, dict[str, str]]:
-        return {here: {"bind": there, "mode": "ro"} for there, here in self._files.items()}
+    def mounts(self) -> list[Any]:
+        """Read-only bind mounts of the files (``docker.types.Mount``: a group may hold ``:``,
+        as an AWS secret's ARN does, which a ``volumes`` string could not)."""
+        from docker.types import Mount
+
+        return [Mount(there, here, type="bind", read_only=True) for there, here in self._files.items()]
 
     def remove(self) -> None:
         """Remove the files (the container has ended, or never started)."""
