@@ -23,6 +23,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from .._paths import user_config_dir
@@ -55,6 +56,8 @@ def run_secrets(extra_files: tuple[str, ...] = ()) -> SecretValues:
         for path, table in tables:
             value = _in_table(table, secret, path)
             if value is not None:
+                if "\0" in value:  # no environment variable can hold it
+                    raise ConfigError(f"secret {secret.name!r} in the secrets file {path} holds a NUL character")
                 return value
         raise SecretNotFoundError(_missing(secret, files))
 
@@ -162,18 +165,21 @@ def _named_tasks(task: TaskTemplate[Any, Any]) -> Iterator[TaskTemplate[Any, Any
 
 
 def _callees(func: Any) -> list[TaskTemplate[Any, Any]]:
-    """Tasks that ``func``'s code (nested functions included) names as globals or closure cells."""
-    code, namespace = getattr(func, "__code__", None), getattr(func, "__globals__", {})
+    """Tasks that ``func``'s code names (nested functions included): globals, closure cells,
+    and names of code it closes over (a ``%%flyte`` cell's body) in a namespace it closes over."""
+    code = getattr(func, "__code__", None)
+    closed: list[Any] = []
+    for cell in getattr(func, "__closure__", None) or ():
+        try:
+            closed.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
+    namespaces = [getattr(func, "__globals__", {})] + [v for v in closed if isinstance(v, dict)]
     names: set[str] = set()
-    pending = [code] if code is not None else []
+    pending = [c for c in [code, *closed] if isinstance(c, CodeType)]
     while pending:
         current = pending.pop()
         names.update(current.co_names)
-        pending.extend(c for c in current.co_consts if hasattr(c, "co_names"))
-    values = [namespace.get(name) for name in sorted(names)]
-    for cell in getattr(func, "__closure__", None) or ():
-        try:
-            values.append(cell.cell_contents)
-        except ValueError:  # an empty cell
-            pass
+        pending.extend(c for c in current.co_consts if isinstance(c, CodeType))
+    values = [*closed, *(ns.get(name) for ns in namespaces for name in sorted(names))]
     return [v for v in values if isinstance(v, TaskTemplate)]

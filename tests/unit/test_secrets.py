@@ -186,6 +186,9 @@ def test_bad_secrets_files_name_the_problem_not_the_value() -> None:
     secrets_file('billing = "x"\n')
     with pytest.raises(ConfigError, match=r"must be a \[section\]"):
         flyte.run(read_password)
+    secrets_file('api-token = "half\\u0000half"\n')
+    with pytest.raises(ConfigError, match="holds a NUL character"):
+        flyte.run(read_token)
 
 
 def test_the_config_names_more_secrets_files(tmp_path: pathlib.Path) -> None:
@@ -291,3 +294,27 @@ def test_a_backend_of_ones_own_delivers_secrets_with_the_public_helper() -> None
     flyte.init("secrets-threads")
     assert value_of(flyte.run(read_token_sync)) == VALUE
     assert "API_TOKEN" not in os.environ
+
+
+def test_a_flyte_cell_stops_before_it_runs_when_a_task_it_names_lacks_a_secret() -> None:
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "flyte_nb")
+        setup = (
+            "import os\nimport flyte_nb as flyte\n"
+            "env = flyte.TaskEnvironment('sec_cell', secrets='cell-token')\n"
+            "@env.task\nasync def token() -> str:\n    return os.environ['CELL_TOKEN']\n"
+        )
+        assert shell.run_cell(setup).success
+        missing = shell.run_cell("%%flyte\nran = True\nvalue = await token()")
+        assert isinstance(missing.error_in_exec, SecretNotFoundError)
+        assert "CELL_TOKEN" in str(missing.error_in_exec) and "ran" not in shell.user_ns
+        secrets_file(f'cell-token = "{VALUE}"\n')
+        found = shell.run_cell("%%flyte\nvalue = await token()")
+        assert found.success, found.error_in_exec
+        assert shell.user_ns["value"] == VALUE and "CELL_TOKEN" not in os.environ
+    finally:
+        InteractiveShell.clear_instance()
