@@ -12,6 +12,7 @@ while any mounted secret is in use. Files are removed when the last action using
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -104,6 +105,14 @@ def _make_folder() -> tuple[str, bool]:
     if _in_mount:
         return SECRETS_MOUNT, False
     return tempfile.mkdtemp(prefix="flyte_nb-secrets-"), True  # 0700
+
+
+@atexit.register
+def _remove_at_exit() -> None:
+    """A process ending mid-action leaves no secret file behind."""
+    folder = _folder
+    if folder is not None and folder != SECRETS_MOUNT:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write(path: str, value: str) -> None:

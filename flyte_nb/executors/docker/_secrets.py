@@ -10,6 +10,7 @@ the action over the pool's socket, and the worker writes mounted ones in its own
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -21,6 +22,14 @@ from ._sandbox import NAMED, Sandbox
 
 #: the size of a reusable worker's tmpfs for mounted secrets
 TMPFS_SIZE = "4m"
+#: folders of containers that have not ended yet: removed at exit, should the kernel end first
+_live: set[str] = set()
+
+
+@atexit.register
+def _remove_at_exit() -> None:
+    for folder in list(_live):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class ContainerSecrets:
@@ -34,6 +43,7 @@ class ContainerSecrets:
         if not mounted:
             return
         self._folder = tempfile.mkdtemp(prefix="flyte_nb-secrets-")  # 0700: the kernel's user only
+        _live.add(self._folder)
         try:
             for number, item in enumerate(mounted):
                 assert item.file is not None
@@ -61,6 +71,7 @@ class ContainerSecrets:
         """Remove the files (the container has ended, or never started)."""
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
+            _live.discard(self._folder)
             self._folder = None
 
     def __repr__(self) -> str:  # never a value
