@@ -30,6 +30,7 @@ if _typing.TYPE_CHECKING:
     from .model._plugin_config import load_plugin_config
     from .model._policies import Backoff, Cache, CachePolicy, Resources, RetryStrategy, ReusePolicy, Timeout
     from .model._sdk_aliases import CacheRequest, Documentation, Link, TimeoutType
+    from .model._secret import Secret, SecretRequest
     from .model._task import TaskTemplate
     from .model._trace import trace
     from .orchestrator import RunSnapshot, State
@@ -68,6 +69,8 @@ __all__ = [
     "Run",
     "RunSnapshot",
     "Runner",
+    "Secret",
+    "SecretRequest",
     "State",
     "TPU",
     "TaskEnvironment",
@@ -138,6 +141,8 @@ _HOMES = {
     "Run": ".session._run",
     "RunSnapshot": ".orchestrator",
     "Runner": ".session._run",
+    "Secret": ".model._secret",
+    "SecretRequest": ".model._secret",
     "State": ".orchestrator",
     "TPU": ".model._devices",
     "TaskEnvironment": ".model._environment",

@@ -73,7 +73,8 @@ Every error flyte_nb raises on its own account derives from :class:`FlyteNbError
 
     FlyteNbError
     ├── ConfigError (ValueError)         bad config file, key or init() argument
-    │   └── ImageBuildError              ... an image spec that does not build (failing step, log tail)
+    │   ├── ImageBuildError              ... an image spec that does not build (failing step, log tail)
+    │   └── SecretNotFoundError          ... a secret a task asks for is in neither the environment nor a secrets file
     ├── TaskDefinitionError (TypeError)  env.task on something that is not a named function
     ├── TaskCallError (TypeError)        a task called with arguments it does not take, a bad run option
     ├── SerializationError (TypeError)   an argument or return value that must leave the kernel does not pickle
@@ -184,6 +185,7 @@ __all__ = [
     "RuntimeSystemError",
     "RuntimeUnknownError",
     "RuntimeUserError",
+    "SecretNotFoundError",
     "SerializationError",
     "SlowDownError",
     "StoreIntegrityError",
@@ -688,6 +690,11 @@ APPLE_SILICON_ERRORS_BY_CODE: dict[str, type[AppleSiliconError]] = {
 
 
 # ---------------------------------------------------------------------------- flyte_nb's own
+
+
+class SecretNotFoundError(ConfigError):
+    """A secret a task asks for (``secrets=``) is set nowhere flyte_nb looks; the message names
+    it, the environment variable and the secrets file that would provide it (never a value)."""
 
 
 class TaskDefinitionError(FlyteNbError, TypeError):

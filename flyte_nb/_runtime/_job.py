@@ -22,7 +22,9 @@ from ..model._returns import checked_return
 from ..model._types import converted_output, late_inputs
 from ..wire._job import CallbackAddress, Job
 from ..wire._outcome import Outcome
+from ..wire._secrets import SecretDelivery
 from ._failures import failure
+from ._secrets import secrets_present
 from ._sites import restore_files
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ async def execute(
     on_first_call: Callable[[], None] | None = None,
     sealer: Sealer | None = None,
     callback_secret: bytes | None = None,
+    secrets: tuple[SecretDelivery, ...] = (),
 ) -> Outcome:
     """Run the job at ``job_key`` and write ``<job_key>.result``; returns the outcome.
 
@@ -51,6 +54,8 @@ async def execute(
     reads from the store are checked against it before they are unpickled.
     ``callback_secret`` is the run's secret for the kernel's handshake when it came another
     way than the job (a container's environment, a pool worker's authenticated socket).
+    ``secrets`` are the action's secrets when they came another way than the job (a pool
+    worker's socket); they are present while the body runs (``_secrets.py``).
     """
     if sealer is not None:
         store = store.sealed_by(sealer)
@@ -62,10 +67,11 @@ async def execute(
     controller, context = _calls_to_kernel(fields.callback, store, fields.inline_limit, on_first_call, callback_secret)
     try:
         args, kwargs = late_inputs(func, args, kwargs)
-        if inspect.iscoroutinefunction(func):
-            value = await context.run(asyncio.ensure_future, _exits_fail(task_name, func(*args, **kwargs)))
-        else:
-            value = await asyncio.to_thread(context.run, func, *args, **kwargs)
+        with secrets_present([*fields.secrets, *secrets]):
+            if inspect.iscoroutinefunction(func):
+                value = await context.run(asyncio.ensure_future, _exits_fail(task_name, func(*args, **kwargs)))
+            else:
+                value = await asyncio.to_thread(context.run, func, *args, **kwargs)
         value = converted_output(func, task_name, checked_return(task_name, value))
         payload, transfer = encode(
             value,

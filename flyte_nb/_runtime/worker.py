@@ -24,7 +24,9 @@ from ..wire._environment import EXIT_KERNEL_GONE, POOL_SECRET_ENV
 from ..wire._framing import receive, send
 from ..wire._handshake import answer_challenge
 from ..wire._pool import CancelJob, JobDone, RunJob, parse_order
+from ..wire._secrets import SecretDelivery
 from ._output import capture_job_output, job_buffer
+from ._secrets import use_secrets_mount
 
 
 async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
@@ -43,7 +45,9 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
         _end(f"cannot reach the kernel's pool ({exc})")
     running: dict[str, asyncio.Task[None]] = {}
 
-    async def run(key: str, seal: str | None, callback_secret: bytes) -> None:
+    use_secrets_mount()  # the container's private tmpfs at /etc/flyte/secrets, when it has one
+
+    async def run(key: str, seal: str | None, callback_secret: bytes, secrets: tuple[SecretDelivery, ...]) -> None:
         from flyte_nb.data._seal import Sealer
 
         logs: list[str] = []
@@ -51,7 +55,7 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
         # the worker serves many runs: each job brings its own run's key (never a file)
         job_store = store.sealed_by(Sealer.from_env(seal)) if seal else store
         try:
-            await execute(job_store, key, callback_secret=callback_secret)
+            await execute(job_store, key, callback_secret=callback_secret, secrets=secrets)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -72,7 +76,7 @@ async def serve(socket_path: str, worker_id: str, store_root: str) -> None:
         if isinstance(order, RunJob):
             # a fresh context per job, so each job's log buffer stays its own
             running[order.key] = contextvars.copy_context().run(
-                asyncio.ensure_future, run(order.key, order.seal, bytes.fromhex(order.secret))
+                asyncio.ensure_future, run(order.key, order.seal, bytes.fromhex(order.secret), order.secrets)
             )
         elif isinstance(order, CancelJob) and order.key in running:
             running[order.key].cancel()

@@ -17,6 +17,7 @@ from ._codec import digest, dumps, loads
 from ._store import Store
 
 if TYPE_CHECKING:
+    from ..model._secret import SecretValues
     from ..model._task import TaskTemplate
 
 T = TypeVar("T")
@@ -40,11 +41,14 @@ class RunData:
         cache_mode: str = CACHE_USE,
         max_io_bytes: int | None = None,
         env_vars: dict[str, str] | None = None,
+        secrets: SecretValues | None = None,
     ):
         self.store = store
         self.run = run
         #: environment variables of the run (with_runcontext(env_vars=...)) for actions in containers
         self.env_vars = dict(env_vars or {})
+        #: the run's secret values (never pickled, never stored): executors deliver them per action
+        self.secrets = secrets
         self.cache_mode = cache_mode
         self.max_io_bytes = max_io_bytes
 

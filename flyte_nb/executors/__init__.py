@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .._runtime._secrets import secrets_present
 from ..errors import ConfigError
 from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._loop_end import on_loop_end
@@ -33,6 +34,7 @@ __all__ = [
     "on_loop_end",
     "register_backend",
     "registry",
+    "secrets_present",
 ]
 
 #: A backend's implementation: "module:attribute", or the class/factory itself.

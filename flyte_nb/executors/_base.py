@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..data._run_data import RunData
     from ..model._records import ActionRecord
     from ..model._task import TaskTemplate
+    from ..wire._secrets import SecretDelivery
     from ._settings import SettingsSchema
 
 
@@ -38,6 +39,24 @@ class ActionSpec:
     #: for executors whose capabilities say ``reports_start``: call it (on the run's loop) when the body
     #: really starts, e.g. after a cluster scheduler's queue; the action is queued until then
     started: Callable[[], None] | None = None
+
+    def secrets(self) -> list[SecretDelivery]:
+        """The secrets this attempt gets (``secrets=`` of its task or environment), values
+        found by the run (raising ``SecretNotFoundError`` for one set nowhere); deliver them
+        to the body only, never to the store."""
+        wanted = self.task.secrets
+        if not wanted or self.data is None or self.data.secrets is None:
+            return []
+        from ..wire._secrets import SecretDelivery
+
+        vault = self.data.secrets
+        return [SecretDelivery(s.as_env_var, s.file_name, vault.value(s)) for s in wanted]
+
+    def masked(self, text: str) -> str:
+        """``text`` (output of this attempt) with the run's secret values masked."""
+        if self.data is None or self.data.secrets is None:
+            return text
+        return self.data.secrets.mask(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,12 @@ def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback:
     spec.data.store.put_sealed(job_key, make_job(spec, ledger, callback))
 
 
-def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: CallbackAddress | None) -> bytes:
-    """The job (function + input payloads), pickled; large inputs go to the store."""
+def make_job(
+    spec: ActionSpec, ledger: transfer.Ledger, callback: CallbackAddress | None, *, with_secrets: bool = False
+) -> bytes:
+    """The job (function + input payloads), pickled; large inputs go to the store.
+    ``with_secrets``: the job carries the action's secret values (only for a job that never
+    lands in the store: a Dask task's argument)."""
     data, task = spec.data, spec.task
     assert data is not None
     with _by_value(task.func):
@@ -46,6 +50,7 @@ def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: CallbackAddres
             kwargs=shipment.kwargs,
             inline_limit=task.max_inline_io_bytes,
             callback=callback,
+            secrets=spec.secrets() if with_secrets else [],
         )
         return dumps(job.to_dict())
 

@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from .._checks import is_int_at_least
+from .._runtime._secrets import secrets_present
 from ..errors import AcceleratorNotEnforcedWarning, ConfigError, FlyteNbError
 from ..model._context import current
 from ..model._exits import mark_if_user_exit
@@ -51,12 +52,22 @@ class LocalExecutor(Executor):
             raise FlyteNbError("this LocalExecutor is closed; start a new run to get a fresh one")
         if spec.task.env.resources is not None and spec.task.env.name not in _NOTICED:
             _notice_accelerator(spec.task)
+        if spec.task.secrets:
+            return await self._submit_with_secrets(spec)
         if self.copy_io and spec.data is not None:
             return await self._submit_copied(spec)
         task = spec.task
         if task.is_async and not task.converts_late:  # the hot path: no extra coroutine frame per action
             return task.returned(await task.func(*spec.args, **spec.kwargs))
         return await self._run_body(spec, spec.args, spec.kwargs)
+
+    async def _submit_with_secrets(self, spec: ActionSpec) -> Any:
+        """The attempt with its secrets in ``os.environ`` (and files) while it runs (``_runtime/_secrets.py``)."""
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        with secrets_present(spec.secrets()):
+            if self.copy_io and spec.data is not None:
+                return await self._submit_copied(spec)
+            return await self._run_body(spec, spec.args, spec.kwargs)
 
     async def _submit_copied(self, spec: ActionSpec) -> Any:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks

@@ -57,8 +57,9 @@ class ShippedJobExecutor(Executor):
         self, spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback: CallbackAddress, place: Any
     ) -> bytes | None:
         """Ship the inputs and make the job (in a thread); returns its bytes when they travel
-        with the job's start (the default), None when the job went to the store."""
-        return make_job(spec, ledger, callback)
+        with the job's start (the default), None when the job went to the store. Such a job
+        carries the action's secrets only when ``job_carries_secret`` (it never lands in a file)."""
+        return make_job(spec, ledger, callback, with_secrets=self.job_carries_secret)
 
     async def _run(self, spec: ActionSpec, place: Any, job_key: str, job: bytes | None) -> tuple[Outcome, float]:
         """Run the job; returns its outcome and the seconds its start took (t)."""
@@ -81,7 +82,7 @@ class ShippedJobExecutor(Executor):
         job = await asyncio.to_thread(self._write, spec, ledger, job_key, callback, place)
         outcome, t = await self._run(spec, place, job_key, job)
         if outcome.logs:
-            spec.action.append_log(outcome.logs)
+            spec.action.append_log(spec.masked(outcome.logs))
         if outcome.cancelled:
             raise FlyteNbError(f"action {spec.task.name} #{spec.action.id} was cancelled on {self.where}")
         return await collect_outcome(spec, outcome, ledger, t, self.where)

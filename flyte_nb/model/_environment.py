@@ -8,6 +8,7 @@ from typing import Any, TypeVar, overload
 from ..errors import ConfigError
 from ._image import Image
 from ._policies import Cache, Resources, ReusePolicy
+from ._secret import SecretRequest, check_secret_request
 from ._task import MAX_INLINE_IO_BYTES, TaskTemplate, check_task_function, inline_limit, task_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +35,7 @@ class TaskEnvironment:
         env_vars: dict[str, str] | None = None,
         max_inline_io_bytes: int = MAX_INLINE_IO_BYTES,
         description: str | None = None,
+        secrets: SecretRequest | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"TaskEnvironment needs a non-empty name, got {name!r}")
@@ -60,6 +62,8 @@ class TaskEnvironment:
         self.env_vars = dict(env_vars or {})
         self.max_inline_io_bytes = inline_limit(max_inline_io_bytes, f"max_inline_io_bytes of {name}")
         self.description = description
+        #: the secrets every task of this environment gets (flyte.Secret; names only, never values)
+        self.secrets = check_secret_request(secrets, f"TaskEnvironment {name!r}")
         self.tasks: dict[str, TaskTemplate[Any, Any]] = {}
 
     @property

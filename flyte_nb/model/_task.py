@@ -22,6 +22,7 @@ from ..errors import TaskCallError, TaskDefinitionError
 from ._context import current
 from ._policies import Cache, RetryStrategy, Timeout
 from ._returns import checked_return
+from ._secret import Secret, check_secret_request
 from ._types import Plan, plan_of
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class TaskSettings:
     retries: RetryStrategy
     timeout: Timeout
     max_inline_io_bytes: int
+    #: the task's own ``secrets=`` (None: its environment's)
+    secrets: tuple[Secret, ...] | None = None
 
 
 class TaskTemplate(Generic[P, R]):
@@ -80,6 +83,11 @@ class TaskTemplate(Generic[P, R]):
     def cache(self) -> Cache | None:
         """The cache policy in force: the task's own, else its environment's."""
         return self.settings.cache if self.settings.cache is not None else self.env.cache
+
+    @property
+    def secrets(self) -> tuple[Secret, ...]:
+        """The secrets its actions get: its own ``secrets=``, else its environment's."""
+        return self.settings.secrets if self.settings.secrets is not None else self.env.secrets
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -170,7 +178,7 @@ class TaskTemplate(Generic[P, R]):
 
     def override(self, **options: Any) -> TaskTemplate[P, R]:
         """A copy of this task with some options changed (``retries``, ``timeout``, ``cache``,
-        ``short_name``, ``max_inline_io_bytes``)."""
+        ``short_name``, ``max_inline_io_bytes``, ``secrets``)."""
         settings = task_settings(self.func, base=self.settings, **options)
         return TaskTemplate(self.func, self.env, settings)
 
@@ -213,6 +221,7 @@ def task_settings(
     retries: Any = _UNSET,
     timeout: Any = _UNSET,
     max_inline_io_bytes: int = _UNSET,
+    secrets: Any = _UNSET,
     **unknown: Any,
 ) -> TaskSettings:
     """Validate ``@env.task(...)`` options into :class:`TaskSettings`."""
@@ -220,7 +229,7 @@ def task_settings(
         names = ", ".join(sorted(unknown))
         raise TaskDefinitionError(
             f"unknown task option(s) {names} for {func.__name__}; accepted: short_name, cache, retries, "
-            "timeout, max_inline_io_bytes"
+            "timeout, max_inline_io_bytes, secrets"
         )
     settings = base or TaskSettings(func.__name__, None, RetryStrategy(0), Timeout(), MAX_INLINE_IO_BYTES)
     changes: dict[str, Any] = {}
@@ -234,6 +243,8 @@ def task_settings(
         changes["timeout"] = Timeout.of(timeout)
     if max_inline_io_bytes is not _UNSET:
         changes["max_inline_io_bytes"] = inline_limit(max_inline_io_bytes, f"max_inline_io_bytes of {func.__name__}")
+    if secrets is not _UNSET and secrets is not None:
+        changes["secrets"] = check_secret_request(secrets, func.__name__)
     return replace(settings, **changes)
 
 

@@ -32,11 +32,17 @@ class ActionStream:
     def write(self, text: str) -> int:
         ctx = current.get()
         if ctx is not None and text:
-            ctx.action.append_log(text)
+            ctx.action.append_log(_masked(ctx.controller, text))
         return self._stream.write(text)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def _masked(controller: Any, text: str) -> str:
+    """``text`` with the run's secret values masked, as the action's log keeps it."""
+    secrets = getattr(getattr(controller, "data", None), "secrets", None)
+    return text if secrets is None else secrets.mask(text)
 
 
 def install() -> None:

@@ -38,4 +38,7 @@ def run_files(controller: Controller) -> dict[str, bytes]:
         "errors": sorted(f"{label}.txt" for label in failed),
     }
     files[layout.run_record(controller.name)] = json.dumps(summary, indent=1).encode()
+    secrets = controller.data.secrets if controller.data is not None else None
+    if secrets is not None:  # a value a task printed or put in an error message is not kept
+        files = {key: secrets.mask(data.decode(errors="replace")).encode() for key, data in files.items()}
     return files

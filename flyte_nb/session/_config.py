@@ -14,6 +14,8 @@ A config file is YAML::
     docker: {...}             # settings of the docker backend
     dask: {...}               # settings of the dask backend
     mybackend: {...}          # settings a registered backend declares (register_backend)
+    secrets:
+      files: [~/team/secrets.toml]  # secrets files read after the user's own secrets.toml
 
 Flyte's own remote sections (``admin``, ``image``, ``task``) are accepted and ignored,
 so a Flyte config file works unchanged; any other key is an error naming it.
@@ -46,7 +48,7 @@ CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
 BACKEND_SETTINGS: dict[str, frozenset[str]] = {name: frozenset(keys) for name, keys in BACKEND_SCHEMAS.items()}
 LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency", "max_io_bytes"})
 TOP_LEVEL_KEYS = frozenset(
-    {"backend", "storage", "storage_options", "storage_shared", "store_key", "limits"}
+    {"backend", "storage", "storage_options", "storage_shared", "store_key", "limits", "secrets"}
 ) | frozenset(BACKEND_SETTINGS)
 #: Sections of a Flyte 2 config file that configure a remote cluster; irrelevant here.
 FLYTE_REMOTE_SECTIONS = frozenset({"admin", "image", "task", "console", "logger"})
@@ -69,6 +71,8 @@ class Config:
     max_io_bytes: int | None = None
     backends: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str | None = None
+    #: secrets files (TOML) read after the user's own ``secrets.toml`` (``secrets: {files: [...]}``)
+    secrets_files: tuple[str, ...] = ()
 
     def settings(self, backend: str | None = None) -> dict[str, Any]:
         """The settings section of ``backend`` (default: the current one)."""
@@ -272,6 +276,7 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
             f"{type(store_key).__name__}; make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
         )
     limits = _section(data, "limits", LIMIT_KEYS, source)
+    secrets_files = _secrets_files(_section(data, "secrets", frozenset({"files"}), source), source)
     for key, value in limits.items():
         low = 1 if key == "max_actions" else 0
         if not is_int_at_least(value, low):
@@ -294,7 +299,20 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
         max_io_bytes=limits.get("max_io_bytes"),
         backends=backends,
         source=source,
+        secrets_files=secrets_files,
     )
+
+
+def _secrets_files(section: dict[str, Any], source: str) -> tuple[str, ...]:
+    files = section.get("files") or []
+    if isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) and f.strip() for f in files):
+        raise ConfigError(
+            f"secrets.files in {source} must be a list of file paths, got {files!r}; "
+            "write e.g. secrets: {files: [~/team/secrets.toml]}"
+        )
+    return tuple(files)
 
 
 def switch_backend(backend: str) -> Config:
@@ -314,6 +332,7 @@ def _kept(config: Config) -> dict[str, Any]:
         "max_io_bytes": config.max_io_bytes,
         "backends": {name: dict(section) for name, section in config.backends.items()},
         "source": config.source,
+        "secrets_files": config.secrets_files,
     }
 
 

@@ -35,6 +35,7 @@ from ._config import configured_store, current_config
 from ._display import LiveDisplay, run_display
 from ._remote_settings import warn_remote_settings_ignored
 from ._run_options import RunOptions, check_run_name
+from ._secrets import run_secrets, secrets_of_run
 
 log = logging.getLogger("flyte_nb")
 
@@ -269,14 +270,16 @@ class Runner:
         """Start the run on the current loop and return its handle at once."""
         return self._launch(task, args, kwargs)
 
-    def _run_data(self, name: str, config: Any) -> Any:
+    def _run_data(self, name: str, config: Any, vault: Any = None) -> Any:
         from ..data._run_data import CACHE_OFF, CACHE_OVERWRITE, CACHE_USE, RunData
         from ..data._sweep import sweep_in_background
 
         mode = CACHE_OFF if self.disable_run_cache else CACHE_OVERWRITE if self.overwrite_cache else CACHE_USE
         store = configured_store(config)
         sweep_in_background(store)  # temporaries of writers killed in earlier runs; never waited for
-        return RunData(store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars)
+        return RunData(
+            store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars, secrets=vault
+        )
 
     def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
         """Start ``task()`` as a run on the running loop and return at once.
@@ -306,8 +309,10 @@ class Runner:
         if name in _active:
             raise TaskCallError(f"a run named {name!r} is still running; wait for it or choose another name")
         config = current_config()
+        vault = run_secrets(config.secrets_files)
+        vault.require(secrets_of_run(task))  # a missing secret stops the run before anything runs
         executor = create_executor(self.backend, config.settings(self.backend))
-        controller = Controller(name, executor, self.limits, self._run_data(name, config))
+        controller = Controller(name, executor, self.limits, self._run_data(name, config, vault))
         handle = Run(controller, self.backend, task)
         _active[name] = handle
         # an executor that runs actions elsewhere drives the run from here: the entry action

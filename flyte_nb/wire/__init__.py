@@ -5,6 +5,7 @@ messages goes through the dataclasses here (each with one ``to_dict``/``from_dic
 - ``_outcome.py``: what the job leaves when it ends (``Outcome``, ``Failure``);
 - ``_calls.py``: task calls from a container to the kernel and the kernel's answers;
 - ``_pool.py``: a worker pool's orders to its reusable workers and their replies;
+- ``_secrets.py``: an action's secret as it receives it (in a Dask job, with a pool's order);
 - ``_environment.py``: what the kernel tells a container through its environment;
 - ``_framing.py`` (length-prefixed pickles) and ``_handshake.py`` (who may talk at all).
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._secrets import SecretDelivery
+
 
 @dataclass(frozen=True, slots=True)
 class CallbackAddress:
@@ -61,7 +63,9 @@ class Job:
     ``func`` is the function's pickle; ``files`` maps its code objects to their file names
     (cloudpickle drops them; ``_runtime/_sites.py``); ``args``/``kwargs`` are the inputs'
     payloads (``data._codec.Payload``: inline bytes or a store key); ``inline_limit`` bounds
-    what the job's own output and task calls send inline.
+    what the job's own output and task calls send inline. ``secrets`` are the action's
+    secrets with their values, only in a job that never lands in a file (a Dask task's
+    argument); a container gets them at its creation, a pool worker over its socket.
     """
 
     func: bytes
@@ -71,9 +75,10 @@ class Job:
     inline_limit: int
     files: dict[str, str] = field(default_factory=dict)
     callback: CallbackAddress | None = None
+    secrets: list[SecretDelivery] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "func": self.func,
             "task": self.task,
             "files": self.files,
@@ -82,6 +87,9 @@ class Job:
             "inline_limit": self.inline_limit,
             "callback": self.callback.to_dict() if self.callback is not None else None,
         }
+        if self.secrets:
+            out["secrets"] = [s.to_dict() for s in self.secrets]
+        return out
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Job:
@@ -94,4 +102,5 @@ class Job:
             inline_limit=raw["inline_limit"],
             files=raw.get("files") or {},
             callback=CallbackAddress.from_dict(callback) if callback is not None else None,
+            secrets=[SecretDelivery.from_dict(s) for s in raw.get("secrets") or ()],
         )

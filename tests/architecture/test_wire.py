@@ -30,6 +30,7 @@ from flyte_nb.wire._calls import (
 from flyte_nb.wire._job import CallbackAddress, Job
 from flyte_nb.wire._outcome import Failure, Outcome
 from flyte_nb.wire._pool import CancelJob, JobDone, RunJob, parse_order
+from flyte_nb.wire._secrets import SecretDelivery
 
 PACKAGE = Path(__file__).resolve().parents[2] / "flyte_nb"
 #: the ends of the wire: the code run in containers and workers, the executors, and any other
@@ -49,6 +50,10 @@ MESSAGES: list[Any] = [
     CallbackAddress("tcp://[::1]:80", "1-def", "run-2", 0),
     Job(b"func", "task", [b"arg"], {"x": b"kw"}, 1024, {"f:1:ab": "cell.py"}, CALLBACK),
     Job(b"func", "task", [], {}, 10),
+    Job(
+        b"func", "task", [], {}, 10, secrets=[SecretDelivery("API_TOKEN", None, "v"), SecretDelivery(None, "g/k", "w")]
+    ),
+    SecretDelivery("API_TOKEN", "g/k", "v"),
     FAILURE,
     GroupSpec("k", "map", "fanout", 4, 10),
     SubmitCall(7, "0-abc", 3, b"task", [b"a"], {"b": b"b"}, GroupSpec("g", "group", "named")),
@@ -90,7 +95,9 @@ def test_a_malformed_call_says_whom_it_came_from_and_what_to_answer() -> None:
 
 
 def test_pool_orders_round_trip() -> None:
-    for order in (RunJob("runs/r/job", "seal", "ff"), RunJob("runs/r/job"), CancelJob("runs/r/job")):
+    secrets = (SecretDelivery("API_TOKEN", None, "v"),)
+    orders = (RunJob("runs/r/job", "seal", "ff"), RunJob("runs/r/job", "seal", "ff", secrets), RunJob("runs/r/job"))
+    for order in (*orders, CancelJob("runs/r/job")):
         assert parse_order(_over_the_wire(order.to_dict())) == order
     assert parse_order({}) is None
 

@@ -43,6 +43,7 @@ from ._images import build_image, engine_client, image_python
 from ._pool import SOCKET_IN_CONTAINER, WorkerPool, logs_of, pool_for
 from ._resources import check_devices, container_limits
 from ._sandbox import DEFAULT_PIDS_LIMIT, Sandbox, SandboxPolicy
+from ._secrets import ContainerSecrets, secrets_tmpfs
 from ._store_access import StoreAccess, store_access
 
 LIB_IN_CONTAINER = "/opt/flyte_nb/lib"
@@ -286,24 +287,30 @@ class DockerExecutor(ShippedJobExecutor):
         """Start a container of its own for the job, wait for its end, read what it left."""
         data = spec.data
         assert data is not None
-        if spec.started is not None:
-            spec.started()
-        started = time.perf_counter()
-        starting = asyncio.ensure_future(self._engine.call(self._start, spec, place.image, place.access, job_key))
+        secrets = ContainerSecrets(spec.secrets(), place.sandbox)  # files removed once the container ends
         try:
-            container, exited = await asyncio.shield(starting)
-        except asyncio.CancelledError:  # cancelled while the engine starts it: remove it once started
-            starting.add_done_callback(self._kill_when_started)
-            raise
-        t = time.perf_counter() - started
-        try:
-            status = {"StatusCode": await asyncio.wrap_future(exited)}  # an engine event: no thread waits
-        except asyncio.CancelledError:
-            await self._engine.kill(container)  # shielded and bounded
-            raise
+            if spec.started is not None:
+                spec.started()
+            started = time.perf_counter()
+            starting = asyncio.ensure_future(
+                self._engine.call(self._start, spec, place.image, place.access, job_key, secrets)
+            )
+            try:
+                container, exited = await asyncio.shield(starting)
+            except asyncio.CancelledError:  # cancelled while the engine starts it: remove it once started
+                starting.add_done_callback(self._kill_when_started)
+                raise
+            t = time.perf_counter() - started
+            try:
+                status = {"StatusCode": await asyncio.wrap_future(exited)}  # an engine event: no thread waits
+            except asyncio.CancelledError:
+                await self._engine.kill(container)  # shielded and bounded
+                raise
+            finally:
+                self._live.pop(spec.action.id, None)
+                self._engine.forget(container.id)
         finally:
-            self._live.pop(spec.action.id, None)
-            self._engine.forget(container.id)
+            secrets.remove()
         logs, state = await self._engine.call(self._finish, container)
         _keep_logs(spec, logs)
         try:
@@ -352,7 +359,8 @@ class DockerExecutor(ShippedJobExecutor):
             pool = await pool_for(self, place.image, spec.task.env, spec.task.env.reuse_policy, place.access)
             try:
                 seal = data.store.sealer.for_run(data.run).to_env()
-                logs = await pool.run(job_key, spec.started, seal, self.callbacks.secret_of(self._token))
+                secret = self.callbacks.secret_of(self._token)
+                logs = await pool.run(job_key, spec.started, seal, secret, tuple(spec.secrets()))
                 break
             except WorkerLostError:
                 if chance == 2:
@@ -401,13 +409,17 @@ class DockerExecutor(ShippedJobExecutor):
             labels={**self._labels("", ""), f"{LABEL}.pool": pool.env.name, f"{LABEL}.worker": worker_id},
             **container_limits(pool.env.resources),
             **sandbox.create_options(),
+            **secrets_tmpfs(sandbox),  # each action's mounted secrets, written there while it runs
         )
         container.start()
         return container
 
-    def _start(self, spec: ActionSpec, image: str, access: StoreAccess, job_key: str) -> tuple[Any, Any]:
+    def _start(
+        self, spec: ActionSpec, image: str, access: StoreAccess, job_key: str, secrets: ContainerSecrets
+    ) -> tuple[Any, Any]:
         """Create and start the action's container (in an engine thread); returns it and the
-        future of its exit code."""
+        future of its exit code. Its secrets are variables of its environment and read-only
+        files bind-mounted under /etc/flyte/secrets."""
         client = self._docker()
         sandbox = self._sandboxes.for_image(image)
         container = client.containers.create(
@@ -422,8 +434,10 @@ class DockerExecutor(ShippedJobExecutor):
                     spec.data.run if spec.data else None,
                 ),
                 **self.callbacks.container_environment(self._token),  # its lifeline and the run's secret
+                **secrets.environment(),
             },
             volumes=self._volumes(access),
+            mounts=secrets.mounts(),
             network_mode=access.network,
             labels=self._labels(spec.data.run if spec.data else "", str(spec.action.id)),
             **container_limits(spec.task.env.resources),
@@ -541,4 +555,4 @@ def _pid_alive(pid: int) -> bool:
 
 def _keep_logs(spec: ActionSpec, logs: str) -> None:
     if logs:
-        spec.action.append_log(logs)
+        spec.action.append_log(spec.masked(logs))

@@ -35,6 +35,7 @@ from ...wire._environment import POOL_SECRET_ENV
 from ...wire._framing import receive, send
 from ...wire._handshake import challenge
 from ...wire._pool import CancelJob, JobDone, RunJob
+from ...wire._secrets import SecretDelivery
 from .._loop_end import on_loop_end
 
 if TYPE_CHECKING:
@@ -217,11 +218,13 @@ class WorkerPool:
         started: Callable[[], None] | None = None,
         seal: str | None = None,
         callback_secret: bytes = b"",
+        secrets: tuple[SecretDelivery, ...] = (),
     ) -> str:
         """Send a job to a worker with a free slot (starting one if allowed); returns its log.
         ``started`` is called once a worker has taken it; ``seal`` is the job's run key and
         ``callback_secret`` its run's secret (for its task calls to the kernel): both travel
-        with it over this authenticated socket, never through a file."""
+        with it over this authenticated socket, never through a file, and so do the action's
+        ``secrets`` (present in the worker only while the job runs)."""
         worker = await self._acquire()
         if started is not None:
             started()
@@ -229,7 +232,7 @@ class WorkerPool:
         worker.inflight[job_key] = future
         try:
             assert worker.writer is not None
-            await send(worker.writer, RunJob(job_key, seal, callback_secret.hex()).to_dict())
+            await send(worker.writer, RunJob(job_key, seal, callback_secret.hex(), secrets).to_dict())
             return await future
         except asyncio.CancelledError:
             worker.inflight.pop(job_key, None)
