@@ -22,6 +22,7 @@ from ..wire._job import CallbackAddress, Job
 from ..wire._outcome import Outcome
 from . import _transfer as transfer
 from ._base import ActionSpec
+from ._reports import report_key
 
 INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
 
@@ -46,6 +47,7 @@ def make_job(spec: ActionSpec, ledger: transfer.Ledger, callback: CallbackAddres
             kwargs=shipment.kwargs,
             inline_limit=task.max_inline_io_bytes,
             callback=callback,
+            report=report_key(spec),
         )
         return dumps(job.to_dict())
 
@@ -63,6 +65,8 @@ async def collect_outcome(spec: ActionSpec, outcome: Outcome, ledger: transfer.L
     ledger.up.seconds += outcome.uploaded_s
     ledger.down.seconds += outcome.downloaded_s
     spec.timings = {**ledger.timings(), "t": t}
+    if outcome.report:
+        spec.action.report = outcome.report
     if outcome.traces:
         from ..model._context import current
 

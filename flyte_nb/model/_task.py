@@ -48,6 +48,8 @@ class TaskSettings:
     retries: RetryStrategy
     timeout: Timeout
     max_inline_io_bytes: int
+    #: ``report=True``: the action has a report (``flyte.report``), saved when flushed and at its end
+    report: bool = False
 
 
 class TaskTemplate(Generic[P, R]):
@@ -213,6 +215,7 @@ def task_settings(
     retries: Any = _UNSET,
     timeout: Any = _UNSET,
     max_inline_io_bytes: int = _UNSET,
+    report: Any = _UNSET,
     **unknown: Any,
 ) -> TaskSettings:
     """Validate ``@env.task(...)`` options into :class:`TaskSettings`."""
@@ -220,7 +223,7 @@ def task_settings(
         names = ", ".join(sorted(unknown))
         raise TaskDefinitionError(
             f"unknown task option(s) {names} for {func.__name__}; accepted: short_name, cache, retries, "
-            "timeout, max_inline_io_bytes"
+            "timeout, max_inline_io_bytes, report"
         )
     settings = base or TaskSettings(func.__name__, None, RetryStrategy(0), Timeout(), MAX_INLINE_IO_BYTES)
     changes: dict[str, Any] = {}
@@ -234,6 +237,10 @@ def task_settings(
         changes["timeout"] = Timeout.of(timeout)
     if max_inline_io_bytes is not _UNSET:
         changes["max_inline_io_bytes"] = inline_limit(max_inline_io_bytes, f"max_inline_io_bytes of {func.__name__}")
+    if report is not _UNSET:
+        if not isinstance(report, bool):
+            raise TaskDefinitionError(f"report of {func.__name__} must be True or False, got {report!r}")
+        changes["report"] = report
     return replace(settings, **changes)
 
 

@@ -61,7 +61,8 @@ class Job:
     ``func`` is the function's pickle; ``files`` maps its code objects to their file names
     (cloudpickle drops them; ``_runtime/_sites.py``); ``args``/``kwargs`` are the inputs'
     payloads (``data._codec.Payload``: inline bytes or a store key); ``inline_limit`` bounds
-    what the job's own output and task calls send inline.
+    what the job's own output and task calls send inline; ``report`` is the store key where
+    the task's report page is saved ("" for a task without ``report=True``).
     """
 
     func: bytes
@@ -71,6 +72,7 @@ class Job:
     inline_limit: int
     files: dict[str, str] = field(default_factory=dict)
     callback: CallbackAddress | None = None
+    report: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +83,7 @@ class Job:
             "kwargs": self.kwargs,
             "inline_limit": self.inline_limit,
             "callback": self.callback.to_dict() if self.callback is not None else None,
+            "report": self.report,
         }
 
     @classmethod
@@ -94,4 +97,5 @@ class Job:
             inline_limit=raw["inline_limit"],
             files=raw.get("files") or {},
             callback=CallbackAddress.from_dict(callback) if callback is not None else None,
+            report=str(raw.get("report") or ""),
         )
