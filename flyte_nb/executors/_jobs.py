@@ -65,7 +65,7 @@ async def collect_outcome(spec: ActionSpec, outcome: Outcome, ledger: transfer.L
     ledger.up.seconds += outcome.uploaded_s
     ledger.down.seconds += outcome.downloaded_s
     spec.timings = {**ledger.timings(), "t": t}
-    if outcome.report:
+    if outcome.report and outcome.report == report_key(spec):  # only the key the job was given
         spec.action.report = outcome.report
     if outcome.traces:
         from ..model._context import current
