@@ -180,6 +180,7 @@ _HOMES = {
 #: subpackages reachable as attributes: flyte.errors, flyte.io (File, Directory, DataFrame as in the SDK)
 _SUBMODULES: tuple[str, ...] = ("errors", "io")
 _SUBMODULES += ("durable", "models", "notify", "storage")  # flyte.durable, flyte.storage.S3, ...
+_SUBMODULES += ("report",)  # flyte.report: an action's HTML report
 
 
 def __getattr__(name: str) -> _typing.Any:

@@ -18,6 +18,7 @@ from ..data._codec import decode_inputs, dumps, encode, loads
 from ..data._seal import Sealer
 from ..data._store import Store
 from ..model._exits import user_exit
+from ..model._report import ActiveReport, set_report
 from ..model._returns import checked_return
 from ..model._types import converted_output, late_inputs
 from ..wire._job import CallbackAddress, Job
@@ -65,6 +66,7 @@ async def execute(
     func = function_of(fields.func, fields.files)
     task_name = fields.task or str(getattr(func, "__qualname__", "?"))
     controller, context = _calls_to_kernel(fields.callback, store, fields.inline_limit, on_first_call, callback_secret)
+    report = context.run(_report_of, fields.report, store) if fields.report else None
     try:
         args, kwargs = late_inputs(func, args, kwargs)
         with secrets_present([*fields.secrets, *secrets]):
@@ -73,6 +75,8 @@ async def execute(
             else:
                 value = await asyncio.to_thread(context.run, func, *args, **kwargs)
         value = converted_output(func, task_name, checked_return(task_name, value))
+        if report is not None:
+            await asyncio.to_thread(report.finish)
         payload, transfer = encode(
             value,
             store=store,
@@ -90,12 +94,19 @@ async def execute(
         if controller is not None:
             await controller.close()
     outcome.downloaded_s = received.seconds
+    if report is not None and report.saved:
+        outcome.report = fields.report
     if controller is not None and controller.traces:
         outcome.traces = dumps(controller.traces)
     outcome.runtime_s = time.perf_counter() - started
     if keep_result:
         store.put_sealed(layout.job_result_key(job_key), dumps(outcome.to_dict()))
     return outcome
+
+
+def _report_of(key: str, store: Store) -> ActiveReport:
+    """The job's report, current in the context its body runs in, saved at ``key``."""
+    return set_report(layout.action_of_report(key), lambda page: store.put(key, page.encode("utf-8")))
 
 
 async def _exits_fail(task: str, body: Any) -> Any:

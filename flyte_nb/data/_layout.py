@@ -7,6 +7,7 @@ A store (``file://`` folder, ``memory://``, ``s3://`` bucket prefix) looks like 
         run.json                           its record: phase, counts, groups, errors
         errors/<action>-<task>.txt         traceback of each failed action
         logs/<action>-<task>.txt           what each action printed
+        actions/<action>/report.html       the action's report (flyte.report.flush), a page of HTML
         actions/<action>/attempt-<n>/      one attempt of one action (a container's job)
           job                              the job (function, arguments), sealed
           job.output                       its offloaded return value
@@ -40,6 +41,7 @@ __all__ = [
     "RUNS",
     "TOP_FOLDERS",
     "action_folder",
+    "action_of_report",
     "attempt_folder",
     "blob_key",
     "blob_prefix",
@@ -54,6 +56,7 @@ __all__ = [
     "job_output_key",
     "job_result_key",
     "output_key",
+    "report_key",
     "run_error_key",
     "run_folder",
     "run_log_key",
@@ -125,6 +128,17 @@ def action_folder(run: str, action: int | str) -> str:
 def attempt_folder(run: str, action: int | str, attempt: int) -> str:
     """``runs/<run>/actions/<action>/attempt-<n>``."""
     return f"{action_folder(run, action)}/attempt-{attempt}"
+
+
+def report_key(run: str, action: int | str) -> str:
+    """``runs/<run>/actions/<action>/report.html``: the action's report, plain HTML (not sealed:
+    it is read as text, never unpickled)."""
+    return f"{action_folder(run, action)}/report.html"
+
+
+def action_of_report(key: str) -> str:
+    """The action (its id, as text) whose report is at ``key`` (see :func:`report_key`)."""
+    return key.rsplit("/", 2)[-2]
 
 
 def job_key(run: str, action: int | str, attempt: int) -> str:

@@ -22,6 +22,7 @@ from ..wire._job import CallbackAddress, Job
 from ..wire._outcome import Outcome
 from . import _transfer as transfer
 from ._base import ActionSpec
+from ._reports import report_key
 
 INSTALLED = tuple(os.path.abspath(p) for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]} if p)
 
@@ -51,6 +52,7 @@ def make_job(
             inline_limit=task.max_inline_io_bytes,
             callback=callback,
             secrets=spec.secrets() if with_secrets else [],
+            report=report_key(spec),
         )
         return dumps(job.to_dict())
 
@@ -68,6 +70,8 @@ async def collect_outcome(spec: ActionSpec, outcome: Outcome, ledger: transfer.L
     ledger.up.seconds += outcome.uploaded_s
     ledger.down.seconds += outcome.downloaded_s
     spec.timings = {**ledger.timings(), "t": t}
+    if outcome.report and outcome.report == report_key(spec):  # only the key the job was given
+        spec.action.report = outcome.report
     if outcome.traces:
         from ..model._context import current
 

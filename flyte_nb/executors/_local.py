@@ -18,7 +18,9 @@ from .._runtime._secrets import secrets_present
 from ..errors import AcceleratorNotEnforcedWarning, ConfigError, FlyteNbError
 from ..model._context import current
 from ..model._exits import mark_if_user_exit
+from ..model._report import reporting
 from ._base import ActionSpec, Executor, ExecutorCapabilities
+from ._reports import saver
 from ._threads import SyncThreadPool
 
 #: environments whose accelerator request was noticed as not enforced (once each per process)
@@ -57,7 +59,8 @@ class LocalExecutor(Executor):
         if self.copy_io and spec.data is not None:
             return await self._submit_copied(spec)
         task = spec.task
-        if task.is_async and not task.converts_late:  # the hot path: no extra coroutine frame per action
+        # the hot path: no extra coroutine frame per action
+        if task.is_async and not task.converts_late and not task.settings.report:
             return task.returned(await task.func(*spec.args, **spec.kwargs))
         return await self._run_body(spec, spec.args, spec.kwargs)
 
@@ -86,6 +89,15 @@ class LocalExecutor(Executor):
             spec.timings = ledger.timings()
 
     async def _run_body(self, spec: ActionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        if not spec.task.settings.report:
+            return await self._call_body(spec, args, kwargs)
+        with reporting(str(spec.action.id), saver(spec)) as active:
+            value = await self._call_body(spec, args, kwargs)
+            await asyncio.to_thread(active.finish)
+        return value
+
+    async def _call_body(self, spec: ActionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         task = spec.task
         args, kwargs = task.body_inputs(args, kwargs)

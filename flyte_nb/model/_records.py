@@ -151,6 +151,8 @@ class ActionRecord:
     timings: dict[str, float] | None = None
     # the tail of what the action printed (stdout and stderr), when anything was captured
     logs: deque[str] | None = None
+    #: store key of the action's saved report page (``report=True`` tasks, once flushed)
+    report: str | None = None
 
     @property
     def name(self) -> str:

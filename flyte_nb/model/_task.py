@@ -51,6 +51,8 @@ class TaskSettings:
     max_inline_io_bytes: int
     #: the task's own ``secrets=`` (None: its environment's)
     secrets: tuple[Secret, ...] | None = None
+    #: ``report=True``: the action has a report (``flyte.report``), saved when flushed and at its end
+    report: bool = False
 
 
 class TaskTemplate(Generic[P, R]):
@@ -222,6 +224,7 @@ def task_settings(
     timeout: Any = _UNSET,
     max_inline_io_bytes: int = _UNSET,
     secrets: Any = _UNSET,
+    report: Any = _UNSET,
     **unknown: Any,
 ) -> TaskSettings:
     """Validate ``@env.task(...)`` options into :class:`TaskSettings`."""
@@ -229,7 +232,7 @@ def task_settings(
         names = ", ".join(sorted(unknown))
         raise TaskDefinitionError(
             f"unknown task option(s) {names} for {func.__name__}; accepted: short_name, cache, retries, "
-            "timeout, max_inline_io_bytes, secrets"
+            "timeout, max_inline_io_bytes, secrets, report"
         )
     settings = base or TaskSettings(func.__name__, None, RetryStrategy(0), Timeout(), MAX_INLINE_IO_BYTES)
     changes: dict[str, Any] = {}
@@ -245,6 +248,10 @@ def task_settings(
         changes["max_inline_io_bytes"] = inline_limit(max_inline_io_bytes, f"max_inline_io_bytes of {func.__name__}")
     if secrets is not _UNSET and secrets is not None:
         changes["secrets"] = check_secret_request(secrets, func.__name__)
+    if report is not _UNSET:
+        if not isinstance(report, bool):
+            raise TaskDefinitionError(f"report of {func.__name__} must be True or False, got {report!r}")
+        changes["report"] = report
     return replace(settings, **changes)
 
 

@@ -66,6 +66,8 @@ class Job:
     what the job's own output and task calls send inline. ``secrets`` are the action's
     secrets with their values, only in a job that never lands in a file (a Dask task's
     argument); a container gets them at its creation, a pool worker over its socket.
+    ``report`` is the store key where the task's report page is saved ("" for a task
+    without ``report=True``).
     """
 
     func: bytes
@@ -76,6 +78,7 @@ class Job:
     files: dict[str, str] = field(default_factory=dict)
     callback: CallbackAddress | None = None
     secrets: list[SecretDelivery] = field(default_factory=list)
+    report: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -86,6 +89,7 @@ class Job:
             "kwargs": self.kwargs,
             "inline_limit": self.inline_limit,
             "callback": self.callback.to_dict() if self.callback is not None else None,
+            "report": self.report,
         }
         if self.secrets:
             out["secrets"] = [s.to_dict() for s in self.secrets]
@@ -103,4 +107,5 @@ class Job:
             files=raw.get("files") or {},
             callback=CallbackAddress.from_dict(callback) if callback is not None else None,
             secrets=[SecretDelivery.from_dict(s) for s in raw.get("secrets") or ()],
+            report=str(raw.get("report") or ""),
         )

@@ -48,7 +48,8 @@ class Outcome:
     else ``failure``; the trace steps it recorded (pickled), the seconds it spent
     downloading its inputs and uploading its output (the d and u of 2u + 2d + e + t) and
     running. ``cancelled``: a Dask job stopped before or while it ran; ``logs``: what a Dask
-    job printed (a container's log comes from its engine)."""
+    job printed (a container's log comes from its engine); ``report``: the store key of the
+    report page the job saved ("" when none)."""
 
     ok: bool
     payload: Any = None
@@ -59,6 +60,7 @@ class Outcome:
     runtime_s: float | None = None
     cancelled: bool = False
     logs: str = ""
+    report: str = ""
 
     @classmethod
     def failed(cls, failure: Failure, **more: Any) -> Outcome:
@@ -78,6 +80,8 @@ class Outcome:
             out["cancelled"] = True
         if self.logs:
             out["logs"] = self.logs
+        if self.report:
+            out["report"] = self.report
         return out
 
     @classmethod
@@ -93,4 +97,5 @@ class Outcome:
             runtime_s=raw.get("runtime"),
             cancelled=bool(raw.get("cancelled", False)),
             logs=raw.get("logs", ""),
+            report=raw.get("report", ""),
         )

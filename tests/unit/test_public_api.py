@@ -18,6 +18,7 @@ def test_all_lists_exactly_the_public_names():
         "session",
         "notebook",
         "io",
+        "report",
         "testing",
         "durable",
         "models",

@@ -1,0 +1,40 @@
+"""flyte.report on Dask workers: the page is saved by the worker and the action's record names it."""
+
+from __future__ import annotations
+
+import flyte_nb as flyte
+import flyte_nb.report
+
+env = flyte.TaskEnvironment("dask_report")
+
+
+@env.task(report=True)
+async def reported(n: int) -> str:
+    flyte.report.get_tab("Numbers").log(f"<p>n={n}</p>")
+    await flyte.report.flush.aio()
+    flyte.report.log("<p>logged after the flush</p>")  # saved when the action ends
+    return flyte.report.current_report().name
+
+
+@env.task
+async def plain() -> str:
+    flyte.report.log("<p>nowhere</p>", do_flush=True)
+    return flyte.report.current_report().name
+
+
+@env.task
+async def parent() -> list[str]:
+    return [await reported(7), await plain()]
+
+
+def test_a_dask_jobs_report_is_saved_under_its_action(dask_run):
+    run = flyte.run(parent)
+    value = run.outputs()
+    names = value[0] if type(value).__name__ == "ActionOutputs" else value
+    by_task = {a.name: a for a in run.actions()}
+    child = by_task["dask_report.reported"]
+    assert names == [str(child.id), "dummy"]
+    assert child.report == f"runs/{run.name}/actions/{child.id}/report.html"
+    page = (dask_run / child.report).read_text()
+    assert "<p>n=7</p>" in page and "<p>logged after the flush</p>" in page
+    assert by_task["dask_report.plain"].report is None and by_task["dask_report.parent"].report is None
