@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from ._checkpoint import Checkpoint
 from ._context import ActionContext, RunInfo, current, effective_custom_context
+from ._report import active_report
 
 __all__ = [
     "ActionID",
@@ -79,7 +80,8 @@ class TaskContext:
     """What a task body can read about the action running it (``flyte.ctx()``).
 
     The Flyte 2 SDK's fields, with what they mean locally: ``mode`` is ``'local'``,
-    ``is_in_cluster()`` False, ``version`` ``''``; ``report`` waits for ``flyte.report``.
+    ``is_in_cluster()`` False, ``version`` ``''``; ``report`` is the action's
+    ``flyte.report`` report in a ``report=True`` task (else None).
     ``attempt_number`` is the attempt running (0 first, 1 on the first retry...).
     """
 
@@ -173,8 +175,10 @@ def task_context_of(actx: ActionContext) -> TaskContext:
     base = info.run_base_dir or paths.get("run_base")
     output = f"{info.run_base_dir.rstrip('/')}/{action.name}" if info.run_base_dir else paths.get("output")
     checkpoint = paths.get("checkpoint")
+    active = active_report()
     return TaskContext(
         action=action,
+        report=active.report if active is not None else None,
         raw_data_path=RawDataPath(path=raw) if raw else None,
         output_path=output,
         run_base_dir=base,

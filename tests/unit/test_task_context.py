@@ -200,3 +200,15 @@ def test_latest_checkpoint_finds_the_newest_match_and_checkpoint_is_a_base_check
     assert flyte.latest_checkpoint(tmp_path) == newer
     assert flyte.latest_checkpoint(tmp_path, key=lambda p: -p.stat().st_mtime) == older
     assert issubclass(flyte.Checkpoint, flyte.BaseCheckpoint)
+
+
+def test_ctx_report_is_the_actions_report_in_a_report_task():
+    @env.task(report=True)
+    async def reporting() -> bool:
+        return flyte.ctx().report is not None
+
+    @env.task
+    async def plain() -> bool:
+        return flyte.ctx().report is None
+
+    assert flyte.run(reporting).outputs() and flyte.run(plain).outputs()
