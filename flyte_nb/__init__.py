@@ -20,28 +20,32 @@ if _typing.TYPE_CHECKING:
     from . import errors
     from . import io as io
     from .model._checkpoint import BaseCheckpoint, Checkpoint, latest_checkpoint
+    from .model._cluster_options import PodTemplate
     from .model._context import current_context
     from .model._devices import AMD_GPU, APPLE_SILICON, GPU, HABANA_GAUDI, TPU, Device, DeviceClass, Neuron
-    from .model._environment import TaskEnvironment
+    from .model._environment import Environment, TaskEnvironment
     from .model._group import group
     from .model._image import Image, ImageBuild
-    from .model._logger import logger
+    from .model._logger import logger, system_logger
     from .model._map import MapCall, map
     from .model._plugin_config import load_plugin_config
     from .model._policies import Backoff, Cache, CachePolicy, Resources, RetryStrategy, ReusePolicy, Timeout
     from .model._sdk_aliases import CacheRequest, Documentation, Link, TimeoutType
     from .model._secret import Secret, SecretRequest
-    from .model._task import TaskTemplate
+    from .model._task import AsyncFunctionTaskTemplate, TaskTemplate
+    from .model._task_context import ctx, custom_context, get_custom_context
     from .model._trace import trace
     from .orchestrator import RunSnapshot, State
     from .session._build import build
     from .session._config import Config, init, init_from_config
+    from .session._identity import current_domain, current_project, is_control_plane_available, version
     from .session._run import Run, Runner, active_runs, run, with_runcontext
 
 __all__ = [
     "AMD_GPU",
     "APPLE_SILICON",
     "AppHandle",
+    "AsyncFunctionTaskTemplate",
     "Backoff",
     "BaseCheckpoint",
     "Cache",
@@ -54,6 +58,7 @@ __all__ = [
     "Device",
     "DeviceClass",
     "Documentation",
+    "Environment",
     "FixedRate",
     "GPU",
     "HABANA_GAUDI",
@@ -63,6 +68,7 @@ __all__ = [
     "MapCall",
     "Neuron",
     "OnArtifact",
+    "PodTemplate",
     "Resources",
     "RetryStrategy",
     "ReusePolicy",
@@ -85,16 +91,23 @@ __all__ = [
     "active_runs",
     "build",
     "build_images",
+    "ctx",
     "current_context",
+    "current_domain",
+    "current_project",
+    "custom_context",
     "deploy",
     "errors",
+    "get_custom_context",
     "group",
     "init",
     "init_from_api_key",
     "init_from_config",
     "init_in_cluster",
     "init_passthrough",
+    "is_control_plane_available",
     "latest_checkpoint",
+    "load_interactive_ctx",
     "load_ipython_extension",
     "load_plugin_config",
     "logger",
@@ -104,7 +117,9 @@ __all__ = [
     "run",
     "run_python_script",
     "serve",
+    "system_logger",
     "trace",
+    "version",
     "with_runcontext",
     "with_servecontext",
 ]
@@ -114,6 +129,7 @@ _HOMES = {
     "AMD_GPU": ".model._devices",
     "APPLE_SILICON": ".model._devices",
     "AppHandle": ".model._cluster_only",
+    "AsyncFunctionTaskTemplate": ".model._task",
     "Backoff": ".model._policies",
     "BaseCheckpoint": ".model._checkpoint",
     "Cache": ".model._policies",
@@ -126,6 +142,7 @@ _HOMES = {
     "Device": ".model._devices",
     "DeviceClass": ".model._devices",
     "Documentation": ".model._sdk_aliases",
+    "Environment": ".model._environment",
     "FixedRate": ".model._cluster_only",
     "GPU": ".model._devices",
     "HABANA_GAUDI": ".model._devices",
@@ -135,6 +152,7 @@ _HOMES = {
     "MapCall": ".model._map",
     "Neuron": ".model._devices",
     "OnArtifact": ".model._cluster_only",
+    "PodTemplate": ".model._cluster_options",
     "Resources": ".model._policies",
     "RetryStrategy": ".model._policies",
     "ReusePolicy": ".model._policies",
@@ -156,15 +174,22 @@ _HOMES = {
     "active_runs": ".session._run",
     "build": ".session._build",
     "build_images": ".model._cluster_only",
+    "ctx": ".model._task_context",
     "current_context": ".model._context",
+    "current_domain": ".session._identity",
+    "current_project": ".session._identity",
+    "custom_context": ".model._task_context",
     "deploy": ".model._cluster_only",
+    "get_custom_context": ".model._task_context",
     "group": ".model._group",
     "init": ".session._config",
     "init_from_api_key": ".model._cluster_only",
     "init_from_config": ".session._config",
     "init_in_cluster": ".model._cluster_only",
     "init_passthrough": ".model._cluster_only",
+    "is_control_plane_available": ".session._identity",
     "latest_checkpoint": ".model._checkpoint",
+    "load_interactive_ctx": ".model._cluster_only",
     "load_plugin_config": ".model._plugin_config",
     "logger": ".model._logger",
     "map": ".model._map",
@@ -173,7 +198,9 @@ _HOMES = {
     "run": ".session._run",
     "run_python_script": ".model._cluster_only",
     "serve": ".model._cluster_only",
+    "system_logger": ".model._logger",
     "trace": ".model._trace",
+    "version": ".session._identity",
     "with_runcontext": ".session._run",
     "with_servecontext": ".model._cluster_only",
 }

@@ -21,9 +21,10 @@ from ..model._exits import user_exit
 from ..model._report import ActiveReport, set_report
 from ..model._returns import checked_return
 from ..model._types import converted_output, late_inputs
-from ..wire._job import CallbackAddress, Job
+from ..wire._job import CallbackAddress, Job, JobContext
 from ..wire._outcome import Outcome
 from ..wire._secrets import SecretDelivery
+from ._environment import run_environment, run_info_of
 from ._failures import failure
 from ._secrets import secrets_present
 from ._sites import restore_files
@@ -65,8 +66,12 @@ async def execute(
     args, kwargs, received = decode_inputs(fields.args, fields.kwargs, store)
     func = function_of(fields.func, fields.files)
     task_name = fields.task or str(getattr(func, "__qualname__", "?"))
-    controller, context = _calls_to_kernel(fields.callback, store, fields.inline_limit, on_first_call, callback_secret)
+    controller, context = _calls_to_kernel(
+        fields.callback, store, fields.inline_limit, on_first_call, callback_secret, fields.context
+    )
     report = context.run(_report_of, fields.report, store) if fields.report else None
+    environment = run_environment(fields.context.env_vars if fields.context is not None else {})
+    environment.__enter__()
     try:
         args, kwargs = late_inputs(func, args, kwargs)
         with secrets_present([*fields.secrets, *secrets]):
@@ -91,6 +96,7 @@ async def execute(
     except (SystemExit, KeyboardInterrupt) as exc:  # a sync body's sys.exit(): the action fails, not the process
         outcome = Outcome.failed(failure(user_exit(exc, task_name) or exc))
     finally:
+        environment.__exit__(None, None, None)
         if controller is not None:
             await controller.close()
     outcome.downloaded_s = received.seconds
@@ -128,6 +134,7 @@ def _calls_to_kernel(
     inline_limit: int,
     on_first_call: Callable[[], None] | None,
     secret: bytes | None,
+    job_context: JobContext | None = None,
 ) -> tuple[RemoteController | None, contextvars.Context]:
     """A context in which the job's task calls go to the kernel (when it offers a socket)."""
     context = contextvars.copy_context()
@@ -148,9 +155,13 @@ def _calls_to_kernel(
         secret=secret if secret is not None else bytes.fromhex(callback.secret),
         on_first_call=on_first_call,
     )
+    action = RemoteAction(callback.parent)
+    if job_context is not None:
+        controller.run_info = run_info_of(job_context)
+        action = RemoteAction(callback.parent, job_context.attempt, controller.run_info.custom_context)
     # RemoteController and RemoteAction stand in for the kernel's Controller and ActionRecord;
     # ActionContext names the kernel's types until a controller protocol sits below both
-    context.run(current.set, ActionContext(controller, RemoteAction(callback.parent)))  # type: ignore[arg-type]
+    context.run(current.set, ActionContext(controller, action))  # type: ignore[arg-type]
     return controller, context
 
 

@@ -20,7 +20,7 @@ import asyncio
 import itertools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from ..data import _layout as layout
 from ..data._codec import decode, dumps, encode
 from ..data._store import Store
 from ..errors import ActionLimitError
-from ..model._context import current
+from ..model._context import RunInfo, current
 from ..model._gauge import GaugedSemaphore, use_semaphore
 from ..wire._calls import CallAnswer, Gauge, GroupSpec, SemaphoresUpdate, SubmitCall, TracesUpdate
 from ..wire._framing import receive, send
@@ -41,9 +41,11 @@ REPORT_S = 0.1
 
 @dataclass(frozen=True, slots=True)
 class RemoteAction:
-    """The calling action, as the kernel numbers it."""
+    """The calling action, as the kernel numbers it: its attempt (from 1) and custom context."""
 
     id: int
+    attempts: int = 1
+    custom_context: Mapping[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -99,6 +101,8 @@ class RemoteController:
         self.path = path  # the calling action's stable address in its run (for trace checkpoints)
         self.token = token
         self.run = run
+        #: what flyte.ctx() shows of the run (the job's context replaces this)
+        self.run_info = RunInfo(run)
         self.parent = parent
         self.store = store
         self.inline_limit = inline_limit
@@ -137,6 +141,7 @@ class RemoteController:
             run=self.token,
             parent=self.parent,
             group=ctx.group.spec() if isinstance(ctx.group, RemoteGroup) else None,
+            custom_context=dict(ctx.custom_context) if ctx.custom_context is not None else None,
             task=self._blob(task),
             args=[self._encode(value, layout.callback_arg_key(base, i)) for i, value in enumerate(args)],
             kwargs={name: self._encode(value, layout.callback_kwarg_key(base, name)) for name, value in kwargs.items()},

@@ -10,6 +10,7 @@ A store (``file://`` folder, ``memory://``, ``s3://`` bucket prefix) looks like 
         actions/<action>/report.html       the action's report (flyte.report.flush), a page of HTML
         actions/<action>/attempt-<n>/      one attempt of one action (a container's job)
           job                              the job (function, arguments), sealed
+          checkpoint                       flyte.ctx().checkpoint's object (bytes, a file or a tar)
           job.output                       its offloaded return value
           job.result                       its outcome, sealed
           inputs/<name>                    offloaded arguments
@@ -50,6 +51,7 @@ __all__ = [
     "callback_folder",
     "callback_kwarg_key",
     "callback_output_key",
+    "checkpoint_key",
     "doctor_key",
     "input_key",
     "job_key",
@@ -139,6 +141,11 @@ def report_key(run: str, action: int | str) -> str:
 def action_of_report(key: str) -> str:
     """The action (its id, as text) whose report is at ``key`` (see :func:`report_key`)."""
     return key.rsplit("/", 2)[-2]
+
+
+def checkpoint_key(run: str, action: int | str, attempt: int) -> str:
+    """``runs/<run>/actions/<action>/attempt-<n>/checkpoint``: the attempt's ``flyte.ctx().checkpoint``."""
+    return f"{attempt_folder(run, action, attempt)}/checkpoint"
 
 
 def job_key(run: str, action: int | str, attempt: int) -> str:

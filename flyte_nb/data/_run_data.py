@@ -52,6 +52,22 @@ class RunData:
         self.cache_mode = cache_mode
         self.max_io_bytes = max_io_bytes
 
+    # ------------------------------------------------------------------ flyte.ctx()
+    def task_paths(self, action: int, attempt: int) -> dict[str, str]:
+        """What ``flyte.ctx()`` shows an attempt of the run: the folders ``raw_data``,
+        ``run_base`` and ``output``, and the objects ``checkpoint`` and (after the first
+        attempt) ``prev_checkpoint``; paths on a local store, URLs on any other."""
+        where = self.store.path if self.store.is_local else self.store.url_of
+        paths = {
+            "raw_data": where(layout.run_folder(self.run, layout.FILES)),
+            "run_base": where(layout.run_root(self.run)),
+            "output": where(layout.action_folder(self.run, action)),
+            "checkpoint": where(layout.checkpoint_key(self.run, action, attempt)),
+        }
+        if attempt > 1:
+            paths["prev_checkpoint"] = where(layout.checkpoint_key(self.run, action, attempt - 1))
+        return paths
+
     # ------------------------------------------------------------------ cache
     def cache_key(self, task: TaskTemplate[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
         """The cache key of this call, or None when the task is not cached in this run."""

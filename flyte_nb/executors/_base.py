@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from ..data._run_data import RunData
+    from ..model._context import RunInfo
     from ..model._records import ActionRecord
     from ..model._task import TaskTemplate
     from ..wire._secrets import SecretDelivery
@@ -39,6 +40,8 @@ class ActionSpec:
     #: for executors whose capabilities say ``reports_start``: call it (on the run's loop) when the body
     #: really starts, e.g. after a cluster scheduler's queue; the action is queued until then
     started: Callable[[], None] | None = None
+    #: what the action reads of its run through ``flyte.ctx()`` (None: only the run's name)
+    info: RunInfo | None = None
 
     def secrets(self) -> list[SecretDelivery]:
         """The secrets this attempt gets (``secrets=`` of its task or environment), values

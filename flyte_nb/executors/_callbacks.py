@@ -253,7 +253,8 @@ class CallbackServer:
             task = self._task(call.task)
             args, kwargs = await _decode_inputs(call.args, call.kwargs, store)
             group = self._group(call.run, controller, parent, call.group)
-            value = await controller.submit(task, args, kwargs, ActionContext(controller, parent, group), None)
+            calling = ActionContext(controller, parent, group, call.custom_context)
+            value = await controller.submit(task, args, kwargs, calling, None)
             key = layout.callback_output_key(controller.name, uuid.uuid4().hex)
             payload, _ = await asyncio.to_thread(
                 encode, value, store=store, key=key, inline_limit=task.max_inline_io_bytes, what="output"

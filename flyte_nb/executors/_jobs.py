@@ -18,7 +18,8 @@ import cloudpickle
 from .._runtime._failures import error_of
 from .._runtime._sites import file_table
 from ..data._codec import decode, dumps, loads, pickled
-from ..wire._job import CallbackAddress, Job
+from ..model._context import RunInfo
+from ..wire._job import CallbackAddress, Job, JobContext
 from ..wire._outcome import Outcome
 from . import _transfer as transfer
 from ._base import ActionSpec
@@ -53,8 +54,29 @@ def make_job(
             callback=callback,
             secrets=spec.secrets() if with_secrets else [],
             report=report_key(spec),
+            context=job_context(spec),
         )
         return dumps(job.to_dict())
+
+
+def job_context(spec: ActionSpec) -> JobContext:
+    """What the job's body reads through ``flyte.ctx()``, and the environment variables the
+    run gives every action (its environment's, the task's, then the run's)."""
+    data = spec.data
+    info = spec.info or RunInfo(data.run if data is not None else "")
+    custom = spec.action.custom_context
+    return JobContext(
+        run=info.name,
+        action=spec.action.id,
+        attempt=spec.attempt,
+        run_start=info.start_time.isoformat(),
+        custom_context=dict(custom if custom is not None else info.custom_context),
+        interactive_mode=info.interactive_mode,
+        raw_data_path=info.raw_data_path,
+        run_base_dir=info.run_base_dir,
+        disable_run_cache=info.disable_run_cache,
+        env_vars={**spec.task.env_vars, **(data.env_vars if data is not None else {})},
+    )
 
 
 def read_outcome(blob: bytes | memoryview) -> Outcome:

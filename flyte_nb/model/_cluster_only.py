@@ -26,6 +26,7 @@ CLUSTER_ONLY_FUNCTIONS: dict[str, str] = {
     "init_from_api_key": "connects to a cluster with an API key",
     "init_in_cluster": "configures code running inside a cluster",
     "init_passthrough": "connects to a cluster through a passthrough endpoint",
+    "load_interactive_ctx": "restores the context a debug-mode task pod on a cluster wrote",
     "new_condition": "human-in-the-loop conditions are resolved through a cluster",
     "rerun": "reruns a run kept by a cluster",
     "run_python_script": "runs a script as a job on a cluster",

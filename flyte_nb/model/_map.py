@@ -18,11 +18,12 @@ import functools
 import itertools
 import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Iterator, Sized
+from dataclasses import replace
 from typing import Any
 
 from .._checks import is_int_at_least
 from ..errors import ActionLimitError, TaskCallError
-from ._context import ActionContext, current
+from ._context import current
 from ._records import CallSite, enclosing_function
 from ._sync import run_sync
 from ._task import TaskTemplate
@@ -108,7 +109,7 @@ class MapCall:
             return
         controller = ctx.controller
         group = controller.map_group(ctx.action.id, self.group_name, self.concurrency, self.site, self._known_length())
-        map_ctx = ActionContext(controller, ctx.action, group)
+        map_ctx = replace(ctx, group=group)
         task, fixed, fixed_kw = self.task, self._fixed_args, self._fixed_kwargs
 
         def submission(values: tuple[Any, ...]) -> Any:

@@ -15,7 +15,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ._context import ActionContext
+    from ._context import ActionContext, RunInfo
     from ._records import ActionRecord, CallSite, TraceRecord
     from ._task import TaskTemplate
 
@@ -29,6 +29,8 @@ class ControllerPort(Protocol):
     loop: asyncio.AbstractEventLoop | None
     #: the semaphores made by the run's code (their gauges show in the widget)
     semaphores: list[Any]
+    #: what the run's actions read of the run through ``flyte.ctx()``
+    run_info: RunInfo
 
     @property
     def actions(self) -> Sequence[ActionRecord]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -153,6 +154,8 @@ class ActionRecord:
     logs: deque[str] | None = None
     #: store key of the action's saved report page (``report=True`` tasks, once flushed)
     report: str | None = None
+    # flyte.ctx().custom_context of the action (shared with its parent's when unchanged)
+    custom_context: Mapping[str, str] | None = None
 
     @property
     def name(self) -> str:

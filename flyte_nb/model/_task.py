@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from .._checks import is_int_at_least
 from ..errors import TaskCallError, TaskDefinitionError
+from ._cluster_options import notice_cluster_only
 from ._context import current
 from ._policies import Cache, RetryStrategy, Timeout
 from ._returns import checked_return
@@ -42,7 +43,8 @@ _tasks: weakref.WeakValueDictionary[tuple[str, str, str], TaskTemplate[Any, Any]
 
 @dataclass(frozen=True)
 class TaskSettings:
-    """The per-task options of ``@env.task(...)``, validated."""
+    """The per-task options of ``@env.task(...)``, validated. The ones after
+    ``max_inline_io_bytes`` only mean something on a Flyte cluster: kept, shown in a notice."""
 
     short_name: str
     cache: Cache | None
@@ -53,6 +55,17 @@ class TaskSettings:
     secrets: tuple[Secret, ...] | None = None
     #: ``report=True``: the action has a report (``flyte.report``), saved when flushed and at its end
     report: bool = False
+    docs: Any = None
+    interruptible: bool | None = None
+    queue: str | None = None
+    service_account: str | None = None
+    pod_template: Any = None
+    triggers: tuple[Any, ...] = ()
+    links: tuple[Any, ...] = ()
+    task_resolver: Any = None
+    entrypoint: bool = False
+    produces_artifacts: bool = False
+    plugin_config: Any = None
 
 
 class TaskTemplate(Generic[P, R]):
@@ -178,15 +191,148 @@ class TaskTemplate(Generic[P, R]):
             problems.append(str(exc))
         return problems
 
-    def override(self, **options: Any) -> TaskTemplate[P, R]:
-        """A copy of this task with some options changed (``retries``, ``timeout``, ``cache``,
-        ``short_name``, ``max_inline_io_bytes``, ``secrets``)."""
-        settings = task_settings(self.func, base=self.settings, **options)
-        return TaskTemplate(self.func, self.env, settings)
+    def override(
+        self,
+        *,
+        short_name: str | None = None,
+        resources: Any = None,
+        cache: Any = None,
+        retries: Any = None,
+        timeout: Any = None,
+        reusable: Any = None,
+        env_vars: dict[str, str] | None = None,
+        service_account: str | None = None,
+        max_inline_io_bytes: int | None = None,
+        pod_template: Any = None,
+        queue: str | None = None,
+        interruptible: bool | None = None,
+        entrypoint: bool | None = None,
+        produces_artifacts: bool | None = None,
+        links: Any = None,
+        plugin_config: Any = None,
+        **options: Any,
+    ) -> TaskTemplate[P, R]:
+        """A copy of this task with some options changed: any option of ``@env.task(...)``
+        (``short_name``, ``cache``, ``retries``, ``timeout``, ``max_inline_io_bytes``, and the
+        cluster-only ones), plus ``resources``, ``env_vars`` and ``reusable``
+        (a ``ReusePolicy``, or ``"off"``), which apply to this copy only. As in the Flyte 2
+        SDK, a task of a reusable environment changes ``resources``/``env_vars`` only with
+        ``reusable="off"``."""
+        for fixed in ("name", "image", "docs", "interface"):
+            if fixed in options:
+                raise TaskDefinitionError(f"{fixed.capitalize()} cannot be overridden (task {self.name})")
+        cluster = {
+            "service_account": service_account,
+            "pod_template": pod_template,
+            "queue": queue,
+            "interruptible": interruptible,
+            "entrypoint": entrypoint,
+            "produces_artifacts": produces_artifacts,
+            "links": links,
+            "plugin_config": plugin_config,
+        }
+        local = {
+            "short_name": short_name,
+            "cache": cache,
+            "retries": retries,
+            "timeout": timeout,
+            "max_inline_io_bytes": max_inline_io_bytes,
+        }
+        changes = {k: v for k, v in {**local, **cluster}.items() if v is not None}
+        settings = task_settings(self.func, base=self.settings, **changes, **options)
+        notice_cluster_only(cluster, f"{self.name}.override()", stacklevel=2)
+        env = self.env
+        if resources is not None or env_vars is not None or reusable is not None:
+            policy = env.reuse_policy if reusable is None else None if reusable == "off" else reusable
+            if policy is not None and (resources is not None or env_vars is not None):
+                what = "resources" if resources is not None else "env_vars"
+                raise TaskDefinitionError(
+                    f"cannot override {what} of {self.name}: its environment is reusable (its workers keep "
+                    f"one setting); pass reusable='off' in the same override to change {what}"
+                )
+            env = env.derived(resources=resources, env_vars=env_vars, reusable=policy)
+        return TaskTemplate(self.func, env, settings)
+
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Call the function itself, here, as no action (even inside a run); an async
+        task gives its coroutine, as in the Flyte 2 SDK."""
+        return self.func(*args, **kwargs)
+
+    # ------------------------------------------------------------------ the SDK's attributes
+    @property
+    def resources(self) -> Any:
+        """The resources the task's actions get (its environment's)."""
+        return self.env.resources
+
+    @property
+    def env_vars(self) -> dict[str, str]:
+        """The environment variables the task's actions get (its environment's)."""
+        return dict(self.env.env_vars)
+
+    @property
+    def image(self) -> Any:
+        return self.env.image
+
+    @property
+    def reusable(self) -> Any:
+        return self.env.reuse_policy
+
+    @property
+    def parent_env_name(self) -> str:
+        return self.env.name
+
+    @property
+    def docs(self) -> Any:
+        return self.settings.docs
+
+    @property
+    def report(self) -> bool:
+        return self.settings.report
+
+    @property
+    def interruptible(self) -> bool:
+        own = self.settings.interruptible
+        return bool(self.env.interruptible if own is None else own)
+
+    @property
+    def queue(self) -> str | None:
+        return self.settings.queue or self.env.queue
+
+    @property
+    def service_account(self) -> str | None:
+        return self.settings.service_account or self.env.service_account
+
+    @property
+    def pod_template(self) -> Any:
+        return self.settings.pod_template if self.settings.pod_template is not None else self.env.pod_template
+
+    @property
+    def links(self) -> tuple[Any, ...]:
+        return self.settings.links
+
+    @property
+    def triggers(self) -> tuple[Any, ...]:
+        return self.settings.triggers
+
+    @property
+    def entrypoint(self) -> bool:
+        return self.settings.entrypoint
+
+    @property
+    def produces_artifacts(self) -> bool:
+        return self.settings.produces_artifacts
+
+    @property
+    def plugin_config(self) -> Any:
+        return self.settings.plugin_config if self.settings.plugin_config is not None else self.env.plugin_config
 
     def __repr__(self) -> str:
         kind = "async task" if self.is_async else "task"
         return f"<{kind} {self.name}{self.signature}>"
+
+
+#: the SDK's name of the class ``env.task`` makes (``isinstance(t, flyte.AsyncFunctionTaskTemplate)``)
+AsyncFunctionTaskTemplate = TaskTemplate
 
 
 def _identity(task: TaskTemplate[Any, Any]) -> tuple[str, str, str]:
@@ -197,9 +343,20 @@ def original_task(copy: TaskTemplate[Any, Any]) -> TaskTemplate[Any, Any]:
     """The task of this process that ``copy`` (unpickled from a container) was made from, so
     its actions group and compare like the kernel's own calls; ``copy`` when none matches."""
     found = _tasks.get(_identity(copy))
-    if found is not None and found.settings == copy.settings and found.env.name == copy.env.name:
+    if found is not None and found.settings == copy.settings and _same_env(found.env, copy.env):
         return found
     return copy
+
+
+def _same_env(a: TaskEnvironment, b: TaskEnvironment) -> bool:
+    """The same settings where actions run (``task.override(resources=...)`` makes a copy of
+    the environment under its own name)."""
+    return (
+        a.name == b.name
+        and a.resources == b.resources
+        and a.env_vars == b.env_vars
+        and a.reuse_policy == b.reuse_policy
+    )
 
 
 def _signature(func: Callable[..., Any]) -> inspect.Signature:
@@ -225,17 +382,23 @@ def task_settings(
     max_inline_io_bytes: int = _UNSET,
     secrets: Any = _UNSET,
     report: Any = _UNSET,
-    **unknown: Any,
+    docs: Any = _UNSET,
+    **more: Any,
 ) -> TaskSettings:
     """Validate ``@env.task(...)`` options into :class:`TaskSettings`."""
+    unknown = sorted(set(more) - set(_CLUSTER_SETTINGS))
     if unknown:
-        names = ", ".join(sorted(unknown))
         raise TaskDefinitionError(
-            f"unknown task option(s) {names} for {func.__name__}; accepted: short_name, cache, retries, "
-            "timeout, max_inline_io_bytes, secrets, report"
+            f"unknown task option(s) {', '.join(unknown)} for {func.__name__}; accepted: short_name, cache, "
+            f"retries, timeout, max_inline_io_bytes, docs, secrets, report, {', '.join(_CLUSTER_SETTINGS)}"
         )
     settings = base or TaskSettings(func.__name__, None, RetryStrategy(0), Timeout(), MAX_INLINE_IO_BYTES)
     changes: dict[str, Any] = {}
+    for name, value in more.items():
+        if value is not _UNSET and value is not None:
+            changes[name] = _CLUSTER_SETTINGS[name](value, name, func.__name__)
+    if docs is not _UNSET and docs is not None:
+        changes["docs"] = docs
     if short_name is not _UNSET and short_name is not None:
         changes["short_name"] = str(short_name)
     if cache is not _UNSET:
@@ -253,6 +416,42 @@ def task_settings(
             raise TaskDefinitionError(f"report of {func.__name__} must be True or False, got {report!r}")
         changes["report"] = report
     return replace(settings, **changes)
+
+
+def _flag(value: Any, name: str, task: str) -> bool:
+    if not isinstance(value, bool):
+        raise TaskDefinitionError(f"{name} of task {task} must be True or False, got {value!r}")
+    return value
+
+
+def _text(value: Any, name: str, task: str) -> str:
+    if not isinstance(value, str):
+        raise TaskDefinitionError(f"{name} of task {task} must be a string, got {value!r}")
+    return value
+
+
+def _several(value: Any, name: str, task: str) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
+
+
+def _kept(value: Any, name: str, task: str) -> Any:
+    return value
+
+
+#: the options of @env.task / override that flyte_nb keeps but only a cluster uses (and report),
+#: with how each is checked
+_CLUSTER_SETTINGS: dict[str, Callable[[Any, str, str], Any]] = {
+    "interruptible": _flag,
+    "queue": _text,
+    "service_account": _text,
+    "pod_template": _kept,
+    "triggers": _several,
+    "links": _several,
+    "task_resolver": _kept,
+    "entrypoint": _flag,
+    "produces_artifacts": _flag,
+    "plugin_config": _kept,
+}
 
 
 def inline_limit(value: Any, what: str) -> int:

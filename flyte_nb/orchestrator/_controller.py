@@ -27,7 +27,7 @@ from ..errors import (
     as_runtime_user_error,
 )
 from ..executors._base import ActionSpec, Executor
-from ..model._context import ActionContext, current
+from ..model._context import ActionContext, RunInfo, current, effective_custom_context
 from ..model._exits import user_exit
 from ..model._limits import DEFAULT_MAX_ACTIONS, RunLimits, action_limit_error  # noqa: F401 - DEFAULT_MAX_ACTIONS: re-exported
 from ..model._records import (
@@ -63,9 +63,16 @@ class Controller:
     """Orchestrates one run. Two runs never share a controller, records or limits."""
 
     def __init__(
-        self, name: str, executor: Executor, limits: RunLimits | None = None, data: RunData | None = None
+        self,
+        name: str,
+        executor: Executor,
+        limits: RunLimits | None = None,
+        data: RunData | None = None,
+        info: RunInfo | None = None,
     ) -> None:
         self.name = name
+        #: what the run's actions read of it through flyte.ctx() (start time, custom context...)
+        self.run_info = info or RunInfo(name)
         self.executor = executor
         self.limits = limits or RunLimits()
         #: the run's store, cache and checkpoints (None: nothing is stored)
@@ -130,6 +137,7 @@ class Controller:
         self.started_at = _monotonic()
         group = self._new_group(task.short_name, "root", None, None)
         rec = ActionRecord(0, task, None, group, queued=self.started_at)
+        rec.custom_context = self.run_info.custom_context
         self._admitted(rec)
         self.phase = State.RUNNING
         try:
@@ -220,6 +228,7 @@ class Controller:
             self._release_slot()
         group = ctx.group or self._site_group(parent.id, task, site)
         rec = ActionRecord(len(actions), task, parent.id, group, queued=_monotonic())
+        rec.custom_context = effective_custom_context(ctx)
         sibling = (parent.id, task)
         seq = self._siblings.get(sibling, 0)
         self._siblings[sibling] = seq + 1
@@ -312,7 +321,9 @@ class Controller:
                 token = current.set(ActionContext(self, rec))
                 failed: BaseException | None = None
                 try:
-                    spec = ActionSpec(rec, task, args, kwargs, rec.attempts, data=self.data, started=started)
+                    spec = ActionSpec(
+                        rec, task, args, kwargs, rec.attempts, data=self.data, started=started, info=self.run_info
+                    )
                     if max_runtime or deadline:
                         result = await attempt_with_timeout(executor, spec, max_runtime, deadline)
                     else:

@@ -36,6 +36,7 @@ from ..model import _image
 from ..model._limits import DEFAULT_MAX_ACTIONS
 from ..model._storage_config import Storage as StorageConfig
 from ._config_schema import BACKEND_SCHEMAS, check_section, registered_sections, split_registered_sections
+from ._identity import remember_identity
 from ._remote_settings import remote_file_settings, remote_init_settings, warn_remote_settings_ignored
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ def init(
     if isinstance(storage, StorageConfig):  # a Flyte cluster's blob-store settings, not flyte_nb's store
         ignored, storage = sorted([*ignored, f"storage={type(storage).__name__}(...)"]), None
     warn_remote_settings_ignored(ignored, "flyte.init()", stacklevel=2)
+    remember_identity(flyte_options)
     base = Config()
     data: dict[str, Any] = {"backend": backend or base.backend}
     if storage is not None:
@@ -189,6 +191,7 @@ def init_from_config(path_or_config: str | os.PathLike[str] | None = None, **fly
             )
         ignored = sorted([*ignored, f"storage={type(cluster_storage).__name__}(...)"])
     warn_remote_settings_ignored(ignored, "flyte.init_from_config()", stacklevel=2)
+    remember_identity(flyte_options)
     if path_or_config is not None:
         path = Path(path_or_config).expanduser()
         if not path.is_file():

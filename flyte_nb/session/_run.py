@@ -16,8 +16,10 @@ import signal
 import string
 import threading
 from collections.abc import Generator, Iterator
+from datetime import datetime
 from typing import Any
 
+from .._runtime._environment import run_environment
 from ..errors import FlyteNbError, RunCancelledError, TaskCallError
 from ..executors import create_executor
 from ..executors._local import LocalExecutor
@@ -34,6 +36,7 @@ from ..orchestrator._run_record import run_files
 from ._config import configured_store, current_config
 from ._display import LiveDisplay, run_display
 from ._remote_settings import warn_remote_settings_ignored
+from ._run_context import apply_log_levels, run_info
 from ._run_options import RunOptions, check_run_name
 from ._secrets import run_secrets, secrets_of_run
 
@@ -248,6 +251,7 @@ class Runner:
         self.overwrite_cache = options.overwrite_cache
         self.disable_run_cache = options.disable_run_cache
         self.env_vars = dict(options.env_vars or {})
+        self.options = options
 
     def run(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
         """Start ``task(*args, **kwargs)`` as a run. In a running loop it returns at once;
@@ -312,7 +316,9 @@ class Runner:
         vault = run_secrets(config.secrets_files)
         vault.require(secrets_of_run(task))  # a missing secret stops the run before anything runs
         executor = create_executor(self.backend, config.settings(self.backend))
-        controller = Controller(name, executor, self.limits, self._run_data(name, config, vault))
+        apply_log_levels(self.options)
+        info = run_info(name, self.options)
+        controller = Controller(name, executor, self.limits, self._run_data(name, config, vault), info)
         handle = Run(controller, self.backend, task)
         _active[name] = handle
         # an executor that runs actions elsewhere drives the run from here: the entry action
@@ -341,7 +347,12 @@ async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, i
     try:
         async with controller.executor:
             entry = LocalExecutor(max_threads=1) if in_process else None
-            return await controller.run_root(handle.task, args, kwargs, entry_executor=entry)
+            # in-process actions see the run's env_vars in this process while it runs; shipped
+            # jobs carry them instead (a worker started meanwhile must not inherit them)
+            here = not controller.executor.capabilities.process_boundary
+            env_vars = controller.data.env_vars if controller.data is not None and here else {}
+            with run_environment(env_vars):
+                return await controller.run_root(handle.task, args, kwargs, entry_executor=entry)
     except Exception as exc:
         if not in_process:  # a notebook cell shows its own error; a script would not
             log.warning("flyte_nb run %s failed: %s: %s", handle.name, type(exc).__name__, exc)
@@ -379,33 +390,102 @@ def with_runcontext(
     mode: str | None = None,
     *,
     name: str | None = None,
-    backend: str | None = None,
-    max_action_concurrency: int | None = None,
-    max_actions: int | None = None,
+    service_account: str | None = None,
+    version: str | None = None,
+    copy_style: str = "loaded_modules",
+    dry_run: bool = False,
+    copy_bundle_to: Any = None,
+    interactive_mode: bool | None = None,
+    raw_data_path: str | None = None,
+    run_base_dir: str | None = None,
+    run_start_time: datetime | None = None,
     overwrite_cache: bool = False,
-    disable_run_cache: bool = False,
+    project: str | None = None,
+    domain: str | None = None,
     env_vars: dict[str, str] | None = None,
-    **flyte_options: Any,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+    interruptible: bool | None = None,
+    log_level: int | None = None,
+    log_format: str = "console",
+    user_log_level: int | None = None,
+    reset_root_logger: bool = False,
+    disable_run_cache: bool = False,
+    queue: str | None = None,
+    max_action_concurrency: int | None = None,
+    notifications: Any = None,
+    custom_context: dict[str, str] | None = None,
+    cache_lookup_scope: str = "global",
+    preserve_original_types: bool = False,
+    debug: bool = False,
+    tracked: bool = False,
+    tracked_strict: bool = False,
+    _tracker: Any = None,
+    backend: str | None = None,
+    max_actions: int | None = None,
 ) -> Runner:
     """Options for the next run: ``flyte.with_runcontext(name="nightly",
-    max_action_concurrency=8).run(task, ...)``.
+    custom_context={"team": "ml"}, max_action_concurrency=8).run(task, ...)``.
 
-    ``mode`` and the Flyte 2 SDK's remote-only options (``project``, ``queue``, ...) are
-    accepted and ignored; the backend comes from ``backend=`` or the config. ``mode="remote"``
-    or ``"hybrid"`` gives one :class:`~flyte_nb.errors.RemoteSettingsIgnoredWarning`.
+    Every option of the Flyte 2 SDK is accepted. Those that mean something locally do it
+    (``name``, ``overwrite_cache``, ``disable_run_cache``, ``env_vars``, ``custom_context``,
+    ``interactive_mode``, ``raw_data_path``, ``run_base_dir``, ``run_start_time``,
+    ``max_action_concurrency``, ``log_level``, ``user_log_level``; ``labels`` and
+    ``annotations`` are kept on the run); those that only mean something on a Flyte cluster
+    (``mode="remote"``, ``project``, ``queue``, ...) are named in one
+    :class:`~flyte_nb.errors.RemoteSettingsIgnoredWarning`. flyte_nb adds ``backend=`` and
+    ``max_actions=``.
     """
-    unknown = set(flyte_options) - _FLYTE_RUN_OPTIONS
-    if unknown:
-        raise TypeError(f"with_runcontext() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     if mode not in (None, "local", "remote", "hybrid"):
         raise TaskCallError(f"mode must be 'local', 'remote' or 'hybrid', got {mode!r}")
-    if mode in ("remote", "hybrid"):
-        warn_remote_settings_ignored([f"mode={mode!r}"], "flyte.with_runcontext()", stacklevel=2)
-    if flyte_options.get("notifications"):  # flyte.notify: a Flyte cluster sends them, never flyte_nb
-        warn_remote_settings_ignored(["notifications"], "flyte.with_runcontext()", stacklevel=2)
+    if mode == "hybrid" and not name and not run_base_dir:
+        raise ValueError("Run name and run base dir are required for hybrid mode")
+    if copy_style == "custom":
+        raise ValueError("copy_style='custom' is not yet supported through with_runcontext.")
+    if copy_style == "none" and not version:
+        raise ValueError("Version is required when copy_style is 'none'")
+    cluster_only = {
+        "service_account": service_account,
+        "version": version,
+        "copy_style": None if copy_style == "loaded_modules" else copy_style,
+        "dry_run": dry_run,
+        "copy_bundle_to": copy_bundle_to,
+        "project": project,
+        "domain": domain,
+        "interruptible": interruptible,
+        "log_format": None if log_format == "console" else log_format,
+        "reset_root_logger": reset_root_logger,
+        "queue": queue,
+        "notifications": notifications,
+        "cache_lookup_scope": None if cache_lookup_scope == "global" else cache_lookup_scope,
+        "debug": debug,
+        "tracked": tracked,
+        "tracked_strict": tracked_strict,
+        "_tracker": _tracker,
+    }
+    ignored = [f"mode={mode!r}"] if mode in ("remote", "hybrid") else []
+    ignored += [
+        option for option, value in cluster_only.items() if value is not None and value is not False and value != ()
+    ]
     options = RunOptions(
-        name, backend, max_action_concurrency, max_actions, overwrite_cache, disable_run_cache, env_vars
+        name=name,
+        backend=backend,
+        max_action_concurrency=max_action_concurrency,
+        max_actions=max_actions,
+        overwrite_cache=overwrite_cache,
+        disable_run_cache=disable_run_cache,
+        env_vars=env_vars,
+        custom_context=custom_context,
+        interactive_mode=interactive_mode,
+        raw_data_path=raw_data_path,
+        run_base_dir=run_base_dir,
+        run_start_time=run_start_time,
+        labels=labels,
+        annotations=annotations,
+        log_level=log_level,
+        user_log_level=user_log_level,
     )
+    warn_remote_settings_ignored(ignored, "flyte.with_runcontext()", stacklevel=2)
     return Runner(options)
 
 
@@ -443,35 +523,3 @@ def _now() -> float:
     import time
 
     return time.monotonic()
-
-
-_FLYTE_RUN_OPTIONS = frozenset(
-    {
-        "service_account",
-        "version",
-        "copy_style",
-        "dry_run",
-        "copy_bundle_to",
-        "interactive_mode",
-        "raw_data_path",
-        "run_base_dir",
-        "run_start_time",
-        "project",
-        "domain",
-        "labels",
-        "annotations",
-        "interruptible",
-        "log_level",
-        "log_format",
-        "user_log_level",
-        "reset_root_logger",
-        "queue",
-        "notifications",
-        "custom_context",
-        "cache_lookup_scope",
-        "preserve_original_types",
-        "debug",
-        "tracked",
-        "tracked_strict",
-    }
-)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from .._checks import is_int_at_least
@@ -37,7 +38,7 @@ def check_run_name(name: object) -> str:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunOptions:
     """The options of one run (``flyte.with_runcontext(...)``), checked when made: a bad
     value raises :class:`TaskCallError` naming the option and a value that would do."""
@@ -49,6 +50,21 @@ class RunOptions:
     overwrite_cache: bool = False
     disable_run_cache: bool = False
     env_vars: dict[str, str] | None = None
+    #: flyte.ctx().custom_context of the entry action, passed on to every action it starts
+    custom_context: dict[str, str] | None = None
+    #: flyte.ctx().interactive_mode (None: True in a notebook kernel)
+    interactive_mode: bool | None = None
+    #: folders flyte.ctx() names instead of the run's own ones in the store
+    raw_data_path: str | None = None
+    run_base_dir: str | None = None
+    #: flyte.ctx().run_start_time (None: when the run starts)
+    run_start_time: datetime | None = None
+    #: kept on the run (``run.controller.run_info``)
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+    #: levels of flyte_nb's own logger and of flyte.logger, set when the run starts
+    log_level: int | None = None
+    user_log_level: int | None = None
 
     def __post_init__(self) -> None:
         _check_run_options(**{f.name: getattr(self, f.name) for f in fields(self)})
@@ -63,6 +79,7 @@ def _check_run_options(
     overwrite_cache: object,
     disable_run_cache: object,
     env_vars: object,
+    **more: object,
 ) -> None:
     if name is not None:
         check_run_name(name)
@@ -80,6 +97,49 @@ def _check_run_options(
             raise TaskCallError(f"bad run option {option}={value!r}: {option} must be True or False")
     if env_vars is not None:
         _check_env_vars(env_vars)
+    _check_context_options(**more)
+
+
+def _check_context_options(
+    *,
+    custom_context: object,
+    interactive_mode: object,
+    raw_data_path: object,
+    run_base_dir: object,
+    run_start_time: object,
+    labels: object,
+    annotations: object,
+    log_level: object,
+    user_log_level: object,
+) -> None:
+    if custom_context is not None and not (
+        isinstance(custom_context, Mapping) and all(isinstance(k, str) for k in custom_context)
+    ):
+        raise TaskCallError(
+            f"bad run option custom_context={_short(custom_context)}: custom_context must be a dict with str keys, "
+            "e.g. {'project': 'demo'}"
+        )
+    if interactive_mode is not None and not isinstance(interactive_mode, bool):
+        raise TaskCallError(f"bad run option interactive_mode={interactive_mode!r}: it must be True, False or None")
+    for option, value in (("raw_data_path", raw_data_path), ("run_base_dir", run_base_dir)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise TaskCallError(f"bad run option {option}={value!r}: {option} must be a folder's path or URL (a str)")
+    if run_start_time is not None and not isinstance(run_start_time, datetime):
+        raise TaskCallError(
+            f"bad run option run_start_time={run_start_time!r}: it must be a datetime, e.g. datetime.now(timezone.utc)"
+        )
+    for option, value in (("labels", labels), ("annotations", annotations)):
+        if value is not None and not (
+            isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        ):
+            raise TaskCallError(
+                f"bad run option {option}={_short(value)}: {option} must be a dict of str to str, e.g. {{'team': 'ml'}}"
+            )
+    for option, value in (("log_level", log_level), ("user_log_level", user_log_level)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise TaskCallError(
+                f"bad run option {option}={value!r}: {option} must be a logging level (an int), e.g. logging.DEBUG"
+            )
 
 
 def _check_backend(backend: object) -> None:

@@ -68,11 +68,14 @@ class SubmitCall:
     args: list[Any]
     kwargs: dict[str, Any]
     group: GroupSpec | None = None
+    #: the custom context a ``flyte.custom_context`` block gave the call (None: the caller's own)
+    custom_context: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "op": SUBMIT,
+            "custom_context": self.custom_context,
             "run": self.run,
             "parent": self.parent,
             "group": self.group.to_dict() if self.group is not None else None,
@@ -92,6 +95,7 @@ class SubmitCall:
             args=raw["args"],
             kwargs=raw["kwargs"],
             group=GroupSpec.from_dict(group) if group is not None else None,
+            custom_context=raw.get("custom_context"),
         )
 
 

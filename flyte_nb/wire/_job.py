@@ -56,6 +56,55 @@ class CallbackAddress:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What the job's body reads of its action and run (``flyte.ctx()``), and the run's
+    environment variables (a Dask worker sets them around the body; a container has them).
+
+    ``run_start`` is the run's start as an ISO 8601 UTC time; ``attempt`` counts from 1.
+    """
+
+    run: str
+    action: int
+    attempt: int
+    run_start: str
+    custom_context: dict[str, str] = field(default_factory=dict)
+    interactive_mode: bool = False
+    raw_data_path: str | None = None
+    run_base_dir: str | None = None
+    disable_run_cache: bool = False
+    env_vars: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run,
+            "action": self.action,
+            "attempt": self.attempt,
+            "run_start": self.run_start,
+            "custom_context": dict(self.custom_context),
+            "interactive_mode": self.interactive_mode,
+            "raw_data_path": self.raw_data_path,
+            "run_base_dir": self.run_base_dir,
+            "disable_run_cache": self.disable_run_cache,
+            "env_vars": dict(self.env_vars),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> JobContext:
+        return cls(
+            run=raw["run"],
+            action=raw["action"],
+            attempt=raw["attempt"],
+            run_start=raw["run_start"],
+            custom_context=dict(raw.get("custom_context") or {}),
+            interactive_mode=bool(raw.get("interactive_mode", False)),
+            raw_data_path=raw.get("raw_data_path"),
+            run_base_dir=raw.get("run_base_dir"),
+            disable_run_cache=bool(raw.get("disable_run_cache", False)),
+            env_vars=dict(raw.get("env_vars") or {}),
+        )
+
+
 @dataclass(slots=True)
 class Job:
     """One attempt's work: the task's function by value and its inputs' payloads.
@@ -67,7 +116,7 @@ class Job:
     secrets with their values, only in a job that never lands in a file (a Dask task's
     argument); a container gets them at its creation, a pool worker over its socket.
     ``report`` is the store key where the task's report page is saved ("" for a task
-    without ``report=True``).
+    without ``report=True``); ``context`` is what ``flyte.ctx()`` shows the body.
     """
 
     func: bytes
@@ -79,9 +128,11 @@ class Job:
     callback: CallbackAddress | None = None
     secrets: list[SecretDelivery] = field(default_factory=list)
     report: str = ""
+    context: JobContext | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
+            "context": self.context.to_dict() if self.context is not None else None,
             "func": self.func,
             "task": self.task,
             "files": self.files,
@@ -98,6 +149,7 @@ class Job:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Job:
         callback = raw.get("callback")
+        context = raw.get("context")
         return cls(
             func=raw["func"],
             task=str(raw.get("task") or ""),
@@ -108,4 +160,5 @@ class Job:
             callback=CallbackAddress.from_dict(callback) if callback is not None else None,
             secrets=[SecretDelivery.from_dict(s) for s in raw.get("secrets") or ()],
             report=str(raw.get("report") or ""),
+            context=JobContext.from_dict(context) if context is not None else None,
         )

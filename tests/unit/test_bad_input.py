@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 import flyte_nb as flyte
-from flyte_nb.errors import ConfigError, TaskCallError, TaskDefinitionError
+from flyte_nb.errors import ConfigError, RemoteSettingsIgnoredWarning, TaskCallError, TaskDefinitionError
 
 env = flyte.TaskEnvironment("bad_input")
 
@@ -158,8 +158,9 @@ def test_bad_run_options():
         flyte.with_runcontext(name="a/b")
     with pytest.raises(TypeError, match="unexpected keyword argument.*colour"):
         flyte.with_runcontext(colour="red")
-    # Flyte SDK options that only matter remotely are accepted
-    flyte.with_runcontext(project="p", domain="development", queue="gpu")
+    # Flyte SDK options that only matter remotely are accepted, and named in one notice
+    with pytest.warns(RemoteSettingsIgnoredWarning, match="project, domain, queue"):
+        flyte.with_runcontext(project="p", domain="development", queue="gpu")
 
 
 def test_a_run_cannot_wait_for_itself():
