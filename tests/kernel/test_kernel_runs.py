@@ -55,7 +55,7 @@ def test_run_returns_at_once_and_wait_blocks_the_cell_without_deadlock(kernel):
         "t0 = time.monotonic(); r = flyte.run(process_batch_with_semaphore, prompts); print(r.done())"
     )
     assert started.error is None and started.stdout.split() == ["False"]
-    waited = kernel.execute("r.wait(); print(r.phase, len(r.outputs()), round(time.monotonic() - t0, 2))")
+    waited = kernel.execute("r.wait(); print(r.phase, len(r.outputs()[0]), round(time.monotonic() - t0, 2))")
     assert waited.error is None, waited.traceback
     phase, count, seconds = waited.stdout.split()
     assert (phase, count) == ("succeeded", "8")
