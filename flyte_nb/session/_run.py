@@ -216,7 +216,6 @@ class Run:
         __tracebackhide__ = True
         assert self._future is not None
         if self._future.cancelled() or self.phase == State.CANCELLED:
-            # TODO(lead): also an ActionAbortedError once flyte_nb.errors has the SDK's tree
             raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}")
         error = self._future.exception()
         if error is not None:
