@@ -300,7 +300,8 @@ class Run:
         raw: bool = False,
         filter_system: bool = False,
     ) -> None:
-        """Print the last ``max_lines`` lines the entry action printed (stdout and stderr).
+        """Print the last ``max_lines`` lines the entry action printed (stdout and stderr) so
+        far: all of it once the run has ended.
 
         flyte_nb keeps one tail per action across its attempts, so ``attempt`` (1 to the
         number of attempts made) chooses nothing more; ``show_ts``, ``raw`` and
