@@ -16,6 +16,7 @@ class SyncAndAio:
     def __init__(self, sync: Callable[..., Any], aio: Callable[..., Awaitable[Any]]) -> None:
         self._sync = sync
         self._aio = aio
+        self.__name__ = sync.__name__
         self.__doc__ = sync.__doc__
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -24,17 +25,18 @@ class SyncAndAio:
     def __get__(self, obj: object, objtype: type | None = None) -> Any:
         if obj is None:
             return self
-        return _Bound(self._sync, self._aio, obj)
+        return _Bound(self.__name__, self._sync, self._aio, obj)
 
 
 class _Bound:
     """``run.wait``: call it to block, or ``await run.wait.aio(...)``."""
 
-    def __init__(self, sync: Callable[..., Any], aio: Callable[..., Awaitable[Any]], obj: Any) -> None:
+    def __init__(self, name: str, sync: Callable[..., Any], aio: Callable[..., Awaitable[Any]], obj: Any) -> None:
         self._sync = sync
         self._aio_fn = aio
         self._obj = obj
         functools.update_wrapper(self, sync)
+        self.__name__ = self.__qualname__ = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
@@ -45,4 +47,4 @@ class _Bound:
         return self._aio_fn(self._obj, *args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<method {getattr(self._sync, '__name__', 'method')} of {self._obj!r}>"
+        return f"<method {self.__name__} of {self._obj!r}>"

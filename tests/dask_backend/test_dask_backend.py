@@ -42,7 +42,7 @@ def test_actions_run_in_worker_processes_and_report_their_overhead(dask_run):
         return os.getpid(), await where.aio()
 
     run = flyte.run(main)
-    entry_pid, child_pid = run.outputs()
+    entry_pid, child_pid = run.outputs()[0]  # a bare `-> tuple` is one output
     assert os.getpid() not in (entry_pid, child_pid)  # the entry action runs on a worker too
     assert run.backend == "dask"
     for action in run.controller.actions:

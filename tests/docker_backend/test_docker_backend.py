@@ -224,7 +224,7 @@ def test_notebook_main_functions_and_classes_travel_by_value(docker_run, tmp_pat
             async def main() -> tuple:
                 return await inside.aio(Box(41))
 
-            host, value = flyte.run(main).outputs()
+            host, value = flyte.run(main).outputs()[0]  # a bare `-> tuple` is one output
             print(value, host != socket.gethostname())
             """
         )
