@@ -9,6 +9,7 @@ import time
 import pytest
 from docker_support import IMAGE, containers_of, until_no_containers
 from docker_tasks import sleepers
+from support import ended_run
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionTimeoutError, ConfigError, ContainerError
@@ -122,7 +123,7 @@ def test_timeout_kills_the_container(docker_run):
         return await timed(30)
 
     start = time.monotonic()
-    run = flyte.run(main)
+    run = ended_run(main)
     with pytest.raises(ActionTimeoutError):
         run.outputs()
     assert time.monotonic() - start < 15

@@ -8,6 +8,7 @@ import socket
 import time
 
 from docker_support import containers_of, until_no_containers
+from support import ended_run
 
 import flyte_nb as flyte
 
@@ -200,8 +201,7 @@ def test_traces_in_a_container_are_checkpointed_and_resume(docker_run, tmp_path)
     log = tmp_path / "store" / "fetch.log"
     log.parent.mkdir(exist_ok=True)
     log.parent.chmod(0o777)  # the task writes it from its container, as an unprivileged user
-    failed = flyte.with_runcontext(name="docker-resume").run(traced_pipeline, 4, str(log), 1)
-    failed.wait()
+    failed = ended_run(traced_pipeline, 4, str(log), 1, runner=flyte.with_runcontext(name="docker-resume"))
     assert failed.phase == "failed" and log.read_text().split() == ["0", "1"]
     resumed = flyte.with_runcontext(name="docker-resume").run(traced_pipeline, 4, str(log), -1)
     assert resumed.outputs()[0] == [0, 10, 20, 30]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from support import require_dask
+from support import ended_run, require_dask
 
 import flyte_nb as flyte
 
@@ -59,7 +59,7 @@ def test_a_gauge_made_on_a_worker_names_this_file_and_function(dask_run):
 
 
 def test_a_remote_traceback_names_the_files_of_shipped_code(dask_run):
-    run = flyte.run(fails, 3)
+    run = ended_run(fails, 3)
     assert run.phase == "failed"
     with pytest.raises(ValueError, match="bad input 3") as caught:
         run.outputs()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from docker_support import IMAGE
-from support import require_dask
+from support import ended_run, require_dask
 
 import flyte_nb as flyte
 from flyte_nb.data import Store
@@ -79,7 +79,7 @@ def test_planted_cache_entry_is_a_miss_with_a_warning_and_never_runs(tmp_path: P
 def test_planted_trace_checkpoint_is_a_miss_and_the_call_runs_again(tmp_path: Path):
     flyte.init(storage=_store_url(tmp_path))
     FAIL["now"] = True
-    failed = flyte.with_runcontext(name="trust-resume").run(pipeline, 3)
+    failed = ended_run(pipeline, 3, runner=flyte.with_runcontext(name="trust-resume"))
     assert failed.phase == "failed" and CALLS["fetch"] == 3
     store = Store(_store_url(tmp_path))
     checkpoints = list(store.keys("runs/trust-resume/traces"))
@@ -156,10 +156,12 @@ def forge(cache_entry: str, other_run_entry: str, bad: bytes) -> dict[str, Any]:
 def test_a_result_planted_in_the_store_fails_the_run_and_is_never_unpickled(docker_client, tmp_path: Path):
     flyte.init("docker", storage=_store_url(tmp_path), docker={"base_image": IMAGE})
     marker = tmp_path / "marker"
-    handle = flyte.with_runcontext(name="planted-result").run(
-        plant_own_result_at_exit, "planted-result", planted(str(marker))
+    handle = ended_run(
+        plant_own_result_at_exit,
+        "planted-result",
+        planted(str(marker)),
+        runner=flyte.with_runcontext(name="planted-result"),
     )
-    handle.wait()
     assert handle.phase == "failed"
     with pytest.raises(Exception) as caught:
         handle.outputs()
