@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from docker_support import IMAGE
+from support import ended_run
 
 import flyte_nb as flyte
 from flyte_nb.errors import ConfigError, FlyteNbError, SerializationError, TaskDefinitionError
@@ -208,7 +209,7 @@ async def uses_forgetful() -> int:
 def test_a_task_returning_a_coroutine_is_an_error_naming_it_not_its_value():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        run = flyte.run(uses_forgetful)
+        run = ended_run(uses_forgetful)
         with pytest.raises(TaskDefinitionError) as error:
             run.outputs()
         message = str(error.value)
