@@ -136,10 +136,19 @@ class Run:
         """
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
         _check_wait_for(wait_for)
+        if not self._block_until(wait_for, timeout):
+            raise TimeoutError(f"run {self.name} is still {self.phase} after {timeout:g} s")
         if self.done():
             self._finish_display()
             self._raise_if_failed()
-            return self
+        return self
+
+    def _block_until(self, wait_for: WaitFor, timeout: float | None) -> bool:
+        """Block until the run reaches ``wait_for`` (True) or ``timeout`` passes (False),
+        re-entering the run's loop in a notebook cell; never raises the run's error."""
+        __tracebackhide__ = True
+        if self.done():
+            return True
         ctx = current.get()
         if ctx is not None and ctx.controller is self.controller:
             raise FlyteNbError(f"run {self.name} cannot wait for itself from one of its own actions")
@@ -150,25 +159,18 @@ class Run:
         except RuntimeError:
             running = None
         if running is None and loop.is_running():  # another thread: block on the loop's thread
-            done = asyncio.run_coroutine_threadsafe(self._until(wait_for, timeout), loop).result()
-        elif running is loop:
+            return asyncio.run_coroutine_threadsafe(self._until(wait_for, timeout), loop).result()
+        if running is loop:
             try:
-                done = reenter(loop, self._until(wait_for, timeout))
+                return reenter(loop, self._until(wait_for, timeout))
             except KeyboardInterrupt:
                 self.cancel("interrupted by the user (KeyboardInterrupt)")
                 reenter(loop, self.until_done(INTERRUPT_GRACE_S))
                 self._finish_display()  # the widget shows how the interrupted run ended
                 raise
-        else:
-            raise FlyteNbError(
-                f"run {self.name} belongs to another event loop; await it there (await run) instead of run.wait()"
-            )
-        if not done:
-            raise TimeoutError(f"run {self.name} is still {self.phase} after {timeout:g} s")
-        if self.done():
-            self._finish_display()
-            self._raise_if_failed()
-        return self
+        raise FlyteNbError(
+            f"run {self.name} belongs to another event loop; await it there (await run) instead of run.wait()"
+        )
 
     async def _wait_aio(self, quiet: bool = False, wait_for: WaitFor = "terminal", timeout: float | None = None) -> Run:
         """``await run.wait.aio()``: wait on the running loop; raises as :meth:`wait` does."""
@@ -300,14 +302,17 @@ class Run:
         raw: bool = False,
         filter_system: bool = False,
     ) -> None:
-        """Print the last ``max_lines`` lines the entry action printed (stdout and stderr) so
-        far: all of it once the run has ended.
+        """Print the last ``max_lines`` lines the entry action printed (stdout and stderr),
+        once the run has ended (the SDK follows the log to the end); a failed run's log too.
 
         flyte_nb keeps one tail per action across its attempts, so ``attempt`` (1 to the
         number of attempts made) chooses nothing more; ``show_ts``, ``raw`` and
         ``filter_system`` are accepted for the SDK's sake (lines carry no timestamps and
         there are no system lines).
         """
+        if max_lines < 1:
+            raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+        self._block_until("terminal", None)
         print(entry_log_tail(self.controller.actions, attempt, max_lines))
 
     async def _show_logs_aio(
@@ -318,7 +323,10 @@ class Run:
         raw: bool = False,
         filter_system: bool = False,
     ) -> None:
-        self._show_logs(attempt, max_lines, show_ts, raw, filter_system)
+        if max_lines < 1:
+            raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+        await self._until("terminal", None)
+        print(entry_log_tail(self.controller.actions, attempt, max_lines))
 
     show_logs = SyncAndAio(_show_logs, _show_logs_aio)
 

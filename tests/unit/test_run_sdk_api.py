@@ -293,10 +293,22 @@ def test_show_logs_prints_what_the_entry_action_printed(capsys):
     assert capsys.readouterr().out.strip() == "(run_api.four printed nothing)"
 
 
-def test_show_logs_aio():
+@env.task
+async def talks_slowly(lines: int) -> int:
+    for i in range(lines):
+        print(f"slow line {i}")
+        await asyncio.sleep(0.05)
+    return lines
+
+
+def test_show_logs_of_a_running_run_follows_it_to_the_end(capsys):
     async def notebook_cell() -> None:
-        run = flyte.run(talks, 1)
-        await run.wait.aio()
-        assert await run.show_logs.aio() is None
+        run = flyte.run(talks_slowly, 4)  # returns at once
+        run.show_logs()
+        assert run.done()
+        assert capsys.readouterr().out.splitlines()[-4:] == [f"slow line {i}" for i in range(4)]
+        again = flyte.run(talks_slowly, 2)
+        assert await again.show_logs.aio(max_lines=1) is None
+        assert capsys.readouterr().out.splitlines()[-1:] == ["slow line 1"]
 
     asyncio.run(notebook_cell())
