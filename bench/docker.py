@@ -272,7 +272,7 @@ def cold_run(entry: Any, n: int, store: Store) -> dict[str, Any]:
     """One flyte_nb run of ``entry(n)``: its wall time and, per child action, its record and outcome."""
     start = time.perf_counter()
     run = flyte.run(entry, n)
-    count = run.outputs()
+    count = run.outputs()[0]
     wall = time.perf_counter() - start
     if count != n:
         raise RuntimeError(f"{entry.name}({n}) returned {count}")

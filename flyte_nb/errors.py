@@ -85,7 +85,7 @@ Every error flyte_nb raises on its own account derives from :class:`FlyteNbError
     ├── TaskExitError (RuntimeError)     a task's code raised SystemExit (sys.exit(), argparse) or
     │                                    KeyboardInterrupt itself: its action fails, the kernel lives
     │                                    (``.code`` is the exit code, so it stays a TaskExitError only)
-    ├── RunCancelledError                outputs() of a run that was cancelled
+    ├── RunCancelledError (ActionAbortedError) a cancelled (aborted) run's wait(), outputs(), await
     ├── ContainerError (RuntimeError)    an action's container died: OOM, exit code, its log's tail
     │   └── OOMError                     ... killed for using more memory than its limit
     ├── WorkerLostError (RuntimeError)   a reusable worker container died while running an action
@@ -765,8 +765,9 @@ def _task_exit_error(message: str, task: str, code: object, raised: str) -> Task
     return TaskExitError(message, task=task, code=code, raised=raised)
 
 
-class RunCancelledError(FlyteNbError):
-    """The run was cancelled, so it has no outputs."""
+class RunCancelledError(FlyteNbError, ActionAbortedError):
+    """The run was cancelled (``run.abort()``, ``run.cancel()``, an interrupt), so it has no
+    outputs; also the SDK's :class:`ActionAbortedError` (``.code == "ActionAbortedError"``)."""
 
 
 class ContainerError(FlyteNbError, RuntimeError):

@@ -80,6 +80,22 @@ class Heartbeat:
         self._task.cancel()
 
 
+def ended_run(task: Any, *args: Any, runner: Any = None, **kwargs: Any) -> Any:
+    """Run ``task(*args, **kwargs)`` to its end and return its ``Run``, failed or not.
+
+    ``flyte.run`` in a script raises a failed run's error, as the Flyte 2 SDK does; a test
+    that looks at a failed run's records starts it on a loop instead (as a notebook cell
+    does, ``runner``: a ``flyte.with_runcontext(...)``) and waits without raising."""
+    import flyte_nb as flyte
+
+    async def start_and_wait() -> Any:
+        run = await (runner.aio if runner is not None else flyte.run.aio)(task, *args, **kwargs)
+        await run.until_done()
+        return run
+
+    return asyncio.run(start_and_wait())
+
+
 def in_ci() -> bool:
     """True under CI (CI=true), where a test that cannot run must fail instead of skipping."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")

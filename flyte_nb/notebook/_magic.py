@@ -117,7 +117,7 @@ class FlyteMagics(Magics):
             return run  # the displayhook shows it: the widget
         if not args.quiet:
             display(run)
-        run.wait()  # an interrupt cancels the run, then re-raises; the widget shows the end
+        # waits (an interrupt cancels the run, then re-raises); the widget shows the end
         return _outcome(run)
 
 
@@ -191,7 +191,7 @@ def _outcome(run: Run) -> Any:
     cancelled run stops the cell as an interrupt would."""
     __tracebackhide__ = True
     try:
-        return run.outputs()
+        return run._result()  # the cell's last value as it is, not the SDK's ActionOutputs tuple
     except RunCancelledError as cancelled:
         raise KeyboardInterrupt(str(cancelled)) from None
 

@@ -17,7 +17,7 @@ import string
 import threading
 from collections.abc import Generator, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from .._runtime._environment import run_environment
 from ..errors import FlyteNbError, RunCancelledError, TaskCallError
@@ -33,12 +33,15 @@ from ..orchestrator import _semaphores as semaphores
 from ..orchestrator._controller import Controller, RunLimits
 from ..orchestrator._events import RunSnapshot
 from ..orchestrator._run_record import run_files
+from ._action_io import ActionInputs, ActionOutputs, action_inputs, action_outputs
 from ._config import configured_store, current_config
 from ._display import LiveDisplay, run_display
 from ._remote_settings import warn_remote_settings_ignored
 from ._run_context import apply_log_levels, run_info
+from ._run_logs import entry_log_tail
 from ._run_options import RunOptions, check_run_name
 from ._secrets import run_secrets, secrets_of_run
+from ._sync_and_aio import SyncAndAio
 
 log = logging.getLogger("flyte_nb")
 
@@ -47,15 +50,33 @@ _NAME_ALPHABET = string.ascii_lowercase + string.digits
 
 #: How long ``wait()`` gives a run to wind down after an interrupt before re-raising.
 INTERRUPT_GRACE_S = 1.0
+#: How often ``wait(wait_for="running")`` looks whether a queued run has started.
+RUNNING_POLL_S = 0.02
+
+WaitFor = Literal["terminal", "running"]
+
+
+def _check_wait_for(wait_for: str) -> None:
+    if wait_for not in ("terminal", "running"):
+        raise ValueError(f"wait_for must be 'terminal' or 'running', got {wait_for!r}")
 
 
 class Run:
-    """A started run: its name and state, a way to wait for it, its outputs, and cancel."""
+    """A started run: its name and state, a way to wait for it, its inputs and outputs, its
+    logs, and abort. The names are the Flyte 2 SDK's ``flyte.remote.Run`` names; ``wait``,
+    ``outputs``, ``inputs``, ``abort`` and ``show_logs`` also have their ``.aio`` twins."""
 
-    def __init__(self, controller: Controller, backend: str, task: TaskTemplate[Any, Any]) -> None:
+    def __init__(
+        self,
+        controller: Controller,
+        backend: str,
+        task: TaskTemplate[Any, Any],
+        inputs: ActionInputs | None = None,
+    ) -> None:
         self.controller = controller
         self.backend = backend
         self.task = task
+        self._inputs = inputs if inputs is not None else ActionInputs()
         self._future: asyncio.Future[Any] | None = None
         self._widget: LiveDisplay | None = None
 
@@ -83,6 +104,10 @@ class Run:
         """True once the run has ended, whichever way."""
         return self.controller.done
 
+    def sync(self) -> Run:
+        """The run itself: its state is always current (the SDK's ``sync()`` fetches it)."""
+        return self
+
     def snapshot(self) -> RunSnapshot:
         """Counts per state and per group right now."""
         return self.controller.snapshot()
@@ -94,16 +119,36 @@ class Run:
         return list(self.controller.actions)
 
     # ------------------------------------------------------------------ waiting
-    def wait(self, *_legacy: Any, quiet: bool = True, timeout: float | None = None) -> Run:
-        """Block until the run ends (or ``timeout`` seconds pass: TimeoutError), and return it.
+    def _wait(
+        self,
+        *_legacy: Any,
+        quiet: bool = False,
+        wait_for: WaitFor = "terminal",
+        timeout: float | None = None,
+    ) -> Run:
+        """Block until the run ends (or ``timeout`` seconds pass: TimeoutError), and return it;
+        a failed run raises its error, a cancelled one :class:`RunCancelledError`.
 
-        Safe in a notebook cell: the kernel's loop keeps running the run meanwhile. An
-        interrupt (Ctrl-C, the kernel's stop button) cancels the run, then re-raises.
-        A failed run does not raise here; :meth:`outputs` does.
+        ``wait_for="running"`` returns once the run has started instead. ``quiet`` is
+        accepted for the SDK's sake: the widget is the progress display. Safe in a notebook
+        cell: the kernel's loop keeps running the run meanwhile. An interrupt (Ctrl-C, the
+        kernel's stop button) cancels the run, then re-raises.
         """
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        _check_wait_for(wait_for)
+        if not self._block_until(wait_for, timeout):
+            raise TimeoutError(f"run {self.name} is still {self.phase} after {timeout:g} s")
         if self.done():
             self._finish_display()
-            return self
+            self._raise_if_failed()
+        return self
+
+    def _block_until(self, wait_for: WaitFor, timeout: float | None) -> bool:
+        """Block until the run reaches ``wait_for`` (True) or ``timeout`` passes (False),
+        re-entering the run's loop in a notebook cell; never raises the run's error."""
+        __tracebackhide__ = True
+        if self.done():
+            return True
         ctx = current.get()
         if ctx is not None and ctx.controller is self.controller:
             raise FlyteNbError(f"run {self.name} cannot wait for itself from one of its own actions")
@@ -114,23 +159,31 @@ class Run:
         except RuntimeError:
             running = None
         if running is None and loop.is_running():  # another thread: block on the loop's thread
-            done = asyncio.run_coroutine_threadsafe(self.until_done(timeout), loop).result()
-        elif running is loop:
+            return asyncio.run_coroutine_threadsafe(self._until(wait_for, timeout), loop).result()
+        if running is loop:
             try:
-                done = reenter(loop, self.until_done(timeout))
+                return reenter(loop, self._until(wait_for, timeout))
             except KeyboardInterrupt:
                 self.cancel("interrupted by the user (KeyboardInterrupt)")
                 reenter(loop, self.until_done(INTERRUPT_GRACE_S))
                 self._finish_display()  # the widget shows how the interrupted run ended
                 raise
-        else:
-            raise FlyteNbError(
-                f"run {self.name} belongs to another event loop; await it there (await run) instead of run.wait()"
-            )
-        if not done:
+        raise FlyteNbError(
+            f"run {self.name} belongs to another event loop; await it there (await run) instead of run.wait()"
+        )
+
+    async def _wait_aio(self, quiet: bool = False, wait_for: WaitFor = "terminal", timeout: float | None = None) -> Run:
+        """``await run.wait.aio()``: wait on the running loop; raises as :meth:`wait` does."""
+        __tracebackhide__ = True
+        _check_wait_for(wait_for)
+        if not await self._until(wait_for, timeout):
             raise TimeoutError(f"run {self.name} is still {self.phase} after {timeout:g} s")
-        self._finish_display()
+        if self.done():
+            self._finish_display()
+            self._raise_if_failed()
         return self
+
+    wait = SyncAndAio(_wait, _wait_aio)
 
     def _finish_display(self) -> None:
         """Put the final state into this run's widget now, while the waiting cell is
@@ -141,13 +194,38 @@ class Run:
 
     async def until_done(self, timeout: float | None = None) -> bool:
         """Wait on the running loop until the run has ended, or ``timeout`` seconds passed;
-        True if it ended. Never raises the run's error (:meth:`outputs` does)."""
+        True if it ended. Never raises the run's error (:meth:`wait` and :meth:`outputs` do)."""
         assert self._future is not None
         finished, _ = await asyncio.wait({self._future}, timeout=timeout)
         return bool(finished)
 
+    async def _until(self, wait_for: WaitFor, timeout: float | None) -> bool:
+        if wait_for == "terminal":
+            return await self.until_done(timeout)
+        assert self._future is not None
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self.phase == State.QUEUED and not self.done():
+            step = RUNNING_POLL_S if deadline is None else min(RUNNING_POLL_S, deadline - loop.time())
+            if step <= 0:
+                return False
+            await asyncio.wait({self._future}, timeout=step)
+        return True
+
+    def _raise_if_failed(self) -> None:
+        """Raise the ended run's error: its own for a failure, :class:`RunCancelledError`
+        for a cancelled run."""
+        __tracebackhide__ = True
+        assert self._future is not None
+        if self._future.cancelled() or self.phase == State.CANCELLED:
+            raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}")
+        error = self._future.exception()
+        if error is not None:
+            raise error
+
     def __await__(self) -> Generator[Any, None, Any]:
-        """``await run`` waits for the run and gives its outputs (or raises its error)."""
+        """``await run`` waits for the run and gives the entry task's return value as it
+        is (not wrapped in :class:`ActionOutputs`), or raises its error."""
         return self._outputs_async().__await__()
 
     async def _outputs_async(self) -> Any:
@@ -168,20 +246,89 @@ class Run:
         self._finish_display()
         return outputs
 
-    def outputs(self) -> Any:
-        """The entry task's return value. Waits for the run first; a failed run raises the
-        original exception, a cancelled one :class:`RunCancelledError`."""
-        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+    def _result(self) -> Any:
+        """Wait, then the entry task's return value as it is (or its error raised)."""
+        __tracebackhide__ = True
         self.wait()
         assert self._future is not None
-        if self._future.cancelled() or self.phase == State.CANCELLED:
-            raise RunCancelledError(f"run {self.name} was cancelled: {self.controller.cancel_reason}")
         return self._future.result()
+
+    def _outputs(self) -> ActionOutputs:
+        """The entry task's outputs as the SDK's ``ActionOutputs``, a tuple: ``outputs()[0]``,
+        ``a, b = outputs()``, ``.o0``, ``.named_outputs``. Waits for the run first; a failed
+        run raises its error, a cancelled one :class:`RunCancelledError`. A task returning a
+        tuple (annotated ``tuple[A, B]``, a ``NamedTuple``, or not annotated) has one output
+        per element; ``await run`` gives the value as it was returned."""
+        __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
+        return action_outputs(self.task.signature.return_annotation, self._result())
+
+    async def _outputs_aio(self) -> ActionOutputs:
+        __tracebackhide__ = True
+        value = await self._outputs_async()
+        return action_outputs(self.task.signature.return_annotation, value)
+
+    outputs = SyncAndAio(_outputs, _outputs_aio)
+
+    def _inputs_of(self) -> ActionInputs:
+        """The entry task's inputs by parameter name, defaults applied (a dict-like
+        ``ActionInputs``); available as soon as the run has started."""
+        return self._inputs
+
+    async def _inputs_aio(self) -> ActionInputs:
+        return self._inputs
+
+    inputs = SyncAndAio(_inputs_of, _inputs_aio)
 
     def cancel(self, reason: str = "cancelled by the user") -> bool:
         """Stop the run: running actions are cancelled and queued ones never start.
         Returns False if it had already ended."""
         return self.controller.cancel(reason)
+
+    def _abort(self, reason: str = "Manually aborted from the SDK api.") -> None:
+        """The SDK's name for :meth:`cancel`: stop the run (nothing happens if it has ended)."""
+        self.controller.cancel(reason)
+
+    async def _abort_aio(self, reason: str = "Manually aborted from the SDK api.") -> None:
+        self.controller.cancel(reason)
+
+    abort = SyncAndAio(_abort, _abort_aio)
+
+    # ------------------------------------------------------------------ logs
+    def _show_logs(
+        self,
+        attempt: int | None = None,
+        max_lines: int = 100,
+        show_ts: bool = False,
+        raw: bool = False,
+        filter_system: bool = False,
+    ) -> None:
+        """Print the last ``max_lines`` lines the entry action printed (stdout and stderr),
+        once the run has ended (the SDK follows the log to the end); a failed run's log too.
+
+        flyte_nb keeps one tail per action across its attempts, so ``attempt`` (1 to the
+        number of attempts made) chooses nothing more; ``show_ts``, ``raw`` and
+        ``filter_system`` are accepted for the SDK's sake (lines carry no timestamps and
+        there are no system lines).
+        """
+        if max_lines < 1:
+            raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+        self._block_until("terminal", None)
+        print(entry_log_tail(self.controller.actions, attempt, max_lines))
+
+    async def _show_logs_aio(
+        self,
+        attempt: int | None = None,
+        max_lines: int = 100,
+        show_ts: bool = False,
+        raw: bool = False,
+        filter_system: bool = False,
+    ) -> None:
+        if max_lines < 1:
+            raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+        await self._until("terminal", None)
+        print(entry_log_tail(self.controller.actions, attempt, max_lines))
+
+    show_logs = SyncAndAio(_show_logs, _show_logs_aio)
 
     # ------------------------------------------------------------------ display
     def widget(self) -> Any:
@@ -256,18 +403,23 @@ class Runner:
     def run(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
         """Start ``task(*args, **kwargs)`` as a run. In a running loop it returns at once;
         in a script it returns when the run has ended."""
-        handle, main = self._prepare(task, args, kwargs)
+        __tracebackhide__ = True
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
+        handle, main = self._prepare(task, args, kwargs, report_failure=loop is not None)
         if loop is not None:
             handle._future = _start(loop, handle, main)
             return handle
         try:
             asyncio.run(_settle(handle, main))
+        except asyncio.CancelledError:
+            if handle.phase != State.CANCELLED:
+                raise
         finally:
             _active.pop(handle.name, None)
+        handle._raise_if_failed()  # a script stops on a failed run, as with the Flyte 2 SDK
         return handle
 
     async def aio(self, task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
@@ -300,7 +452,13 @@ class Runner:
         return handle
 
     def _prepare(
-        self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, in_process: bool = False
+        self,
+        task: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        in_process: bool = False,
+        report_failure: bool = True,
     ) -> tuple[Run, Any]:
         if not isinstance(task, TaskTemplate):
             what = getattr(task, "__name__", None) or type(task).__name__
@@ -319,12 +477,12 @@ class Runner:
         apply_log_levels(self.options)
         info = run_info(name, self.options)
         controller = Controller(name, executor, self.limits, self._run_data(name, config, vault), info)
-        handle = Run(controller, self.backend, task)
+        handle = Run(controller, self.backend, task, action_inputs(task.signature, args, kwargs))
         _active[name] = handle
         # an executor that runs actions elsewhere drives the run from here: the entry action
         # runs in this process and each action it starts goes to the executor
         in_process = in_process or executor.capabilities.entry_in_process
-        return handle, _main(handle, args, kwargs, in_process=in_process)
+        return handle, _main(handle, args, kwargs, in_process=in_process, report_failure=report_failure)
 
 
 def _start(loop: asyncio.AbstractEventLoop, handle: Run, main: Any) -> asyncio.Task[Any]:
@@ -339,7 +497,14 @@ def _mark_retrieved(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, in_process: bool = False) -> Any:
+async def _main(
+    handle: Run,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    in_process: bool = False,
+    report_failure: bool = True,
+) -> Any:
     __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
     controller = handle.controller
     semaphores.install()
@@ -354,7 +519,9 @@ async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, i
             with run_environment(env_vars):
                 return await controller.run_root(handle.task, args, kwargs, entry_executor=entry)
     except Exception as exc:
-        if not in_process:  # a notebook cell shows its own error; a script would not
+        # a %%flyte cell shows its own error, and a script raises it; a run started in a loop
+        # may have no one waiting for it
+        if report_failure and not in_process:
             log.warning("flyte_nb run %s failed: %s: %s", handle.name, type(exc).__name__, exc)
         raise
     finally:
@@ -369,7 +536,8 @@ async def _main(handle: Run, args: tuple[Any, ...], kwargs: dict[str, Any], *, i
 
 
 async def _settle(handle: Run, main: Any) -> None:
-    """Script mode: run to the end, keeping the outcome on the handle instead of raising."""
+    """Script mode: run to the end, keeping the outcome on the handle (``flyte.run`` raises
+    a failure once the loop is closed)."""
     loop = asyncio.get_running_loop()
     handle._future = loop.create_future()
     try:
@@ -493,8 +661,9 @@ def run(task: TaskTemplate[Any, Any], *args: Any, **kwargs: Any) -> Run:
     """Run ``task(*args, **kwargs)`` and return its :class:`Run`.
 
     In a notebook (a running loop) it starts the run and returns at once: use
-    ``run.wait()``, ``await run`` or ``run.outputs()``. In a script it returns when the run
-    has ended.
+    ``run.wait()``, ``await run`` or ``run.outputs()`` (each raises the run's error if it
+    fails). In a script it returns when the run has ended, and raises the run's error if
+    it failed.
     """
     return Runner().run(task, *args, **kwargs)
 

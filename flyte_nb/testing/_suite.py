@@ -70,7 +70,7 @@ class ExecutorConformance:
 
     def test_outputs_errors_sync_tasks_and_map_concurrency(self, backend: ConformanceBackend) -> None:
         run = flyte.run(t.entry, 5)
-        out = run.outputs()
+        out = run.outputs()[0]
         assert out == {"doubled": [0, 2, 4, 6, 8], "squares": [0, 1, 4], "caught": "no such key"}
         mapped = [a for a in run.actions() if a.task is t.double]
         assert peak_overlap(mapped) <= 2 and len(mapped) == 5
@@ -81,7 +81,7 @@ class ExecutorConformance:
         store.chmod(0o777)  # the task may write its marker from a container, as an unprivileged user
         marker = str(store / f"attempts-{backend.label}")
         run = flyte.run(t.call_flaky, marker)
-        assert run.outputs() == 3
+        assert run.outputs()[0] == 3
         rec = run.actions()[1]
         assert rec.attempts == 3 and len(rec.history or ()) == 2
 
@@ -112,11 +112,11 @@ class ExecutorConformance:
         assert {a.state for a in run.actions()} == {"cancelled"}
 
     def test_the_process_boundary_matches_the_backend(self, backend: ConformanceBackend) -> None:
-        child_pid = flyte.run(t.child_pid).outputs()
+        child_pid = flyte.run(t.child_pid).outputs()[0]
         assert (child_pid != os.getpid()) == backend.process_boundary
 
     def test_module_state_lives_across_actions_in_reusable_processes(self, backend: ConformanceBackend) -> None:
-        counts = flyte.run(t.bump_times, 4).outputs()
+        counts = flyte.run(t.bump_times, 4).outputs()[0]
         if backend.fresh_process_per_action:
             assert len(set(counts)) == 1  # every process starts from the same shipped copy
         elif not backend.process_boundary:
@@ -147,6 +147,6 @@ class ExecutorConformance:
             return run, step
 
         run, step = asyncio.run(notebook())
-        assert run.outputs() == 2
+        assert run.outputs()[0] == 2
         assert step.name == "quick_step" and step.output == 2 and step.ended >= step.started
         assert [s.name for s in run.actions()[0].traces or ()] == ["quick_step"]  # the final list, once

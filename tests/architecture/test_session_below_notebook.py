@@ -33,7 +33,7 @@ def test_running_a_run_and_its_repr_load_no_notebook_module(tmp_path):
             return 2 * x
 
         run = flyte.run(double, 21)
-        assert run.outputs() == 42 and "succeeded" in repr(run)
+        assert run.outputs()[0] == 42 and "succeeded" in repr(run)
         loaded = sorted(m for m in sys.modules if m.startswith("flyte_nb.notebook"))
         assert not loaded, loaded
         """

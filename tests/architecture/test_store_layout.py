@@ -116,7 +116,7 @@ def test_a_local_run_writes_exactly_the_keys_the_layout_gives(tmp_path: Path):
     flyte.init(storage=f"file://{root}", local={"copy_io": True})
     data = b"z" * 5000  # above the inline limit: offloaded as an input and as outputs
     run = flyte.with_runcontext(name="layout").run(main, data)
-    assert run.outputs() == 10000
+    assert run.outputs()[0] == 10000
     written = {
         os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
         for folder, _, names in os.walk(root)

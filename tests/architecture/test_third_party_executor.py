@@ -123,7 +123,7 @@ async def add_three(x: int) -> int:
 def test_a_script_run_closes_its_executor_then_what_it_left_on_the_loop_once(tmp_path):
     flyte.init(NAME, storage=f"file://{tmp_path}")
     CLOSED.clear()
-    assert flyte.run(add_three, 1).outputs() == 4
+    assert flyte.run(add_three, 1).outputs()[0] == 4
     assert CLOSED == ["executor after 3 actions", "loop"]  # registered three times, closed once
 
 
@@ -178,7 +178,7 @@ def test_a_backend_declaring_settings_on_its_class_gets_its_section_checked_and_
     )
     assert config.settings() == {"workers": 3}  # null: the backend's default
     MADE_WITH.clear()
-    assert flyte.run(add_three, 1).outputs() == 4
+    assert flyte.run(add_three, 1).outputs()[0] == 4
     assert MADE_WITH == [{"workers": 3, "label": "plain"}]
     config = flyte.init("tiny_sized", storage=f"file://{tmp_path}", tiny_sized={"label": "fast"})
     assert config.settings("tiny_sized") == {"label": "fast"}

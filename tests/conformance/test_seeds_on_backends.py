@@ -34,7 +34,7 @@ def test_seed_000_semaphore_example(backend):
 
     prompts = [f"prompt {i}" for i in range(8)]
     run = flyte.run(seed.process_batch_with_semaphore, prompts)
-    assert run.outputs() == [f"Response to: {p}" for p in prompts]
+    assert run.outputs()[0] == [f"Response to: {p}" for p in prompts]
     calls = [a for a in run.controller.actions if a.task is seed.call_llm_api]
     assert len(calls) == 8 and peak_overlap(calls) <= 3
     elsewhere(run)
@@ -47,7 +47,7 @@ def test_seed_001_map_example(backend):
     from seeds.examples import map_demo
 
     run = flyte.run(map_demo.main, 6)
-    assert run.outputs() == [x**2 for x in range(6)]
+    assert run.outputs()[0] == [x**2 for x in range(6)]
     (group,) = [g for g in run.controller.groups if g.kind == "map"]
     assert group.counts["succeeded"] == 6
     elsewhere(run)
@@ -58,10 +58,10 @@ def test_seed_002_async_model_examples(backend):
 
     chunks = ["a", "b", "c"]
     run = flyte.run(async_model.parallel_pipeline, chunks)
-    assert run.outputs() == [f"Processed chunk {i}: {c}" for i, c in enumerate(chunks)]
-    assert flyte.run(async_model.modern_workflow, [1, 2, 3]).outputs() == [4, 9, 16]
+    assert run.outputs()[0] == [f"Processed chunk {i}: {c}" for i, c in enumerate(chunks)]
+    assert flyte.run(async_model.modern_workflow, [1, 2, 3]).outputs()[0] == [4, 9, 16]
     # flyte.map iterated from a sync task body, in its container's or worker's thread
-    assert flyte.run(async_model.sync_map_example, 3).outputs() == ["item 0", "item 1", "item 2"]
+    assert flyte.run(async_model.sync_map_example, 3).outputs()[0] == ["item 0", "item 1", "item 2"]
     with pytest.raises(ValueError, match="unlucky"):
         flyte.run(async_model.async_map_example, 14).outputs()
 
@@ -70,7 +70,7 @@ def test_seed_003_fanout_example(backend):
     from seeds.examples import fanout
 
     run = flyte.run(fanout.main, r=6)
-    assert run.outputs() == list(range(6))
+    assert run.outputs()[0] == list(range(6))
     elsewhere(run)
     if backend is not None:  # docker: no container of the run is left
         assert containers_of(backend, run.name) == []
@@ -81,7 +81,7 @@ def test_seed_004_reusable_containers_and_batching(backend):
 
     items = [{"id": i} for i in range(2500)]
     run = flyte.run(scale_after.process_dataset, items)
-    assert run.outputs() == [{"processed": i} for i in range(2500)]
+    assert run.outputs()[0] == [{"processed": i} for i in range(2500)]
     assert len(run.controller.actions) == 1 + 3  # three batches of at most 1000
     elsewhere(run)
 
@@ -90,7 +90,7 @@ def test_seed_004_traces(backend):
     from seeds.examples import scale
 
     run = flyte.run(scale.process_workflow, ["a", "b"])
-    assert len(run.outputs()) == 2
+    assert len(run.outputs()[0]) == 2
     (entry,) = run.controller.actions
     assert [t.name for t in entry.traces] == ["fetch_data", "transform_data"] * 2  # recorded where it ran
 
@@ -103,7 +103,7 @@ def test_seed_004_file_by_reference(backend, tmp_path):
     source = tmp_path / "input.txt"
     source.write_text("large data\n")
     run = flyte.run(scale_reference_io.process_large_file, File.from_local_sync(str(source)))
-    result = run.outputs()
+    result = run.outputs()[0]
     assert isinstance(result, File) and result.name == "input.txt.upper"
     with open(result.download(), encoding="utf-8") as handle:
         assert handle.read() == "LARGE DATA\n"

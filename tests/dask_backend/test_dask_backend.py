@@ -42,7 +42,7 @@ def test_actions_run_in_worker_processes_and_report_their_overhead(dask_run):
         return os.getpid(), await where.aio()
 
     run = flyte.run(main)
-    entry_pid, child_pid = run.outputs()
+    entry_pid, child_pid = run.outputs()[0]  # a bare `-> tuple` is one output
     assert os.getpid() not in (entry_pid, child_pid)  # the entry action runs on a worker too
     assert run.backend == "dask"
     for action in run.controller.actions:
@@ -53,7 +53,7 @@ def test_nested_fanouts_do_not_starve_on_a_single_thread(tmp_path):
     """One worker with one thread: a parent waiting for its children gives its slot back."""
     flyte.init("dask", storage=f"file://{tmp_path}", dask={"n_workers": 1, "threads_per_worker": 1})
     run = flyte.run(top, 4)
-    assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(4)]
+    assert run.outputs()[0] == [sum(i * 10 + j for j in range(3)) for i in range(4)]
     assert len(run.controller.actions) == 1 + 4 + 12
 
 
@@ -81,7 +81,7 @@ def test_resource_requests_reserve_what_workers_declare(tmp_path):
         return list(await asyncio.gather(*[crunch(i) for i in range(n)]))
 
     run = flyte.run(main, 6)
-    spans = run.outputs()
+    spans = run.outputs()[0]
     edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
     running = [sum(step for _, step in edges[: i + 1]) for i in range(len(edges))]
     assert max(running) == 2  # two cpus declared, one requested each: never three at once
@@ -111,7 +111,7 @@ def test_each_action_keeps_its_own_printed_output(dask_run):
         return list(await asyncio.gather(*[chatty(i) for i in range(n)]))
 
     run = flyte.run(main, 5)
-    assert run.outputs() == list(range(5))
+    assert run.outputs()[0] == list(range(5))
     for action in run.controller.actions:
         if action.task is chatty:
             text = "".join(action.logs or [])
@@ -144,14 +144,14 @@ def test_a_worker_dying_once_is_retried_on_a_fresh_worker(tmp_path):
         return "survived"
 
     run = flyte.run(crash_once, str(marker))
-    assert run.outputs() == "survived"
+    assert run.outputs()[0] == "survived"
     assert run.controller.actions[0].attempts == 1  # Dask ran it again on the restarted worker
 
 
 def test_calls_come_back_over_tcp_with_the_secret(tmp_path):
     flyte.init("dask", storage=f"file://{tmp_path}", dask={"n_workers": 1, "callback": "tcp"})
     run = flyte.run(top, 2)
-    assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(2)]
+    assert run.outputs()[0] == [sum(i * 10 + j for j in range(3)) for i in range(2)]
 
 
 def test_the_tcp_callback_server_closes_connections_without_the_secret():
@@ -195,7 +195,7 @@ def test_an_existing_cluster_by_address(tmp_path):
         flyte.init("dask", storage=f"file://{tmp_path}", dask={"address": cluster.scheduler_address})
         try:
             run = flyte.run(top, 2)
-            assert run.outputs() == [sum(i * 10 + j for j in range(3)) for i in range(2)]
+            assert run.outputs()[0] == [sum(i * 10 + j for j in range(3)) for i in range(2)]
             assert len(cluster.scheduler_info["workers"]) == 1
         finally:
             close_clusters()  # the client, before its scheduler goes (else it retries until exit)
@@ -250,7 +250,7 @@ def test_time_queued_in_dask_does_not_count_against_the_timeout(tmp_path):
         return list(await asyncio.gather(*[step(i) for i in range(n)]))
 
     run = flyte.run(main, 4)
-    assert run.outputs() == [0, 1, 2, 3]
+    assert run.outputs()[0] == [0, 1, 2, 3]
     (group,) = [g for g in run.controller.groups if g.name == "step"]
     assert group.peak_running <= 1 + 1  # one running, one maybe not yet collected
     with pytest.raises(ActionTimeoutError, match="timed out after 0.5 s"):
@@ -333,7 +333,7 @@ def test_a_fanout_goes_to_dask_in_few_graphs(dask_run, monkeypatch):
     async def main(n: int) -> list:
         return list(await asyncio.gather(*[leaf(i) for i in range(n)]))
 
-    assert flyte.run(main, 60).outputs() == list(range(60))
+    assert flyte.run(main, 60).outputs()[0] == list(range(60))
     assert sum(sizes) == 61  # the entry and its sixty calls, each submitted once
     assert len(sizes) <= 20, sizes  # in batches, not one scheduler message per action
 

@@ -44,9 +44,9 @@ async def catches(kind: str) -> str:
 
 
 def test_a_child_error_in_a_dask_parent_is_both_classes(dask_run):
-    assert flyte.run(catches, "value").outputs() == "ValueError True ValueError bad 3 on Dask"
-    assert flyte.run(catches, "custom").outputs() == "RuntimeUserError MyCode custom msg"
-    assert flyte.run(catches, "lock").outputs() == "RuntimeUserError Unpicklable holds a lock"
+    assert flyte.run(catches, "value").outputs()[0] == "ValueError True ValueError bad 3 on Dask"
+    assert flyte.run(catches, "custom").outputs()[0] == "RuntimeUserError MyCode custom msg"
+    assert flyte.run(catches, "lock").outputs()[0] == "RuntimeUserError Unpicklable holds a lock"
 
 
 def test_the_runs_error_from_dask(dask_run):

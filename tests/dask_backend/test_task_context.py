@@ -43,7 +43,7 @@ def test_ctx_custom_context_and_env_vars_reach_dask_workers(dask_run):
     run = flyte.with_runcontext(name="ctx-dask", custom_context={"team": "ml"}, env_vars={"FROM_RUN": "run"}).run(
         parent
     )
-    out = run.outputs()
+    out = run.outputs()[0]
     assert out["custom"] == {"team": "ml"} and out["env"] == "run"
     inner = out["inner"]
     assert inner["action"] == "ActionID('a1', run_name='ctx-dask')"
@@ -51,4 +51,4 @@ def test_ctx_custom_context_and_env_vars_reach_dask_workers(dask_run):
     assert inner["attempt"] == 1 and inner["checkpoint"] == b"halfway"
     assert inner["env"] == ["run", "env"]
     # the next run's actions on the same workers do not inherit the last run's variables
-    assert flyte.run(leftover).outputs() == [None, "env"]
+    assert flyte.run(leftover).outputs()[0] == [None, "env"]

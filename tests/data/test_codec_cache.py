@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import ended_run
 
 import flyte_nb as flyte
 from flyte_nb.data import DataTooLargeError, Payload, Store, decode, encode
@@ -249,7 +250,9 @@ def _limit_message(what: str, value: Any, limit: int) -> list[str]:
 
 def test_hard_limit_names_task_argument_and_size(file_spec: StoreSpec):
     file_spec.init(local={"copy_io": True}, max_io_bytes=10_000)
-    handle = run(send, 50_000)
+    with pytest.raises(DataTooLargeError):
+        run(send, 50_000)  # a script stops on the failed run
+    handle = ended_run(send, 50_000)
     assert handle.phase == "failed"
     with pytest.raises(DataTooLargeError) as info:
         handle.outputs()
@@ -262,7 +265,7 @@ def test_hard_limit_names_task_argument_and_size(file_spec: StoreSpec):
         run(make_big, 20_000).outputs()
     for part in _limit_message("return value of task data_cache.make_big", b"z" * 20_000, 10_000):
         assert part in str(info.value)
-    assert run(send, 100).outputs() == 100
+    assert run(send, 100).outputs()[0] == 100
 
 
 def test_hard_limit_from_a_config_file(tmp_path: Path):
@@ -289,7 +292,7 @@ def test_copy_io_records_u_and_d_on_actions(local_store_spec: StoreSpec, offload
     local_store_spec.init(local={"copy_io": True})
     n, limit = 5000, 1000 if offloaded else 1024 * 1024
     handle = run(relay, n, limit)
-    assert handle.outputs() == n
+    assert handle.outputs()[0] == n
     root, child = handle.controller.actions
     value_bytes = len(dumps(b"a" * n))
     assert child.timings is not None and set(child.timings) == {"u", "d", "u_bytes", "d_bytes"}
@@ -309,11 +312,11 @@ def test_copy_io_records_u_and_d_on_actions(local_store_spec: StoreSpec, offload
 def test_second_run_hits_the_cache(local_store_spec: StoreSpec):
     local_store_spec.init()
     first = run(fan, 4)
-    assert first.outputs() == [0, 1, 4, 9] and CALLS["square"] == 4
+    assert first.outputs()[0] == [0, 1, 4, 9] and CALLS["square"] == 4
     assert states(first) == ["succeeded"] * 5
     assert len(cache_keys(local_store_spec.store())) == 4
     second = run(fan, 4)
-    assert second.outputs() == [0, 1, 4, 9]
+    assert second.outputs()[0] == [0, 1, 4, 9]
     assert CALLS["square"] == 4  # no body ran again
     assert states(second) == ["succeeded"] + ["cached"] * 4  # the entry task is not cached
     assert second.snapshot().counts["cached"] == 4
@@ -321,10 +324,10 @@ def test_second_run_hits_the_cache(local_store_spec: StoreSpec):
 
 def test_a_cached_entry_task_runs_nothing(local_store_spec: StoreSpec):
     local_store_spec.init()
-    assert run(cached_fan, 3).outputs() == [0, 1, 4]
+    assert run(cached_fan, 3).outputs()[0] == [0, 1, 4]
     calls = dict(CALLS)
     second = run(cached_fan, 3)
-    assert second.outputs() == [0, 1, 4] and dict(CALLS) == calls == {"cached_fan": 1, "square": 3}
+    assert second.outputs()[0] == [0, 1, 4] and dict(CALLS) == calls == {"cached_fan": 1, "square": 3}
     assert states(second) == ["cached"]  # every action of the run (only the entry) is cached
     assert second.phase == "succeeded"
 
@@ -333,7 +336,7 @@ def test_changed_inputs_miss(local_store_spec: StoreSpec):
     local_store_spec.init()
     run(fan, 3)
     second = run(fan, 5)
-    assert second.outputs() == [0, 1, 4, 9, 16]
+    assert second.outputs()[0] == [0, 1, 4, 9, 16]
     assert CALLS["square"] == 5
     assert sorted(states(second)[1:]) == ["cached"] * 3 + ["succeeded"] * 2
     assert run(stamp, 1).outputs() == (1, 1) and run(stamp, 2).outputs() == (2, 2)
@@ -375,14 +378,14 @@ def test_editing_the_function_source_invalidates(
     v2 = _load_module(tmp_path / "cell_v2.py", SOURCE_V2, calls, monkeypatch).compute
     same = _load_module(tmp_path / "cell_v1_again.py", SOURCE_V1, calls, monkeypatch).compute
     assert v1.name == v2.name == same.name == "data_cache_src.compute"
-    assert run(v1, 10).outputs() == 11 and calls == [10]
-    assert states(hit := run(v1, 10)) == ["cached"] and hit.outputs() == 11
+    assert run(v1, 10).outputs()[0] == 11 and calls == [10]
+    assert states(hit := run(v1, 10)) == ["cached"] and hit.outputs()[0] == 11
     edited = run(v2, 10)  # same name and inputs, new source: a miss
-    assert edited.outputs() == 12 and states(edited) == ["succeeded"] and calls == [10, 10]
+    assert edited.outputs()[0] == 12 and states(edited) == ["succeeded"] and calls == [10, 10]
     assert states(run(v2, 10)) == ["cached"]
     # the old source's entry is still there: re-running the original cell hits it
     back = run(same, 10)
-    assert back.outputs() == 11 and states(back) == ["cached"] and calls == [10, 10]
+    assert back.outputs()[0] == 11 and states(back) == ["cached"] and calls == [10, 10]
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "huge-frame"])
@@ -404,7 +407,7 @@ def test_corrupt_entry_warns_and_runs_again(local_store_spec: StoreSpec, damage:
     with pytest.warns(CacheCorruptWarning, match="unreadable") as record:
         again = run(fan, 2)
     assert len([w for w in record if issubclass(w.category, CacheCorruptWarning)]) == 2
-    assert again.outputs() == [0, 1] and CALLS["square"] == 4
+    assert again.outputs()[0] == [0, 1] and CALLS["square"] == 4
     assert states(again) == ["succeeded"] * 3
     assert sorted(loads(store.get_sealed(key)).value for key in keys) == [0, 1]  # rewritten (with their time)
     assert states(run(fan, 2)) == ["succeeded", "cached", "cached"]
@@ -428,7 +431,7 @@ KERNEL = textwrap.dedent(
         return [await slow_square(i) for i in range(n)]
 
     run = flyte.run(main, 3)
-    print(json.dumps({"out": run.outputs(), "calls": CALLS, "states": [a.state for a in run.controller.actions]}))
+    print(json.dumps({"out": run.outputs()[0], "calls": CALLS, "states": [a.state for a in run.controller.actions]}))
     """
 )
 
@@ -480,12 +483,12 @@ def test_cache_disable_never_caches(local_store_spec: StoreSpec):
 
 def test_cache_on_s3(s3_spec: StoreSpec):
     s3_spec.init()
-    assert run(fan, 3).outputs() == [0, 1, 4]
+    assert run(fan, 3).outputs()[0] == [0, 1, 4]
     store = s3_spec.store()
     assert len(cache_keys(store)) == 3
     assert all(store.url_of(key).startswith("s3://flyte-nb-tests/") for key in cache_keys(store))
     second = run(fan, 3)
-    assert second.outputs() == [0, 1, 4] and CALLS["square"] == 3
+    assert second.outputs()[0] == [0, 1, 4] and CALLS["square"] == 3
     assert states(second) == ["succeeded", "cached", "cached", "cached"]
 
 

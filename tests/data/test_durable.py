@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from support import ended_run
 
 import flyte_nb as flyte
 import flyte_nb.durable
@@ -42,7 +43,9 @@ def _reset():
 
 
 def run(task: Any, name: str) -> flyte.Run:
-    handle = flyte.with_runcontext(name=name).run(task)
+    """The run of ``task`` named ``name``, ended; a failed one too (``flyte.run`` in a script
+    would raise its error)."""
+    handle = ended_run(task, runner=flyte.with_runcontext(name=name))
     assert handle.done()
     return handle
 

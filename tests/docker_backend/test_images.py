@@ -92,4 +92,4 @@ def test_apt_packages_are_installed_from_a_base_with_apt(docker_run, apt_base):
     def jq_version() -> str:
         return subprocess.run(["jq", "--version"], capture_output=True, text=True, check=True).stdout.strip()
 
-    assert flyte.run(jq_version).outputs().startswith("jq-")
+    assert flyte.run(jq_version).outputs()[0].startswith("jq-")

@@ -137,9 +137,8 @@ def test_a_gpu_request_fails_fast_where_the_engine_has_no_gpu(docker_run):
     def never() -> int:
         return 1
 
-    run = flyte.with_runcontext(name="gpu-request").run(never)
     with pytest.raises(ConfigError) as caught:
-        run.outputs()
+        flyte.with_runcontext(name="gpu-request").run(never)  # a script stops on the failed run
     message = str(caught.value)
     assert "requests 1 x GPU T4" in message and "cannot give containers GPUs" in message
     assert "could not select device driver" in message and "NVIDIA Container Toolkit" in message

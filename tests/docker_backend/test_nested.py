@@ -8,6 +8,7 @@ import socket
 import time
 
 from docker_support import containers_of, until_no_containers
+from support import ended_run
 
 import flyte_nb as flyte
 
@@ -80,7 +81,7 @@ async def pooled_parent(n: int) -> list[int]:
 
 def test_every_level_runs_in_its_own_container_and_the_kernel_sees_the_tree(docker_run):
     run = flyte.run(top, 3)
-    out = run.outputs()
+    out = run.outputs()[0]
     hosts = {out["me"], out["middle"]["me"]} | {h for h, _ in out["middle"]["gathered"] + out["middle"]["mapped"]}
     assert len(hosts) == 2 + 6 and socket.gethostname() not in hosts  # 8 actions, 8 containers
     assert [s for _, s in out["middle"]["gathered"]] == [0, 1, 4] == [s for _, s in out["middle"]["mapped"]]
@@ -98,12 +99,12 @@ def test_every_level_runs_in_its_own_container_and_the_kernel_sees_the_tree(dock
 
 def test_a_sync_task_body_calls_tasks_from_its_thread(docker_run):
     run = flyte.run(sync_parent, 3)
-    assert run.outputs() == [0, 1, 4]
+    assert run.outputs()[0] == [0, 1, 4]
     assert len(run.controller.actions) == 4
 
 
 def test_a_failing_grandchild_raises_its_own_type_in_the_container_that_called_it(docker_run):
-    assert flyte.run(catches).outputs() == "caught bad input 7"
+    assert flyte.run(catches).outputs()[0] == "caught bad input 7"
     run = flyte.run(catches)
     run.wait()
     assert run.controller.actions[1].state == "failed"
@@ -131,7 +132,7 @@ def test_cancel_removes_the_parent_and_children_containers(docker_run):
 
 def test_a_reusable_worker_starts_actions_too(docker_run):
     run = flyte.run(pooled_parent, 4)
-    assert run.outputs() == [0, 1, 4, 9]
+    assert run.outputs()[0] == [0, 1, 4, 9]
     assert len(run.controller.actions) == 5
 
 
@@ -163,7 +164,7 @@ def test_a_semaphore_made_in_a_container_reports_its_gauge_to_the_kernel(docker_
         return run, held
 
     run, held = asyncio.run(notebook())
-    assert run.outputs() == [i * i for i in range(6)]
+    assert run.outputs()[0] == [i * i for i in range(6)]
     (gauge,) = run.controller.semaphores
     assert gauge.limit == 2 and gauge.parent_action == 0
     assert gauge.site.filename.endswith("test_nested.py") and gauge.site.function == "limited_parent"
@@ -200,10 +201,9 @@ def test_traces_in_a_container_are_checkpointed_and_resume(docker_run, tmp_path)
     log = tmp_path / "store" / "fetch.log"
     log.parent.mkdir(exist_ok=True)
     log.parent.chmod(0o777)  # the task writes it from its container, as an unprivileged user
-    failed = flyte.with_runcontext(name="docker-resume").run(traced_pipeline, 4, str(log), 1)
-    failed.wait()
+    failed = ended_run(traced_pipeline, 4, str(log), 1, runner=flyte.with_runcontext(name="docker-resume"))
     assert failed.phase == "failed" and log.read_text().split() == ["0", "1"]
     resumed = flyte.with_runcontext(name="docker-resume").run(traced_pipeline, 4, str(log), -1)
-    assert resumed.outputs() == [0, 10, 20, 30]
+    assert resumed.outputs()[0] == [0, 10, 20, 30]
     assert log.read_text().split() == ["0", "1", "2", "3"]  # steps 0 and 1 were not run again
     assert [t.restored for t in resumed.controller.actions[0].traces] == [True, True, False, False]

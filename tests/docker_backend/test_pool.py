@@ -40,12 +40,12 @@ def test_pool_grows_under_load_shrinks_when_idle_and_goes_away(docker_run):
     async def notebook():
         first = await flyte.run.aio(naps, 6, 1.0)  # 6 actions, 2 per worker: grows to 3 workers
         await first
-        busy_hosts = set(first.outputs())
+        busy_hosts = set(first.outputs()[0])
         after_load = len(workers(docker_run))
         left = await settle(1, 20)  # past scaledown_ttl (1 s): back to min (1)
         second = await flyte.run.aio(naps, 2, 0.1)  # reuses the worker that is still there
         await second
-        reused = (set(second.outputs()), {c.id[:12] for c in left}, busy_hosts)
+        reused = (set(second.outputs()[0]), {c.id[:12] for c in left}, busy_hosts)
         at_end = await settle(0, 30)  # past idle_ttl (3 s): the pool is removed
         return busy_hosts, after_load, len(left), reused, len(at_end)
 
@@ -70,7 +70,7 @@ def test_a_worker_killed_mid_action_is_replaced_and_the_action_runs_again(docker
         return run
 
     run = asyncio.run(notebook())
-    assert run.phase == "succeeded" and len(run.outputs()) == 1
+    assert run.phase == "succeeded" and len(run.outputs()[0]) == 1
     assert workers(docker_run) == []
 
 
@@ -87,7 +87,7 @@ def test_many_sleeping_actions_share_few_workers(docker_run):
         return sum(await asyncio.gather(*[sleep_one() for _ in range(n)]))
 
     start = time.monotonic()
-    assert flyte.run(fanout, 100).outputs() == 100
+    assert flyte.run(fanout, 100).outputs()[0] == 100
     assert time.monotonic() - start < 15  # 100 one-second actions on at most 4 workers x 25
 
 
@@ -124,7 +124,7 @@ def test_the_pools_a_driver_calls_start_with_the_driver(docker_run):
 
     run, up_before_the_call = asyncio.run(notebook())
     assert up_before_the_call  # the worker ran before any action of the pool existed
-    assert run.outputs() and len(run.controller.actions) == 2
+    assert run.outputs()[0] and len(run.controller.actions) == 2
 
 
 def test_pooled_callees_are_found_in_nested_code():
@@ -149,7 +149,7 @@ def test_actions_waiting_for_a_worker_slot_show_as_queued(docker_run):
         return list(await asyncio.gather(*[short_nap(i) for i in range(n)]))
 
     run = flyte.run(fanout, 6)
-    assert run.outputs() == list(range(6))
+    assert run.outputs()[0] == list(range(6))
     (group,) = [g for g in run.controller.groups if g.name == "short_nap"]
     # two slots; for a moment after a slot frees, its last action may still be being
     # collected while the next one already runs

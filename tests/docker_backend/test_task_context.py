@@ -48,7 +48,7 @@ def test_ctx_custom_context_and_env_vars_reach_actions_in_containers(docker_run)
     run = flyte.with_runcontext(name="ctx-docker", custom_context={"team": "ml"}, env_vars={"FROM_RUN": "run"}).run(
         parent
     )
-    out = run.outputs()
+    out = run.outputs()[0]
     assert out["custom"] == {"team": "ml"}
     assert out["action"] == "ActionID('a0', run_name='ctx-docker')"
     assert out["env"] == "run"

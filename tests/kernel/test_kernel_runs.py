@@ -55,7 +55,7 @@ def test_run_returns_at_once_and_wait_blocks_the_cell_without_deadlock(kernel):
         "t0 = time.monotonic(); r = flyte.run(process_batch_with_semaphore, prompts); print(r.done())"
     )
     assert started.error is None and started.stdout.split() == ["False"]
-    waited = kernel.execute("r.wait(); print(r.phase, len(r.outputs()), round(time.monotonic() - t0, 2))")
+    waited = kernel.execute("r.wait(); print(r.phase, len(r.outputs()[0]), round(time.monotonic() - t0, 2))")
     assert waited.error is None, waited.traceback
     phase, count, seconds = waited.stdout.split()
     assert (phase, count) == ("succeeded", "8")
@@ -106,3 +106,21 @@ def test_interrupting_an_awaiting_cell_cancels_the_run(kernel):
     assert interrupted.error is not None, interrupted
     after = kernel.execute("await asyncio.sleep(0.2); print(r.phase, r.controller.counts['running'])")
     assert after.stdout.split() == ["cancelled", "0"], after
+
+
+def test_a_failed_run_raises_its_error_once_from_wait_and_await(kernel):
+    assert kernel.execute(TASKS).error is None
+    defined = kernel.execute(
+        "@env.task\nasync def fails(x: int) -> int:\n"
+        "    await asyncio.sleep(0.2)\n    raise ValueError('bad ' + str(x))"
+    )
+    assert defined.error is None
+    started = kernel.execute("r = flyte.run(fails, 3); print(r.done())")
+    assert started.error is None and started.stdout.split() == ["False"]  # it returned at once
+    waited = kernel.execute("r.wait()")
+    assert waited.error == "ValueError", waited
+    assert waited.traceback.count("bad 3") == 1  # shown once
+    awaited = kernel.execute("await r")
+    assert awaited.error == "ValueError" and awaited.traceback.count("bad 3") == 1
+    after = kernel.execute("print(r.phase, r.done())")
+    assert after.stdout.split() == ["failed", "True"]

@@ -102,4 +102,4 @@ def test_flyte_run_in_a_normal_cell_displays_the_widget(kernel):
     )
     cell = kernel.execute("r = flyte.run(main, 5)\nr")
     assert cell.error is None and any(WIDGET in o for o in cell.outputs)
-    assert kernel.execute("print(r.wait().outputs())").stdout.strip() == "30"
+    assert kernel.execute("print(r.wait().outputs()[0])").stdout.strip() == "30"

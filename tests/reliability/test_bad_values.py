@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from docker_support import IMAGE
+from support import ended_run
 
 import flyte_nb as flyte
 from flyte_nb.errors import ConfigError, FlyteNbError, SerializationError, TaskDefinitionError
@@ -174,7 +175,7 @@ def test_a_cached_call_that_does_not_pickle_says_which_input_and_how_to_fix_it()
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert flyte.run(main).outputs() == 2
+        assert flyte.run(main).outputs()[0] == 2
     messages = [str(w.message) for w in caught]
     assert any("input 'lock' cannot be pickled" in m and "ignored_inputs=('lock',)" in m for m in messages), messages
 
@@ -208,7 +209,7 @@ async def uses_forgetful() -> int:
 def test_a_task_returning_a_coroutine_is_an_error_naming_it_not_its_value():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        run = flyte.run(uses_forgetful)
+        run = ended_run(uses_forgetful)
         with pytest.raises(TaskDefinitionError) as error:
             run.outputs()
         message = str(error.value)

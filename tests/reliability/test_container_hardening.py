@@ -76,7 +76,7 @@ def expected_uid() -> int:
 
 
 def test_a_container_runs_as_an_unprivileged_user_without_capabilities(docker_run):
-    seen = flyte.run(probe).outputs()  # its result, written by that user, reads back in the kernel
+    seen = flyte.run(probe).outputs()[0]  # its result, written by that user, reads back in the kernel
     assert seen["uid"] == expected_uid() and seen["uid"] != 0
     assert seen["cap_eff"] == 0
     assert seen["no_new_privs"] == 1
@@ -84,20 +84,20 @@ def test_a_container_runs_as_an_unprivileged_user_without_capabilities(docker_ru
 
 
 def test_pool_workers_get_the_same_hardening(docker_run):
-    seen = flyte.run(pooled_probe).outputs()
+    seen = flyte.run(pooled_probe).outputs()[0]
     assert seen["uid"] == expected_uid() and seen["uid"] != 0
     assert seen["cap_eff"] == 0 and seen["no_new_privs"] == 1 and seen["runtime_writable"] is False
 
 
 def test_a_fork_bomb_stops_at_the_pids_limit(docker_client, tmp_path):
     flyte.init("docker", storage=f"file://{tmp_path / 'store'}", docker={"base_image": IMAGE, "pids_limit": 48})
-    started = flyte.run(fork_bomb, 500).outputs()
+    started = flyte.run(fork_bomb, 500).outputs()[0]
     assert 0 < started < 48
 
 
 def test_root_only_when_the_config_says_so(docker_client, tmp_path):
     flyte.init("docker", storage=f"file://{tmp_path / 'store'}", docker={"base_image": IMAGE, "users": {IMAGE: "root"}})
-    seen = flyte.run(probe).outputs()
+    seen = flyte.run(probe).outputs()[0]
     assert seen["uid"] == 0
     assert {bit for bit in range(64) if seen["cap_eff"] >> bit & 1} == ROOT_CAPS  # not docker's default set
     assert seen["no_new_privs"] == 1 and seen["runtime_writable"] is False
@@ -135,7 +135,7 @@ def test_a_kernel_that_is_not_root_runs_containers_as_its_own_user(docker_client
 
 
             flyte.init("docker", storage="file://{tmp_path / "store"}", docker={{"base_image": "{IMAGE}"}})
-            print(os.getuid(), flyte.run(whoami).outputs())
+            print(os.getuid(), flyte.run(whoami).outputs()[0])
             """
         )
     )

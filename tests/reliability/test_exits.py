@@ -64,7 +64,7 @@ async def parent(which: str) -> str:
 )
 def test_an_exit_in_a_child_fails_the_action_with_task_exit_error(which, expected):
     run = flyte.run(parent, which)
-    assert run.outputs() == expected
+    assert run.outputs()[0] == expected
     child = run.controller.actions[1]
     assert child.state == "failed" and child.error.type == "TaskExitError" and child.attempts == 1
 
@@ -138,7 +138,7 @@ def test_a_kernel_survives_exits_in_runs_and_in_flyte_cells(kernel):
     errors = kernel.execute(
         "for r in (a, b):\n"
         "    try:\n"
-        "        r.outputs()\n"
+        "        r.outputs()[0]\n"
         "    except flyte.errors.TaskExitError as e:\n"
         "        print(e.task, e.code)"
     )
@@ -180,6 +180,6 @@ def test_sys_exit_in_a_container_fails_the_action_with_task_exit_error_not_a_ret
         return "no exit"
 
     run = flyte.run(main)
-    assert run.outputs() == "SystemExit 3"
+    assert run.outputs()[0] == "SystemExit 3"
     child = run.controller.actions[1]
     assert child.state == "failed" and child.attempts == 1  # the code's own exit is not retried

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from support import CountedAttempts, Gauge
+from support import CountedAttempts, Gauge, ended_run
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionLimitError, ActionTimeoutError
@@ -33,7 +33,7 @@ def test_map_past_max_actions_fails_the_run_even_with_return_exceptions(concurre
     async def main(n: int) -> list:
         return list(flyte.map(nap, range(n), concurrency=concurrency, return_exceptions=True))
 
-    run = flyte.with_runcontext(max_actions=10).run(main, 15)
+    run = ended_run(main, 15, runner=flyte.with_runcontext(max_actions=10))
     with pytest.raises(ActionLimitError, match="limit of 10 actions"):
         run.outputs()
     assert run.phase == "failed"
@@ -49,7 +49,7 @@ def test_user_code_that_catches_the_limit_still_fails_the_run():
             return "carried on"
         return "all done"
 
-    run = flyte.with_runcontext(max_actions=5).run(main, 8)
+    run = ended_run(main, 8, runner=flyte.with_runcontext(max_actions=5))
     with pytest.raises(ActionLimitError):
         run.outputs()
     assert run.phase == "failed"
@@ -75,7 +75,7 @@ def test_an_endless_unbounded_map_stops_at_the_limit_with_no_more_tasks_than_it(
 
     gauge.peak = 0
     start = time.monotonic()
-    run = flyte.with_runcontext(max_actions=50).run(main)
+    run = ended_run(main, runner=flyte.with_runcontext(max_actions=50))
     with pytest.raises(ActionLimitError, match="limit of 50 actions"):
         run.outputs()
     assert time.monotonic() - start < 30
@@ -94,7 +94,7 @@ def test_no_attempt_starts_after_the_deadline_and_the_error_is_the_timeout():
     )
 
     start = time.monotonic()
-    run = flyte.run(flaky.main)
+    run = ended_run(flaky.main)
     with pytest.raises(ActionTimeoutError, match="deadline") as info:
         run.outputs()
     took = time.monotonic() - start

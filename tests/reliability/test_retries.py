@@ -38,7 +38,7 @@ def test_infrastructure_failures_are_retried_per_the_policy(error):
     )
 
     run = flyte.run(flaky.main)
-    assert run.outputs() == 2
+    assert run.outputs()[0] == 2
     child = run.controller.actions[1]
     assert child.attempts == 2 and child.history[0].error.type == type(error).__name__
 
@@ -113,7 +113,7 @@ def test_a_container_killed_on_its_first_attempt_succeeds_on_its_second(docker_r
 
     run, killed = asyncio.run(go())
     assert killed, "the first attempt's container was never seen running"
-    assert run.outputs() == "finished"
+    assert run.outputs()[0] == "finished"
     child = run.controller.actions[1]
     assert child.attempts == 2 and child.history[0].error.type == "ContainerError"
     assert containers_of(client, run.name) == []
@@ -121,7 +121,7 @@ def test_a_container_killed_on_its_first_attempt_succeeds_on_its_second(docker_r
 
 def test_an_oom_kill_is_retried_then_raises_oom_error_for_the_parent_to_catch(docker_run):
     run = flyte.run(adaptive, 200)
-    assert run.outputs() == "big 200"
+    assert run.outputs()[0] == "big 200"
     small = next(a for a in run.controller.actions if a.task.short_name == "fill_small")
     assert small.state == "failed" and small.attempts == 2
     assert [a.error.type for a in small.history] == ["OOMError", "OOMError"]
@@ -151,6 +151,6 @@ def test_a_lost_dask_worker_is_retried_per_the_policy(tmp_path):
         return "survived"
 
     run = flyte.run(dies_for_a_while, str(marker), deaths_per_attempt)
-    assert run.outputs() == "survived"
+    assert run.outputs()[0] == "survived"
     entry = run.controller.actions[0]
     assert entry.attempts == 2 and entry.history[0].error.type == "WorkerLostError"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from support import require_dask
+from support import ended_run, require_dask
 
 import flyte_nb as flyte
 
@@ -51,7 +51,7 @@ async def fails(x: int) -> int:
 
 def test_a_gauge_made_on_a_worker_names_this_file_and_function(dask_run):
     run = flyte.run(gauged, 4)
-    assert run.outputs() == [0, 1, 4, 9]
+    assert run.outputs()[0] == [0, 1, 4, 9]
     (gauge,) = run.controller.semaphores
     assert gauge.site is not None
     assert gauge.site.filename == __file__, gauge.site
@@ -59,7 +59,7 @@ def test_a_gauge_made_on_a_worker_names_this_file_and_function(dask_run):
 
 
 def test_a_remote_traceback_names_the_files_of_shipped_code(dask_run):
-    run = flyte.run(fails, 3)
+    run = ended_run(fails, 3)
     assert run.phase == "failed"
     with pytest.raises(ValueError, match="bad input 3") as caught:
         run.outputs()

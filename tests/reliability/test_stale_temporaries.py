@@ -75,9 +75,9 @@ def test_the_next_run_removes_stale_temporaries_in_the_background_once(store_roo
     monkeypatch.setattr(_sweep, "_remove_if_stale", held)
     try:
         run = flyte.run(one)
-        assert run.outputs() == 1 and all(p.exists() for p in stale)  # the run ended while the sweep waits
+        assert run.outputs()[0] == 1 and all(p.exists() for p in stale)  # the run ended while the sweep waits
         assert len(sweeps_alive()) == 1
-        assert flyte.run(one).outputs() == 1
+        assert flyte.run(one).outputs()[0] == 1
         assert len(sweeps_alive()) == 1  # a second run on the same store starts no second sweep
     finally:
         gate.set()
@@ -86,7 +86,7 @@ def test_the_next_run_removes_stale_temporaries_in_the_background_once(store_roo
     assert wait_until(lambda: not sweeps_alive())
     # once per store per process: a temporary going stale now waits for the next process (or clean)
     later = temporary(store_root, "runs/killed/actions/4/attempt-1", 2 * 3600)
-    assert flyte.run(one).outputs() == 1 and not sweeps_alive() and later.exists()
+    assert flyte.run(one).outputs()[0] == 1 and not sweeps_alive() and later.exists()
 
 
 def test_a_killed_writers_temporary_goes_at_the_next_run_of_another_process(store_root):
@@ -108,7 +108,7 @@ def test_a_killed_writers_temporary_goes_at_the_next_run_of_another_process(stor
         "@env.task\n"
         "async def one() -> int:\n"
         "    return 1\n"
-        "assert flyte.run(one).outputs() == 1\n"
+        "assert flyte.run(one).outputs()[0] == 1\n"
         "for t in threading.enumerate():\n"
         "    if t.name == 'flyte_nb-sweep':\n"
         "        t.join(30)\n"

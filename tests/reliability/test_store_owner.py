@@ -62,7 +62,7 @@ def _run_everything(tmp_path: Path) -> Path:
     """A run that writes every kind of store file: offloaded inputs and outputs, a cache
     entry, trace-free run record (run.json); returns the store's folder."""
     handle = flyte.with_runcontext(name="owner").run(relay, b"z" * 5000)
-    assert handle.outputs() == 5000
+    assert handle.outputs()[0] == 5000
     root = tmp_path / "store"
     kinds = {p.parts[len(root.parts)] for p in root.rglob("*") if p.is_file()}
     assert kinds == {"runs", "cache"}, kinds
@@ -100,7 +100,7 @@ def test_flyte_io_files_in_the_store_are_private_too(tmp_path: Path, loose_umask
     (local / "empty").mkdir(parents=True)
     (local / "local.txt").write_text("uploaded")
     flyte.init(storage=f"file://{tmp_path / 'store'}")
-    paths = flyte.run(write_files, str(local)).outputs()
+    paths = flyte.run(write_files, str(local)).outputs()[0]
     assert all(path.startswith(f"file://{tmp_path / 'store'}") for path in paths)
     files, folders = modes(tmp_path / "store")
     assert files == {0o600} and folders == {0o700}
@@ -118,7 +118,7 @@ def test_files_a_container_writes_get_the_store_modes(docker_client, tmp_path: P
     )
     flyte.init_from_config(config)
     handle = flyte.with_runcontext(name="container-modes").run(big, 5000)  # offloaded by the container
-    assert handle.outputs() == b"y" * 5000
+    assert handle.outputs()[0] == b"y" * 5000
     written = list((tmp_path / "store" / "runs" / "container-modes").rglob("job.*"))
     assert {p.name for p in written} >= {"job.output", "job.result"}, written
     files, folders = modes(tmp_path / "store")
@@ -138,7 +138,7 @@ SCRIPT = textwrap.dedent(
 
     flyte.init(storage=sys.argv[1])
     handle = flyte.run(double, 21)
-    print(handle.outputs(), handle.controller.actions[0].state)
+    print(handle.outputs()[0], handle.controller.actions[0].state)
     """
 )
 
@@ -173,15 +173,15 @@ def _as_user(monkeypatch: pytest.MonkeyPatch, home: Path, config: str) -> None:
 def test_a_store_key_in_the_config_lets_two_users_share_cache_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     team = f"storage: file://{tmp_path / 'store'}\nstore_key: {'k' * 40}\nstorage_shared: true\n"
     _as_user(monkeypatch, tmp_path / "alice", team)
-    assert flyte.run(big, 10).outputs() == b"y" * 10 and CALLS == [10]
+    assert flyte.run(big, 10).outputs()[0] == b"y" * 10 and CALLS == [10]
     _as_user(monkeypatch, tmp_path / "bob", team)
     hit = flyte.run(big, 10)
-    assert hit.outputs() == b"y" * 10 and hit.controller.actions[0].state == "cached" and CALLS == [10]
+    assert hit.outputs()[0] == b"y" * 10 and hit.controller.actions[0].state == "cached" and CALLS == [10]
     assert not (tmp_path / "alice" / "flyte_nb" / "store.key").exists()  # the team key stands in for it
 
     # without the team key each user has their own: the other's entries are not trusted
     _as_user(monkeypatch, tmp_path / "carol", f"storage: file://{tmp_path / 'store'}\n")
     with pytest.warns(CacheUntrustedWarning):
-        assert flyte.run(big, 10).outputs() == b"y" * 10
+        assert flyte.run(big, 10).outputs()[0] == b"y" * 10
     assert CALLS == [10, 10] and (tmp_path / "carol" / "flyte_nb" / "store.key").exists()
     assert Store(f"file://{tmp_path / 'store'}").exists("cache")

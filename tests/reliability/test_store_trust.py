@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from docker_support import IMAGE
-from support import require_dask
+from support import ended_run, require_dask
 
 import flyte_nb as flyte
 from flyte_nb.data import Store
@@ -62,7 +62,7 @@ def _store_url(tmp_path: Path) -> str:
 def test_planted_cache_entry_is_a_miss_with_a_warning_and_never_runs(tmp_path: Path):
     check_it_runs(tmp_path)
     flyte.init(storage=_store_url(tmp_path))
-    assert flyte.run(square, 7).outputs() == 49 and CALLS["square"] == 1
+    assert flyte.run(square, 7).outputs()[0] == 49 and CALLS["square"] == 1
     store = Store(_store_url(tmp_path))
     keys = list(store.keys("cache"))
     assert len(keys) == 1
@@ -70,16 +70,16 @@ def test_planted_cache_entry_is_a_miss_with_a_warning_and_never_runs(tmp_path: P
     store.put(keys[0], planted(str(marker)))  # what another local user (or program) could write
     with pytest.warns(CacheUntrustedWarning, match="not written by this user's flyte_nb.*not unpickled"):
         again = flyte.run(square, 7)
-    assert again.outputs() == 49 and CALLS["square"] == 2  # computed again
+    assert again.outputs()[0] == 49 and CALLS["square"] == 2  # computed again
     assert not marker.exists()
     hit = flyte.run(square, 7)  # the recomputed entry replaced the planted one
-    assert hit.outputs() == 49 and CALLS["square"] == 2 and not marker.exists()
+    assert hit.outputs()[0] == 49 and CALLS["square"] == 2 and not marker.exists()
 
 
 def test_planted_trace_checkpoint_is_a_miss_and_the_call_runs_again(tmp_path: Path):
     flyte.init(storage=_store_url(tmp_path))
     FAIL["now"] = True
-    failed = flyte.with_runcontext(name="trust-resume").run(pipeline, 3)
+    failed = ended_run(pipeline, 3, runner=flyte.with_runcontext(name="trust-resume"))
     assert failed.phase == "failed" and CALLS["fetch"] == 3
     store = Store(_store_url(tmp_path))
     checkpoints = list(store.keys("runs/trust-resume/traces"))
@@ -90,7 +90,7 @@ def test_planted_trace_checkpoint_is_a_miss_and_the_call_runs_again(tmp_path: Pa
     FAIL["now"] = False
     with pytest.warns(CacheUntrustedWarning):
         resumed = flyte.with_runcontext(name="trust-resume").run(pipeline, 3)
-    assert resumed.outputs() == [0, 10, 20] and CALLS["fetch"] == 6  # none restored: each ran again
+    assert resumed.outputs()[0] == [0, 10, 20] and CALLS["fetch"] == 6  # none restored: each ran again
     assert not marker.exists()
 
 
@@ -156,10 +156,12 @@ def forge(cache_entry: str, other_run_entry: str, bad: bytes) -> dict[str, Any]:
 def test_a_result_planted_in_the_store_fails_the_run_and_is_never_unpickled(docker_client, tmp_path: Path):
     flyte.init("docker", storage=_store_url(tmp_path), docker={"base_image": IMAGE})
     marker = tmp_path / "marker"
-    handle = flyte.with_runcontext(name="planted-result").run(
-        plant_own_result_at_exit, "planted-result", planted(str(marker))
+    handle = ended_run(
+        plant_own_result_at_exit,
+        "planted-result",
+        planted(str(marker)),
+        runner=flyte.with_runcontext(name="planted-result"),
     )
-    handle.wait()
     assert handle.phase == "failed"
     with pytest.raises(Exception) as caught:
         handle.outputs()
@@ -174,7 +176,7 @@ def test_a_container_reads_and_writes_its_run_but_cannot_forge_outside_it(docker
     entry = cache_key(square, (4,), {})
     other = "runs/another-run/actions/0/attempt-1/job.result"
     handle = flyte.with_runcontext(name="forger").run(forge, entry, other, planted(str(marker)))
-    assert handle.outputs() == {"refused": [entry, other]}  # its own result, sealed with the run key, reads
+    assert handle.outputs()[0] == {"refused": [entry, other]}  # its own result, sealed with the run key, reads
     store = Store(_store_url(tmp_path))
     results = glob.glob(f"{store.root}/runs/forger/actions/*/attempt-*/job.result")
     assert results and all(Path(r).read_bytes().startswith(MAGIC) for r in results)
@@ -182,7 +184,7 @@ def test_a_container_reads_and_writes_its_run_but_cannot_forge_outside_it(docker
         store.get_sealed(other)
     flyte.init(storage=_store_url(tmp_path))  # the kernel looks the forged cache entry up
     with pytest.warns(CacheUntrustedWarning):
-        assert flyte.run(square, 4).outputs() == 16
+        assert flyte.run(square, 4).outputs()[0] == 16
     assert CALLS["square"] == 1 and not marker.exists()
 
 
@@ -195,7 +197,7 @@ def test_a_dask_worker_seals_what_it_offloads_and_the_kernel_reads_it(tmp_path: 
     require_dask()
     flyte.init("dask", storage=_store_url(tmp_path), dask={"n_workers": 1, "threads_per_worker": 2})
     handle = flyte.with_runcontext(name="dask-sealed").run(blob, 100_000)
-    assert handle.outputs() == b"x" * 100_000
+    assert handle.outputs()[0] == b"x" * 100_000
     outputs = glob.glob(f"{tmp_path / 'store'}/runs/dask-sealed/actions/*/attempt-*/job.output")
     assert outputs and all(Path(o).read_bytes().startswith(MAGIC) for o in outputs)
 
@@ -217,7 +219,7 @@ def pooled_blob(n: int) -> bytes:
 def test_a_reusable_worker_seals_with_the_key_each_job_brings(docker_client, tmp_path: Path):
     flyte.init("docker", storage=_store_url(tmp_path), docker={"base_image": IMAGE})
     for run in ("pool-a", "pool-b"):
-        assert flyte.with_runcontext(name=run).run(pooled_blob, 5000).outputs() == b"p" * 5000
+        assert flyte.with_runcontext(name=run).run(pooled_blob, 5000).outputs()[0] == b"p" * 5000
         written = glob.glob(f"{tmp_path / 'store'}/runs/{run}/actions/*/attempt-*/job.*")
         assert {Path(w).name for w in written} >= {"job.output", "job.result"}
         assert all(Path(w).read_bytes().startswith(MAGIC) for w in written)

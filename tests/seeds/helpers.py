@@ -31,7 +31,7 @@ def succeeded_with(run: flyte.Run, outputs: Any, task: flyte.TaskTemplate, count
     """Check that ``run`` succeeded with ``outputs`` after ``count`` actions of ``task``; those
     actions, in the order they were started."""
     assert run.phase == "succeeded"
-    assert run.outputs() == outputs
+    assert run.outputs()[0] == outputs
     calls = actions_of(run, task)
     assert len(calls) == count
     return calls

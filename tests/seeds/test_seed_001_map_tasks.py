@@ -25,7 +25,7 @@ def test_main_maps_process_item_and_returns_squares_in_order():
     run = flyte.run(map_demo.main, n)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [x**2 for x in range(n)]
+    assert run.outputs()[0] == [x**2 for x in range(n)]
     # "Each call to `process_item` runs as a separate Flyte task"
     items = actions_of(run, map_demo.process_item)
     assert len(items) == n
@@ -39,7 +39,7 @@ def test_main_maps_process_item_and_returns_squares_in_order():
 
 def test_main_with_no_items():
     run = flyte.run(map_demo.main, 0)
-    assert run.outputs() == []
+    assert run.outputs()[0] == []
     assert actions_of(run, map_demo.process_item) == []
 
 
@@ -48,7 +48,7 @@ def test_concurrency_50_over_10_000_items_returns_every_square_in_order():
     run, elapsed = timed_run(map_demo_concurrency.main)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [x**2 for x in range(ITEMS)]
+    assert run.outputs()[0] == [x**2 for x in range(ITEMS)]
     items = actions_of(run, map_demo.process_item)
     assert len(items) == ITEMS
     assert all(rec.state == "succeeded" for rec in items)
@@ -88,6 +88,6 @@ def test_concurrency_50_keeps_the_loop_free_and_the_slots_full():
         return [r async for r in flyte.map.aio(waiting_item, range(500), concurrency=LIMIT)]
 
     waited = flyte.run(waiting_main)
-    assert waited.outputs() == [x**2 for x in range(500)]
+    assert waited.outputs()[0] == [x**2 for x in range(500)]
     peak = peak_overlap(actions_of(waited, waiting_item))
     assert peak == LIMIT, f"at most {peak} of the map's {LIMIT} slots were ever in use at once"

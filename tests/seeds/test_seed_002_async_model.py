@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support import ended_run
 
 import flyte_nb as flyte
 
@@ -20,7 +21,7 @@ def test_parallel_pipeline_processes_chunks_in_parallel():
     run, elapsed = timed_run(ex.parallel_pipeline, chunks)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [f"Processed chunk {i}: {chunk}" for i, chunk in enumerate(chunks)]
+    assert run.outputs()[0] == [f"Processed chunk {i}: {chunk}" for i, chunk in enumerate(chunks)]
     calls = actions_of(run, ex.process_chunk)
     assert len(calls) == len(chunks)
     assert peak_overlap(calls) == len(chunks)
@@ -35,7 +36,7 @@ def test_legacy_computation_is_a_plain_function_outside_a_run():
 def test_legacy_computation_runs_as_a_sync_task():
     run = flyte.run(ex.legacy_computation, 4)
     assert run.phase == "succeeded"
-    assert run.outputs() == 25
+    assert run.outputs()[0] == 25
 
 
 def test_modern_workflow_gathers_sync_tasks_through_aio():
@@ -44,7 +45,7 @@ def test_modern_workflow_gathers_sync_tasks_through_aio():
     run = flyte.run(ex.modern_workflow, numbers)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [(n + 1) ** 2 for n in numbers]
+    assert run.outputs()[0] == [(n + 1) ** 2 for n in numbers]
     calls = actions_of(run, ex.legacy_computation)
     assert len(calls) == len(numbers)
     assert all(rec.parent == 0 and rec.state == "succeeded" for rec in calls)
@@ -58,7 +59,7 @@ def test_map_examples_return_one_result_per_item_in_order(example: str):
     run = flyte.run(task, n)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [f"item {x}" for x in range(n)]
+    assert run.outputs()[0] == [f"item {x}" for x in range(n)]
     items = actions_of(run, ex.process_item)
     assert len(items) == n
     assert all(rec.parent == 0 for rec in items)
@@ -71,8 +72,9 @@ def test_map_examples_return_one_result_per_item_in_order(example: str):
 def test_map_examples_raise_the_failed_items_error(example: str):
     """return_exceptions hands the failure back as a value; the examples raise it, failing the run with it."""
     task = getattr(ex, example)
-    run = flyte.run(task, ex.UNLUCKY + 5)
-
+    with pytest.raises(ValueError, match=f"item {ex.UNLUCKY} is unlucky"):
+        flyte.run(task, ex.UNLUCKY + 5)  # a script stops on the failed run
+    run = ended_run(task, ex.UNLUCKY + 5)
     assert run.phase == "failed"
     with pytest.raises(ValueError, match=f"item {ex.UNLUCKY} is unlucky"):
         run.outputs()

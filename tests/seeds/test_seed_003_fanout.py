@@ -84,7 +84,7 @@ def test_mixed_fanout_runs_a_parallel_phase_then_a_sequential_one():
     run = flyte.run(ex.mixed_fanout_example, n)
 
     assert run.phase == "succeeded"
-    parallel_results, sequential_results = run.outputs()
+    parallel_results, sequential_results = run.outputs()  # a tuple: two outputs
     assert list(parallel_results) == [f"fast {i}" for i in range(n)]
     assert list(sequential_results) == [f"slow(fast {i})" for i in range(n)]
     fast = actions_of(run, ex.fast_task)
@@ -106,7 +106,7 @@ def test_multi_phase_workflow_runs_three_fanouts_one_after_another():
     run = flyte.run(ex.multi_phase_workflow, data_size)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [(i + 1) * 10 - 3 for i in range(data_size)]
+    assert run.outputs()[0] == [(i + 1) * 10 - 3 for i in range(data_size)]
     phases = [actions_of(run, task) for task in (ex.preprocess_task, ex.process_task, ex.postprocess_task)]
     assert [len(phase) for phase in phases] == [data_size] * 3
     assert [peak_overlap(phase) for phase in phases] == [data_size] * 3
@@ -134,7 +134,7 @@ def test_batching_runs_one_batch_of_100_at_a_time():
     run = flyte.run(ex.batched_fanout, items)
 
     assert run.phase == "succeeded"
-    assert run.outputs() is None
+    assert run.outputs()[0] is None
     calls = actions_of(run, ex.process_task)
     assert len(calls) == len(items)
     assert all(rec.state == "succeeded" for rec in calls)
@@ -150,7 +150,7 @@ def test_return_exceptions_logs_each_failure_and_keeps_the_rest(caplog: pytest.L
         run = flyte.run(ex.fanout_with_error_handling, n)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [i for i in range(n) if i not in failing]
+    assert run.outputs()[0] == [i for i in range(n) if i not in failing]
     logged = [record.getMessage() for record in caplog.records if record.name == ex.logger.name]
     assert logged == [f"Task {i} failed: item {i} failed" for i in failing]
     calls = actions_of(run, ex.flaky_task)
@@ -164,7 +164,7 @@ def test_chunking_gathers_one_chunk_of_1000_at_a_time():
     run = flyte.run(ex.chunked_fanout, total_size)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == list(range(total_size))
+    assert run.outputs()[0] == list(range(total_size))
     calls = actions_of(run, fanout.my_task)
     assert len(calls) == total_size
     assert one_after_another([calls[0:1000], calls[1000:2000], calls[2000:2500]])

@@ -8,6 +8,7 @@ import pickle
 from datetime import timedelta
 
 import pytest
+from support import ended_run
 
 import flyte_nb as flyte
 
@@ -35,7 +36,7 @@ def test_reusable_environment_keeps_its_policy():
 def test_process_item_runs_in_the_reusable_environment():
     run = flyte.run(ex.process_item, {"id": 7})
     assert run.phase == "succeeded"
-    assert run.outputs() == {"processed": 7}
+    assert run.outputs()[0] == {"processed": 7}
 
 
 def test_process_large_dataset_batches_1000_items_per_action():
@@ -51,7 +52,7 @@ def test_process_large_dataset_batches_1000_items_per_action():
 def test_process_large_dataset_with_a_partial_last_batch():
     items = dataset(2_345)
     run = flyte.run(ex.process_large_dataset, items)
-    assert run.outputs() == [{"processed": item["id"]} for item in items]
+    assert run.outputs()[0] == [{"processed": item["id"]} for item in items]
     assert len(actions_of(run, ex.process_batch)) == 3
 
 
@@ -69,7 +70,7 @@ def test_traces_are_steps_of_the_calling_action_not_actions(http_client: ex.Fake
     run = flyte.run(ex.process_workflow, urls)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [{"transformed": {"url": url, "status": 200}} for url in urls]
+    assert run.outputs()[0] == [{"transformed": {"url": url, "status": 200}} for url in urls]
     assert http_client.requested == urls
     # "Only storage overhead (no task orchestration overhead)": no action besides the entry one
     assert len(run.controller.actions) == 1
@@ -89,7 +90,7 @@ def test_traces_are_steps_of_the_calling_action_not_actions(http_client: ex.Fake
 
 def test_a_failing_trace_records_its_error(http_client: ex.FakeHttpClient):
     urls = ["https://example.com/a", "https://unreachable.example/b", "https://example.com/c"]
-    run = flyte.run(ex.process_workflow, urls)
+    run = ended_run(ex.process_workflow, urls)
 
     assert run.phase == "failed"
     with pytest.raises(ConnectionError, match="unreachable"):
@@ -115,7 +116,7 @@ def test_process_million_items_maps_batches_of_100():
     run = flyte.run(ex.process_million_items, items)
 
     assert run.phase == "succeeded"
-    assert run.outputs() == [{"processed": item["id"]} for item in items]
+    assert run.outputs()[0] == [{"processed": item["id"]} for item in items]
     batches = actions_of(run, ex.process_batch)
     assert len(batches) == 25
     maps = [group for group in run.controller.groups if group.kind == "map"]
@@ -135,7 +136,7 @@ def test_process_large_file_passes_a_file_by_reference(tmp_path):
     run = flyte.run(scale_reference_io.process_large_file, input_file)
 
     assert run.phase == "succeeded"
-    result = run.outputs()
+    result = run.outputs()[0]
     assert isinstance(result, File)
     assert result != input_file and result.name == "input.txt.upper"
     # the returned File is a reference into the store; its content is the processed input
@@ -152,7 +153,7 @@ def test_process_metadata_passes_a_small_dict_inline():
     metadata = {"source": "s3://bucket/table", "rows": 3, "columns": ["a", "b"]}
     run = flyte.run(ex.process_metadata, metadata)
     assert run.phase == "succeeded"
-    assert run.outputs() == {"processed": metadata}
+    assert run.outputs()[0] == {"processed": metadata}
 
 
 def test_cache_auto_is_accepted_and_the_task_runs():
@@ -162,7 +163,7 @@ def test_cache_auto_is_accepted_and_the_task_runs():
     for _ in range(2):
         run = flyte.run(ex.expensive_computation, data)
         assert run.phase == "succeeded"
-        assert run.outputs() == {"sum": 6}
+        assert run.outputs()[0] == {"sum": 6}
 
 
 def test_parallel_processing_maps_process_item_over_items():
@@ -180,7 +181,7 @@ def test_pyiceberg_pattern_aggregates_each_partition_in_parallel():
     run = flyte.run(scale_pyiceberg.aggregate_table, paths, partitions)
 
     assert run.phase == "succeeded"
-    results = run.outputs()
+    results = run.outputs()[0]
     assert [result["partition"] for result in results] == list(range(partitions))
     assert sum(result["files"] for result in results) == len(paths)
     assert sorted(path for result in results for path in result["paths"]) == paths
@@ -194,8 +195,8 @@ def test_before_and_after_optimization_give_the_same_results_with_far_fewer_acti
 
     expected = [{"processed": item["id"]} for item in items]
     assert before.phase == after.phase == "succeeded"
-    assert before.outputs() == expected
-    assert after.outputs() == expected
+    assert before.outputs()[0] == expected
+    assert after.outputs()[0] == expected
     # before: one action per item ("Create 1M tasks"); after: one per 1,000 items ("Create 1000 tasks")
     assert len(actions_of(before, scale_before.process_item)) == len(items)
     assert len(actions_of(after, scale_after.process_batch)) == 3

@@ -7,6 +7,7 @@ import functools
 from datetime import timedelta
 
 import pytest
+from support import ended_run
 
 import flyte_nb as flyte
 from flyte_nb.errors import ConfigError, RemoteSettingsIgnoredWarning, TaskCallError, TaskDefinitionError
@@ -44,7 +45,7 @@ def test_wrong_arguments_inside_a_run_fail_the_caller_not_a_child():
     async def caller() -> int:
         return await main(x=1)
 
-    run = flyte.run(caller)
+    run = ended_run(caller)
     with pytest.raises(TaskCallError, match="unexpected keyword argument 'x'"):
         run.outputs()
     assert len(run.controller.actions) == 1
@@ -184,5 +185,5 @@ def test_sync_task_called_in_async_code_without_aio_still_works():
     async def caller() -> int:
         return legacy(1) + await legacy.aio(2)
 
-    assert flyte.run(caller).outputs() == 5
+    assert flyte.run(caller).outputs()[0] == 5
     assert asyncio.run(legacy.aio(1)) == 2

@@ -65,7 +65,7 @@ def test_cluster_only_code_defines_and_fails_where_it_needs_the_cluster():
         flyte.deploy(env)
     with pytest.raises(ClusterOnlyError, match=r"flyte\.deploy needs"):
         asyncio.run(flyte.deploy.aio(env))
-    assert flyte.run(nightly).outputs() == 1  # the tasks themselves still run locally
+    assert flyte.run(nightly).outputs()[0] == 1  # the tasks themselves still run locally
 
 
 def _one_warning(record: pytest.WarningsRecorder) -> str:
@@ -124,7 +124,7 @@ def test_with_runcontext_remote_mode_warns_once_and_runs_locally(mode):
     with pytest.warns(RemoteSettingsIgnoredWarning) as record:
         runner = flyte.with_runcontext(mode=mode, **named)
     assert _one_warning(record).startswith(f"flyte.with_runcontext(): ignoring remote setting(s) mode={mode!r};")
-    assert runner.run(double, 4).outputs() == 8
+    assert runner.run(double, 4).outputs()[0] == 8
     with warnings.catch_warnings():
         warnings.simplefilter("error", RemoteSettingsIgnoredWarning)
         flyte.with_runcontext(mode="local")
@@ -154,7 +154,7 @@ def test_logger_output_from_a_task_lands_in_its_actions_log_tail(capsys):
 
     flyte.init()
     run = flyte.run(main)
-    assert run.outputs() == [1, 2, 3]
+    assert run.outputs()[0] == [1, 2, 3]
     (sync_tail,) = ("".join(r.logs or ()) for r in run.controller.actions if r.name.endswith("sync_chatty"))
     assert sync_tail == "WARNING sync body 3\n"
     tails = sorted("".join(r.logs or ()) for r in run.controller.actions if r.name.endswith(".chatty"))

@@ -33,7 +33,7 @@ def test_map_concurrency_peak_equals_limit(limit: int):
         return await flyte.map(work, range(n), concurrency=limit)
 
     run = flyte.run(main, 25)
-    assert run.outputs() == list(range(25))
+    assert run.outputs()[0] == list(range(25))
     assert gauge.peak == limit
     children = [a for a in run.controller.actions if a.parent == 0]
     assert peak_overlap(children) == limit
@@ -50,7 +50,7 @@ def test_map_keeps_slots_full():
     start = time.monotonic()
     run = flyte.run(main)
     elapsed = time.monotonic() - start
-    assert run.outputs() == list(range(len(durations)))
+    assert run.outputs()[0] == list(range(len(durations)))
     # one slot holds the slow item (0.4 s) while the other runs the seven quick ones (0.35 s)
     assert elapsed < 0.4 * 1.6, elapsed
 
@@ -67,7 +67,7 @@ def test_semaphore_pattern_limits_running_actions():
         return list(await asyncio.gather(*[limited(i) for i in range(n)]))
 
     run = flyte.run(main, 12)
-    assert run.outputs() == list(range(12))
+    assert run.outputs()[0] == list(range(12))
     assert gauge.peak == 3
     assert peak_overlap(run.controller.actions[1:]) == 3
 
@@ -80,7 +80,7 @@ def test_unbounded_gather_runs_all_at_once():
     start = time.monotonic()
     run = flyte.run(main, 40)
     elapsed = time.monotonic() - start
-    assert run.outputs() == list(range(40))
+    assert run.outputs()[0] == list(range(40))
     assert gauge.peak == 40
     assert elapsed < 0.1 * 5  # parallel, not 40 x 0.1 s
 
@@ -94,7 +94,7 @@ def test_max_action_concurrency_bounds_the_whole_run():
         return list(first) + list(second)
 
     run = flyte.with_runcontext(max_action_concurrency=4).run(main, 10)
-    assert run.outputs() == list(range(20))
+    assert run.outputs()[0] == list(range(20))
     assert gauge.peak == 4
 
 
@@ -114,7 +114,7 @@ def test_nested_fanouts_do_not_deadlock_on_run_limit():
         return sum(await asyncio.gather(*[middle(i) for i in range(n)]))
 
     run = flyte.with_runcontext(max_action_concurrency=1).run(top, 4)
-    assert run.outputs() == sum(x * 10 + i for x in range(4) for i in range(3))
+    assert run.outputs()[0] == sum(x * 10 + i for x in range(4) for i in range(3))
     assert gauge.peak == 1
 
 
@@ -126,5 +126,5 @@ def test_sync_map_inside_async_task_honours_concurrency():
         return list(flyte.map(work, range(n), concurrency=3))
 
     run = flyte.run(main, 9)
-    assert run.outputs() == list(range(9))
+    assert run.outputs()[0] == list(range(9))
     assert gauge.peak == 3

@@ -107,7 +107,7 @@ def test_clone_with_copies_the_settings_and_changes_what_is_given():
     async def u() -> int:
         return await t() + 1
 
-    assert flyte.run(u).outputs() == 2
+    assert flyte.run(u).outputs()[0] == 2
 
 
 def test_from_task_refuses_tasks_that_already_have_an_environment():
@@ -156,7 +156,7 @@ def test_env_task_takes_every_sdk_option_and_names_the_cluster_only_ones_once():
     assert full.short_name == "short" and full.retries.count == 1 and full.max_inline_io_bytes == 1024
     assert full.docs == flyte.Documentation("what it does") and full.queue == "q" and full.interruptible
     assert full.links == ("https://example.com",) and full.report is True
-    assert flyte.run(full, 1).outputs() == 2
+    assert flyte.run(full, 1).outputs()[0] == 2
 
     def plain() -> None: ...
 
@@ -200,7 +200,7 @@ def test_override_takes_every_sdk_option_and_changes_only_the_copy():
     assert t.env_vars == {"A": "1"}
     with pytest.raises(TaskDefinitionError, match="Name cannot be overridden"):
         t.override(name="other")
-    assert flyte.run(changed, 4).outputs() == 8
+    assert flyte.run(changed, 4).outputs()[0] == 8
 
 
 def test_a_task_of_a_reusable_environment_changes_resources_only_with_reuse_off():
@@ -231,7 +231,7 @@ def test_forward_calls_the_function_itself_even_inside_a_run():
         return [await double.forward(2), triple.forward(2), await double(1)]
 
     run = flyte.run(main)
-    assert run.outputs() == [4, 6, 2]
+    assert run.outputs()[0] == [4, 6, 2]
     assert [a.task.name for a in run.actions()] == ["forward_env.main", "forward_env.double"]  # no action per forward
 
 

@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from support import CountedAttempts
+from support import CountedAttempts, ended_run
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionTimeoutError, NonRecoverableError, action_failure_of
@@ -32,7 +32,7 @@ def test_child_error_raises_in_parent_with_original_type_and_traceback():
     async def main() -> int:
         return await maybe_fail(3)
 
-    run = flyte.run(main)
+    run = ended_run(main)
     assert run.phase == "failed"
     with pytest.raises(Boom, match="item 3 is bad") as info:
         run.outputs()
@@ -51,7 +51,7 @@ def test_gather_return_exceptions_hands_errors_back_as_values():
         return list(await asyncio.gather(*[maybe_fail(i) for i in range(n)], return_exceptions=True))
 
     run = flyte.run(main, 7)
-    results = run.outputs()
+    results = run.outputs()[0]
     # each failure is a Boom and the SDK's RuntimeUserError with the class name as its code
     assert [isinstance(r, Boom) or type(r) for r in results] == [True, int, int, True, int, int, True]
     assert all(isinstance(r, flyte.errors.RuntimeUserError) and r.code == "Boom" for r in results[::3])
@@ -70,7 +70,7 @@ def test_map_return_exceptions(way: str):
             return list(flyte.map(maybe_fail, range(n), concurrency=2))
         return [r async for r in flyte.map.aio(maybe_fail, range(n), concurrency=2)]
 
-    results = flyte.run(main, 5).outputs()
+    results = flyte.run(main, 5).outputs()[0]
     assert isinstance(results[0], Boom) and isinstance(results[3], Boom)
     assert results[1:3] == [1, 2] and results[4] == 4
 
@@ -91,7 +91,7 @@ def test_map_without_return_exceptions_raises_first_failure_and_cancels_rest():
         return await flyte.map(slow_or_fail, range(n), concurrency=3, return_exceptions=False)
 
     start = time.monotonic()
-    run = flyte.run(main, 30)
+    run = ended_run(main, 30)
     assert time.monotonic() - start < 2, "the remaining actions were not cancelled"
     with pytest.raises(Boom, match="first failure"):
         run.outputs()
@@ -110,7 +110,7 @@ def test_timeout_fails_the_action_with_a_timeout_error():
         await too_slow()
 
     start = time.monotonic()
-    run = flyte.run(main)
+    run = ended_run(main)
     elapsed = time.monotonic() - start
     assert elapsed < 0.2 * 5
     with pytest.raises(ActionTimeoutError, match="timed out after 0.2 s") as info:
@@ -133,7 +133,7 @@ def test_timeout_as_timedelta_on_a_sync_task():
         return "finished"
 
     start = time.monotonic()
-    assert flyte.run(main).outputs() == "timed out"
+    assert flyte.run(main).outputs()[0] == "timed out"
     assert time.monotonic() - start < 0.9
 
 
@@ -166,7 +166,7 @@ def test_retries_rerun_the_body_with_exponential_backoff():
         return await flaky()
 
     run = flyte.run(main)
-    assert run.outputs() == "ok"
+    assert run.outputs()[0] == "ok"
     assert len(calls) == 4
     gaps = [b - a for a, b in itertools.pairwise(calls)]
     # waits of 0.1, 0.2, 0.4 s: each at least its delay (a loaded machine only adds to them),
@@ -182,7 +182,7 @@ def test_retries_rerun_the_body_with_exponential_backoff():
 def test_retries_run_out_and_the_last_error_is_raised():
     always_fails = CountedAttempts(env, lambda n: Boom(f"failure {n}"), retries=2)
 
-    run = flyte.run(always_fails.main)
+    run = ended_run(always_fails.main)
     with pytest.raises(Boom, match="failure 3") as info:
         run.outputs()
     assert always_fails.calls == 3
@@ -213,7 +213,7 @@ def test_timeouts_are_retried_per_attempt():
     async def main() -> int:
         return await slow_then_fast()
 
-    assert flyte.run(main).outputs() == 3
+    assert flyte.run(main).outputs()[0] == 3
 
 
 def test_deadline_bounds_all_attempts():

@@ -43,7 +43,7 @@ def test_sync_task_runs_in_a_thread_and_the_loop_stays_free():
             name = await blocking.aio(0.3)
         return name, beat.ticks
 
-    name, ticks = flyte.run(main).outputs()
+    name, ticks = flyte.run(main).outputs()  # a tuple[str, int] task has two outputs
     assert name.startswith("flyte_nb-sync") and name != threading.main_thread().name
     assert ticks >= 10
 
@@ -54,7 +54,7 @@ def test_sync_task_calling_sync_tasks_directly():
         return sum(square(i)["value"] for i in range(n))
 
     run = flyte.run(total, 5)
-    assert run.outputs() == sum(i * i for i in range(5))
+    assert run.outputs()[0] == sum(i * i for i in range(5))
     assert [a.parent for a in run.controller.actions] == [None, 0, 0, 0, 0, 0]
 
 
@@ -63,7 +63,7 @@ def test_seed_002_modern_workflow_gathers_sync_tasks_with_aio():
     async def modern_workflow(numbers: list[int]) -> list[int]:
         return [r["value"] for r in await asyncio.gather(*[square.aio(n) for n in numbers])]
 
-    assert flyte.run(modern_workflow, [1, 2, 3]).outputs() == [1, 4, 9]
+    assert flyte.run(modern_workflow, [1, 2, 3]).outputs()[0] == [1, 4, 9]
 
 
 def test_map_three_ways_keep_input_order():
@@ -85,7 +85,7 @@ def test_map_three_ways_keep_input_order():
 
     expected = [i * 2 for i in range(30)]
     for main in (sync_way, iterate_in_async, async_for, awaited):
-        assert flyte.run(main, 30).outputs() == expected, main.name
+        assert flyte.run(main, 30).outputs()[0] == expected, main.name
 
 
 def test_map_zips_several_iterables_and_accepts_partials():
@@ -119,7 +119,7 @@ def test_gather_fanouts_are_grouped_by_call_site():
         return len(first) + len(second)
 
     run = flyte.run(main, 10)
-    assert run.outputs() == 15
+    assert run.outputs()[0] == 15
     fanouts = [g for g in run.controller.groups if g.kind == "fanout"]
     assert [g.total for g in fanouts] == [10, 5, 3]
     assert len({g.site.lineno for g in fanouts}) == 3
@@ -181,7 +181,7 @@ def test_nested_tasks_three_levels_deep():
         return sum(await asyncio.gather(*[level2(i) for i in range(n)]))
 
     run = flyte.run(level1, 3)
-    assert run.outputs() == sum(2 * (i + 1) for i in range(3))
+    assert run.outputs()[0] == sum(2 * (i + 1) for i in range(3))
     actions = run.controller.actions
     assert len(actions) == 1 + 3 + 6
     depth = {0: 0}
@@ -210,7 +210,7 @@ def test_trace_records_steps_on_the_parent_action():
         return out
 
     run = flyte.run(main, ["a", "bad", "c"])
-    assert run.outputs() == [{"url": "a"}, "unreachable", {"url": "c"}]
+    assert run.outputs()[0] == [{"url": "a"}, "unreachable", {"url": "c"}]
     steps = run.controller.actions[0].traces
     assert [s.inputs for s in steps] == [{"url": "a"}, {"url": "bad"}, {"url": "c"}]
     assert steps[0].output == {"url": "a"} and steps[1].error.type == "ConnectionError"

@@ -14,8 +14,8 @@ env = flyte.TaskEnvironment("reports_unit")
 
 
 def only_output(run: flyte.Run) -> object:
-    """The run's one output (``run.outputs()`` may be the SDK's one-element ActionOutputs)."""
-    value = run.outputs()
+    """The run's one output (``run.outputs()[0]`` may be the SDK's one-element ActionOutputs)."""
+    value = run.outputs()[0]
     return value[0] if type(value).__name__ == "ActionOutputs" else value
 
 

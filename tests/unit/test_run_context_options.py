@@ -82,7 +82,7 @@ def test_local_options_do_what_they_say_and_cluster_only_ones_are_named_once():
         assert local not in message
     run = runner.run(info)
     assert run.name == "all-options"
-    assert run.outputs() == {"custom": {"k": "v"}, "interactive": False}
+    assert run.outputs()[0] == {"custom": {"k": "v"}, "interactive": False}
     assert run.controller.limits.max_action_concurrency == 4
     assert dict(run.controller.run_info.labels) == {"team": "ml"}
     assert dict(run.controller.run_info.annotations) == {"note": "n"}
@@ -117,7 +117,7 @@ def test_log_levels_set_flyte_nbs_logger_and_flyte_logger():
     system, user = logging.getLogger("flyte_nb"), flyte.logger
     before = system.level, user.level
     try:
-        flyte.with_runcontext(log_level=logging.DEBUG, user_log_level=logging.WARNING).run(info).outputs()
+        flyte.with_runcontext(log_level=logging.DEBUG, user_log_level=logging.WARNING).run(info).outputs()[0]
         assert system.level == logging.DEBUG and user.level == logging.WARNING
         assert flyte.system_logger is system
     finally:

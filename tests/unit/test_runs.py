@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import Heartbeat
+from support import Heartbeat, ended_run
 
 import flyte_nb as flyte
 from flyte_nb.errors import ActionLimitError, RunCancelledError
@@ -36,7 +36,7 @@ def test_run_inside_a_running_loop_returns_at_once_and_wait_works():
         run = flyte.run(fanout, 10, 0.2)
         returned_before_done = not run.done()
         run.wait()  # a sync wait inside the loop: must not deadlock
-        return returned_before_done, run.outputs(), run.phase
+        return returned_before_done, run.outputs()[0], run.phase
 
     before, outputs, phase = asyncio.run(notebook_cell())
     assert before and outputs == list(range(10)) and phase == "succeeded"
@@ -73,7 +73,8 @@ def test_cancel_stops_running_and_queued_actions_quickly():
             await asyncio.sleep(0.01)
         t0 = time.monotonic()
         assert run.cancel()
-        run.wait(timeout=5)
+        with pytest.raises(RunCancelledError):
+            run.wait(timeout=5)
         return run, time.monotonic() - t0
 
     run, took = asyncio.run(notebook_cell())
@@ -92,7 +93,7 @@ def test_action_limit_fails_the_run_with_advice_to_batch():
     async def main(n: int) -> list:
         return list(await asyncio.gather(*[nap(i, 0) for i in range(n)], return_exceptions=True))
 
-    run = flyte.with_runcontext(max_actions=10).run(main, 15)
+    run = ended_run(main, 15, runner=flyte.with_runcontext(max_actions=10))
     # the limit is the run's failure, not an item's value, even with return_exceptions=True
     with pytest.raises(ActionLimitError, match="Batch") as info:
         run.outputs()
@@ -107,7 +108,7 @@ def test_default_action_limit_is_fifty_thousand():
         return len(await flyte.map(nap, range(n), [0] * n, return_exceptions=False))
 
     with pytest.raises(ActionLimitError, match="50,000 actions"):
-        flyte.with_runcontext(max_actions=None).run(main, 50_001).outputs()
+        flyte.with_runcontext(max_actions=None).run(main, 50_001).outputs()[0]
 
 
 def test_two_concurrent_runs_are_isolated():
@@ -121,7 +122,7 @@ def test_two_concurrent_runs_are_isolated():
 
     a, b = asyncio.run(notebook())
     assert a.phase == "succeeded" and b.phase == "cancelled"
-    assert a.outputs() == list(range(5))
+    assert a.outputs()[0] == list(range(5))
     assert len(a.controller.actions) == 6 and len(b.controller.actions) == 8
     assert a.controller.counts["succeeded"] == 6 and b.controller.counts["succeeded"] == 0
     assert a.name != b.name
@@ -145,7 +146,7 @@ def test_wait_tolerates_the_seeds_run_argument():
 def test_script_mode_runs_the_seed_main_block(tmp_path):
     # the seed's fanout.py as it stands, and one line at the end of its main block to show the result
     script = tmp_path / "fanout.py"
-    script.write_text(FANOUT_EXAMPLE.read_text() + "    print(run.phase, sum(run.outputs()))\n")
+    script.write_text(FANOUT_EXAMPLE.read_text() + "    print(run.phase, sum(run.outputs()[0]))\n")
     (tmp_path / "config.yaml").write_text("backend: local\n")
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -19,6 +19,7 @@ from typing import Any
 
 import cloudpickle
 import pytest
+from support import ended_run
 
 import flyte_nb as flyte
 from flyte_nb import errors
@@ -208,9 +209,9 @@ async def catches_the_sdk_way() -> str:
 
 
 def test_a_child_value_error_is_caught_by_except_value_error_and_by_runtime_user_error():
-    assert flyte.run(catches, "value").outputs() == "ValueError ValueError bad 3"
-    assert flyte.run(catches_the_sdk_way).outputs() == "ValueError user user bad 3"
-    assert flyte.run(catches, "custom").outputs() == "RuntimeUserError MyCode custom msg"
+    assert flyte.run(catches, "value").outputs()[0] == "ValueError ValueError bad 3"
+    assert flyte.run(catches_the_sdk_way).outputs()[0] == "ValueError user user bad 3"
+    assert flyte.run(catches, "custom").outputs()[0] == "RuntimeUserError MyCode custom msg"
 
 
 @env.task
@@ -228,11 +229,13 @@ def sync_catches() -> str:
 
 
 def test_a_sync_child_error_in_a_sync_parent_is_both_classes():
-    assert flyte.run(sync_catches).outputs() == "KeyError True KeyError 'no such key'"
+    assert flyte.run(sync_catches).outputs()[0] == "KeyError True KeyError 'no such key'"
 
 
 def test_the_runs_error_is_the_original_class_and_the_sdks():
-    run = flyte.run(fails_with, "boom")
+    with pytest.raises(errors.RuntimeUserError, match="item 3 is bad"):
+        flyte.run(fails_with, "boom")  # a script stops on the failed run
+    run = ended_run(fails_with, "boom")
     with pytest.raises(Boom, match="item 3 is bad") as info:
         run.outputs()
     exc = info.value
@@ -281,7 +284,7 @@ def test_map_return_exceptions_returns_the_same_errors():
     async def main() -> list:
         return list(flyte.map(fails_with, ["value", "none", "custom"], return_exceptions=True))
 
-    value, zero, custom = flyte.run(main).outputs()
+    value, zero, custom = flyte.run(main).outputs()[0]
     assert zero == 0
     assert isinstance(value, ValueError) and isinstance(value, errors.RuntimeUserError) and value.code == "ValueError"
     assert type(custom) is errors.CustomError and custom.code == "MyCode"
@@ -331,7 +334,7 @@ def test_waiting_past_max_queued_time_raises_max_queued_time_exceeded():
         return list(await asyncio.gather(queued(1.0), queued(0.0), return_exceptions=True))
 
     run = flyte.with_runcontext(max_action_concurrency=1).run(main)
-    first, second = run.outputs()
+    first, second = run.outputs()[0]
     late = first if isinstance(first, BaseException) else second
     assert isinstance(late, errors.MaxQueuedTimeExceededError) and isinstance(late, TimeoutError)
     assert late.code == "MaxQueuedTimeExceededError"

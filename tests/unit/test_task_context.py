@@ -57,7 +57,7 @@ def test_ctx_names_the_action_and_run_and_the_sdk_fields_that_mean_something_loc
 
     start = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     run = flyte.with_runcontext(name="ctx-run", run_start_time=start, interactive_mode=True).run(main)
-    out = run.outputs()
+    out = run.outputs()[0]
     ctx = out["ctx"]
     assert repr(ctx.action) == "ActionID('a0', run_name='ctx-run')"
     assert ctx.action.name == "a0" and ctx.action.run_name == "ctx-run" and ctx.task_action == ctx.action
@@ -95,7 +95,7 @@ def test_custom_context_is_the_runs_base_overlaid_by_blocks_and_passed_down():
             "plain": await grandchild(),
         }
 
-    out = flyte.with_runcontext(custom_context={"team": "ml", "project": "p"}).run(main).outputs()
+    out = flyte.with_runcontext(custom_context={"team": "ml", "project": "p"}).run(main).outputs()[0]
     block = {"team": "override", "project": "p", "extra": "1"}
     assert out["before"] == {"team": "ml", "project": "p"}
     assert out["inside"] == block
@@ -116,7 +116,7 @@ def test_a_map_inside_a_custom_context_block_passes_it_to_every_item():
         with flyte.custom_context(batch="b"):
             return list(flyte.map(item, range(3)))
 
-    assert flyte.run(main).outputs() == ["b0", "b1", "b2"]
+    assert flyte.run(main).outputs()[0] == ["b0", "b1", "b2"]
 
 
 def test_attempt_number_counts_the_retries_and_the_checkpoint_survives_them():
@@ -132,7 +132,7 @@ def test_attempt_number_counts_the_retries_and_the_checkpoint_survives_them():
             raise RuntimeError("not yet")
         return restored.read_text()
 
-    assert flyte.run(flaky).outputs() == "step 1"
+    assert flyte.run(flaky).outputs()[0] == "step 1"
     assert seen == [0, 1, 2]  # the SDK's local mode says 0 every time
 
 
@@ -151,7 +151,7 @@ def test_a_checkpoint_of_a_folder_comes_back_as_that_folder(tmp_path):
         assert ctx.checkpoint.prev_exists() and folder == ctx.checkpoint.path
         return sorted(str(p.relative_to(folder)) for p in folder.rglob("*.txt"))
 
-    assert flyte.run(resumable).outputs() == ["a.txt", "sub/b.txt"]
+    assert flyte.run(resumable).outputs()[0] == ["a.txt", "sub/b.txt"]
 
 
 def test_a_first_attempt_has_no_checkpoint_to_load():
@@ -160,7 +160,7 @@ def test_a_first_attempt_has_no_checkpoint_to_load():
         checkpoint = flyte.ctx().checkpoint
         return [checkpoint.prev_exists(), await checkpoint.load()]
 
-    assert flyte.run(first).outputs() == [False, None]
+    assert flyte.run(first).outputs()[0] == [False, None]
     with pytest.raises(FileNotFoundError, match="does not exist"):
         flyte.Checkpoint("/nonexistent/dest").save_sync("/nonexistent/source")
 
@@ -173,7 +173,7 @@ def test_with_runcontext_folders_and_cache_setting_show_in_ctx(tmp_path):
     run = flyte.with_runcontext(
         raw_data_path=str(tmp_path / "raw"), run_base_dir=str(tmp_path / "base"), disable_run_cache=True
     ).run(main)
-    ctx = run.outputs()
+    ctx = run.outputs()[0]
     assert ctx.raw_data_path.path == str(tmp_path / "raw")
     assert ctx.run_base_dir == str(tmp_path / "base")
     assert ctx.output_path == f"{tmp_path / 'base'}/a0"
@@ -186,7 +186,7 @@ def test_run_env_vars_reach_in_process_actions_while_the_run_runs():
         return os.environ.get("FLYTE_NB_CTX_TEST")
 
     assert "FLYTE_NB_CTX_TEST" not in os.environ
-    assert flyte.with_runcontext(env_vars={"FLYTE_NB_CTX_TEST": "yes"}).run(read).outputs() == "yes"
+    assert flyte.with_runcontext(env_vars={"FLYTE_NB_CTX_TEST": "yes"}).run(read).outputs()[0] == "yes"
     assert "FLYTE_NB_CTX_TEST" not in os.environ  # put back when the run ended
 
 
@@ -211,4 +211,4 @@ def test_ctx_report_is_the_actions_report_in_a_report_task():
     async def plain() -> bool:
         return flyte.ctx().report is None
 
-    assert flyte.run(reporting).outputs() and flyte.run(plain).outputs()
+    assert flyte.run(reporting).outputs()[0] and flyte.run(plain).outputs()[0]
