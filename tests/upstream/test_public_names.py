@@ -42,6 +42,20 @@ def readme_cluster_only() -> set[str]:
 CLUSTER_ONLY = readme_cluster_only()
 
 
+def readme_parity_names() -> set[str]:
+    """The names README's parity table ("What works") gives in its first column: every
+    identifier in backticks there, and each dotted part of one (`flyte.GPU(...)` names GPU)."""
+    text = README.read_text()
+    match = re.search(r"^## What works: parity with the Flyte 2 SDK\n(.*?)(?=^#)", text, re.S | re.M)
+    assert match, "README has no '## What works: parity with the Flyte 2 SDK' section"
+    names: set[str] = set()
+    for line in match.group(1).splitlines():
+        if line.startswith("|") and not line.startswith("|---"):
+            for code in re.findall(r"`([^`]+)`", line.split("|")[1]):
+                names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
+    return names
+
+
 def nb_object(sdk_module: str, name: str) -> Any:
     module = importlib.import_module(NB_MODULES[sdk_module])
     return getattr(module, name)
@@ -83,6 +97,17 @@ def test_every_sdk_name_exists_or_is_cluster_only() -> None:
         ]
     total = sum(len(items) for items in missing.values())
     assert total == 0, grouped(missing, f"{total} SDK names are neither in flyte_nb nor cluster-only in README:")
+
+
+def test_readme_parity_table_names_every_sdk_name() -> None:
+    """README's parity table is true to the SDK's list: each name of the SDK's ``flyte`` module has
+    a row (or is in the cluster-only table), and ``flyte.errors`` / ``flyte.io`` have theirs."""
+    named = readme_parity_names() | CLUSTER_ONLY
+    missing = sorted(name for name in SDK["modules"]["flyte"] if name not in named)
+    assert not missing, f"README's parity table has no row naming: {', '.join(missing)}"
+    io_missing = sorted(name for name in SDK["modules"]["flyte.io"] if name not in named)
+    assert not io_missing, f"README's parity table has no flyte.io row naming: {', '.join(io_missing)}"
+    assert "errors" in named, "README's parity table has no flyte.errors row"
 
 
 def test_readme_cluster_only_names_are_sdk_names_that_raise_the_clear_error() -> None:
