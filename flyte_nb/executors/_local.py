@@ -19,6 +19,7 @@ from ..errors import AcceleratorNotEnforcedWarning, ConfigError, FlyteNbError
 from ..model._context import current
 from ..model._exits import mark_if_user_exit
 from ..model._report import reporting
+from ..wire._secrets import SecretDelivery
 from ._base import ActionSpec, Executor, ExecutorCapabilities
 from ._reports import saver
 from ._threads import SyncThreadPool
@@ -54,8 +55,8 @@ class LocalExecutor(Executor):
             raise FlyteNbError("this LocalExecutor is closed; start a new run to get a fresh one")
         if spec.task.env.resources is not None and spec.task.env.name not in _NOTICED:
             _notice_accelerator(spec.task)
-        if spec.task.secrets:
-            return await self._submit_with_secrets(spec)
+        if spec.task.secrets or spec.task.env.env_vars:
+            return await self._submit_with_environment(spec)
         if self.copy_io and spec.data is not None:
             return await self._submit_copied(spec)
         task = spec.task
@@ -64,10 +65,13 @@ class LocalExecutor(Executor):
             return task.returned(await task.func(*spec.args, **spec.kwargs))
         return await self._run_body(spec, spec.args, spec.kwargs)
 
-    async def _submit_with_secrets(self, spec: ActionSpec) -> Any:
-        """The attempt with its secrets in ``os.environ`` (and files) while it runs (``_runtime/_secrets.py``)."""
+    async def _submit_with_environment(self, spec: ActionSpec) -> Any:
+        """The attempt with its environment's ``env_vars`` and its secrets in ``os.environ``
+        (secrets also as files) while it runs (``_runtime/_secrets.py``). The process has one
+        environment: actions running beside it can see them meanwhile; containers isolate."""
         __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
-        with secrets_present(spec.secrets()):
+        variables = [SecretDelivery(name, None, value) for name, value in spec.task.env.env_vars.items()]
+        with secrets_present([*variables, *spec.secrets()]):
             if self.copy_io and spec.data is not None:
                 return await self._submit_copied(spec)
             return await self._run_body(spec, spec.args, spec.kwargs)

@@ -5,6 +5,7 @@ named once in a notice, not once per task."""
 from __future__ import annotations
 
 import inspect
+import os
 import warnings
 
 import pytest
@@ -247,3 +248,27 @@ def test_the_sdks_other_environment_and_task_names():
         async def t() -> None: ...
 
     assert isinstance(t, flyte.AsyncFunctionTaskTemplate) and t.pod_template.primary_container_name == "main"
+
+
+_VARS_ENV = flyte.TaskEnvironment("env_vars_in_process", env_vars={"FLYTE_NB_TEST_COLOUR": "teal"})
+
+
+@_VARS_ENV.task
+async def read_colour() -> str:
+    return os.environ.get("FLYTE_NB_TEST_COLOUR", "unset")
+
+
+@_VARS_ENV.task
+def read_colour_sync() -> str:
+    return os.environ.get("FLYTE_NB_TEST_COLOUR", "unset")
+
+
+def test_an_environments_env_vars_reach_in_process_actions_only_while_they_run() -> None:
+    flyte.init()
+    assert "FLYTE_NB_TEST_COLOUR" not in os.environ
+    assert flyte.run(read_colour).outputs() == ("teal",)
+    assert flyte.run(read_colour_sync).outputs() == ("teal",)
+    assert "FLYTE_NB_TEST_COLOUR" not in os.environ  # put back once the action ended
+    changed = read_colour.override(env_vars={"FLYTE_NB_TEST_COLOUR": "plum"})
+    assert flyte.run(changed).outputs() == ("plum",)
+    assert "FLYTE_NB_TEST_COLOUR" not in os.environ
