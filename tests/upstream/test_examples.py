@@ -9,7 +9,9 @@ failed with the SDK fails the same way, and the program prints the same lines ou
 Run names, URLs, temporary paths, uuids and timings are normalised away; where the SDK's local
 mode has a defect flyte_nb does not copy, ``examples.json`` says so under ``notes`` and the test
 expects flyte_nb's behaviour: ``order_insensitive`` compares the words in any order,
-``stdout_not_compared`` compares the outputs only, and ``expected_here`` gives (with its
+``stdout_not_compared`` compares the outputs only, ``store_references`` reads the printed
+File/Dir/DataFrame references flyte_nb gives (URLs into its store, with the content's sha256) as
+the SDK's local mode prints them (bare temporary paths, no hash), and ``expected_here`` gives (with its
 ``reason``) the outputs of each run and the printed lines flyte_nb must give instead of the
 SDK's, compared exactly as the SDK's would be.
 """
@@ -61,6 +63,19 @@ def normalise(value: Any) -> Any:
     if isinstance(value, dict):
         return {normalise(key): normalise(item) for key, item in value.items()}
     return value
+
+
+STORE_REFERENCES = [
+    (re.compile(r"\b(path|uri)='(file://<tmp>|<run-url>/[^']*)'"), r"\1='<tmp>'"),
+    (re.compile(r"\bhash='[0-9a-f]{64}'"), "hash=None"),
+]
+
+
+def as_sdk_local_references(lines: list[str]) -> list[str]:
+    """flyte_nb's printed references (store URLs, sha256 hashes) as the SDK's local mode prints them."""
+    for pattern, replacement in STORE_REFERENCES:
+        lines = [pattern.sub(replacement, line) for line in lines]
+    return lines
 
 
 def tokens(value: Any) -> list[str]:
@@ -187,6 +202,8 @@ def differences(name: str, got: dict[str, Any], want: dict[str, Any]) -> list[st
             problems.append(f"the program raised {mine}, the SDK's {describe_error(want['error'])}")
     want_stdout = normalise(want["stdout"])
     got_stdout = normalise(got["stdout"])
+    if note.get("store_references"):
+        got_stdout = as_sdk_local_references(got_stdout)
     if note.get("stdout_not_compared"):
         pass
     elif note.get("order_insensitive"):
