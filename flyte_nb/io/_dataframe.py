@@ -64,9 +64,17 @@ class DataFrame(storage.ContentIdentity):
         """The URL of the parquet file (the same as ``uri``)."""
         return self.uri
 
+    def _fields_text(self, separator: str) -> str:
+        # the SDK's DataFrame is a pydantic model: these fields, in this order (num_rows is flyte_nb's own)
+        return separator.join(
+            f"{key}={value!r}" for key, value in (("uri", self.uri), ("format", self.format), ("hash", self.hash))
+        )
+
     def __repr__(self) -> str:
-        rows = f", num_rows={self.num_rows}" if self.num_rows is not None else ""
-        return f"DataFrame(uri={self.uri!r}{rows})"
+        return f"DataFrame({self._fields_text(', ')})"
+
+    def __str__(self) -> str:
+        return self._fields_text(" ")
 
     # ------------------------------------------------------------------ storing
     @classmethod

@@ -61,8 +61,17 @@ class Directory(storage.ContentIdentity, Generic[T]):
         """The URL of the folder (the same as ``path``)."""
         return self.path
 
+    def _fields_text(self, separator: str) -> str:
+        # the SDK's Dir is a pydantic model: its fields in this order, spelt this way
+        values = (self.path, self.name, self.format, self.hash)
+        names = ("path", "name", "format", "hash")
+        return separator.join(f"{key}={value!r}" for key, value in zip(names, values, strict=True))
+
     def __repr__(self) -> str:
-        return f"Directory(name={self.name!r}, path={self.path!r})"
+        return f"Dir({self._fields_text(', ')})"
+
+    def __str__(self) -> str:
+        return self._fields_text(" ")
 
     # ------------------------------------------------------------------ creating
     @classmethod

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, Generic, TypeVar
 
 from . import _storage as storage
@@ -39,7 +40,9 @@ class File(storage.ContentIdentity, Generic[T]):
         name: its file name (default: the last part of ``path``).
         format: an optional format tag (``"csv"``, ...), free text.
         hash: the sha256 of the content, when known (uploads always know it).
-        size: the size in bytes, when known.
+        hash_method: how the hash of content written through ``open("wb")`` is computed
+            (the SDK's constructor parameter; kept as given, not part of equality).
+        size: the size in bytes, when known (flyte_nb's own; not in the repr).
     """
 
     path: str
@@ -47,6 +50,7 @@ class File(storage.ContentIdentity, Generic[T]):
     format: str = ""
     hash: str | None = None
     size: int | None = None
+    hash_method: object = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", storage.reference_name("File", self.path, self.name))
@@ -100,7 +104,9 @@ class File(storage.ContentIdentity, Generic[T]):
         )
 
     @classmethod
-    def new_remote(cls, file_name: str | os.PathLike[str] | None = None) -> File[T]:
+    def new_remote(
+        cls, file_name: str | os.PathLike[str] | None = None, hash_method: HashFunction | str | None = None
+    ) -> File[T]:
         """A File in the store, from a local file or to be written.
 
         ``File.new_remote(local_path)`` with the path of a local file uploads it (as
@@ -110,14 +116,20 @@ class File(storage.ContentIdentity, Generic[T]):
             out = File.new_remote("report.csv")
             with out.open("wb") as fh:
                 fh.write(data)
+
+        With no name the file gets a generated one (a random hex string, as the SDK's).
+        ``hash_method`` as the SDK's: a string is the File's ``hash`` (a precomputed cache
+        key); a :class:`HashFunction` is kept as the File's ``hash_method``.
         """
         if file_name is not None:
             given = os.fspath(file_name)
             if os.path.exists(given) or os.sep in given or "/" in given:
-                return cls.from_local_sync(given)
-        name = os.fspath(file_name) if file_name is not None else "file"
+                return cls.from_local_sync(given, hash_method=hash_method)
+        name = os.fspath(file_name) if file_name is not None else uuid.uuid4().hex
         store = storage.current_store()
-        return cls(path=store.url_of(storage.scratch_key(name)), name=name)
+        known_hash = hash_method if isinstance(hash_method, str) else None
+        method = None if isinstance(hash_method, str) else hash_method
+        return cls(path=store.url_of(storage.scratch_key(name)), name=name, hash=known_hash, hash_method=method)
 
     @classmethod
     def from_existing_remote(cls, remote_path: str, file_cache_key: str | None = None) -> File[T]:
@@ -183,9 +195,17 @@ class File(storage.ContentIdentity, Generic[T]):
         fs, remote = storage.filesystem(self.path)
         return bool(fs.exists(remote)) and not fs.isdir(remote)
 
+    def _fields_text(self, separator: str) -> str:
+        # the SDK's File is a pydantic model: its fields in this order, spelt this way
+        values = (self.path, self.name, self.format, self.hash, self.hash_method)
+        names = ("path", "name", "format", "hash", "hash_method")
+        return separator.join(f"{key}={value!r}" for key, value in zip(names, values, strict=True))
+
     def __repr__(self) -> str:
-        size = f", size={self.size}" if self.size is not None else ""
-        return f"File(name={self.name!r}, path={self.path!r}{size})"
+        return f"File({self._fields_text(', ')})"
+
+    def __str__(self) -> str:
+        return self._fields_text(" ")
 
 
 class OpenFile:

@@ -129,6 +129,34 @@ def test_keyword_constructors_and_the_positional_form():
     assert (frame.uri, frame.format) == ("memory://x/t.parquet", "parquet")
 
 
+def test_reprs_and_strs_are_the_sdks_pydantic_ones():
+    method = HashFunction(lambda data: "h")
+    assert (
+        repr(File(path="/data/a.csv"))
+        == "File(path='/data/a.csv', name='a.csv', format='', hash=None, hash_method=None)"
+    )
+    assert (
+        str(File(path="/data/a.csv", hash="x")) == "path='/data/a.csv' name='a.csv' format='' hash='x' hash_method=None"
+    )
+    assert File(path="/data/a.csv", hash_method=method).hash_method is method
+    assert File(path="/data/a.csv", hash_method=method) == File(path="/data/a.csv")
+    assert repr(Dir(path="/data/d/")) == "Dir(path='/data/d', name='d', format='', hash=None)"
+    assert str(Dir(path="/data/d")) == "path='/data/d' name='d' format='' hash=None"
+    frame = DataFrame(uri="memory://x/t.parquet", num_rows=3)
+    assert repr(frame) == "DataFrame(uri='memory://x/t.parquet', format='parquet', hash=None)"
+    assert str(frame) == "uri='memory://x/t.parquet' format='parquet' hash=None"
+
+
+def test_new_remote_names_and_hash_method(io_store: Store):
+    unnamed = File.new_remote()
+    assert unnamed.name is not None and len(unnamed.name) == 32 and unnamed.path.endswith("/" + unnamed.name)
+    assert File.new_remote().name != unnamed.name
+    assert File.new_remote("out.csv").name == "out.csv"
+    assert File.new_remote(hash_method="precomputed").hash == "precomputed"
+    method = HashFunction(lambda data: "h")
+    assert File.new_remote(hash_method=method).hash_method is method
+
+
 def test_empty_dir_is_the_sdks_sentinel():
     empty = EmptyDir()
     assert empty.is_empty and Dir.empty().is_empty
