@@ -3,8 +3,9 @@
 A store (``file://`` folder, ``memory://``, ``s3://`` bucket prefix) looks like this::
 
     <root>/
-      runs/<run>/                          one run (Run.url points here)
+      runs/<run>/                          one run (Run.url points here; Run.page_url at index.html)
         run.json                           its record: phase, counts, groups, errors
+        index.html                         the run page (header, groups, timeline, errors, reports)
         errors/<action>-<task>.txt         traceback of each failed action
         logs/<action>-<task>.txt           what each action printed
         actions/<action>/report.html       the action's report (flyte.report.flush), a page of HTML
@@ -63,6 +64,7 @@ __all__ = [
     "run_folder",
     "run_log_key",
     "run_of",
+    "run_page_key",
     "run_record",
     "run_root",
     "scratch_key",
@@ -104,6 +106,11 @@ def run_of(key: str) -> str | None:
 def run_record(run: str) -> str:
     """``runs/<run>/run.json``: the ended run's record."""
     return f"{run_root(run)}/run.json"
+
+
+def run_page_key(run: str) -> str:
+    """``runs/<run>/index.html``: the ended run's page, self-contained HTML (not sealed)."""
+    return f"{run_root(run)}/index.html"
 
 
 def run_error_key(run: str, label: str) -> str:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING
 
 from ..data import _layout as layout
+from . import _run_page
+
+log = logging.getLogger("flyte_nb")
 
 if TYPE_CHECKING:
     from ._controller import Controller
 
 
-def run_files(controller: Controller) -> dict[str, bytes]:
-    """The files of a run's record, by store key: ``run.json`` (phase, counts, groups), and
-    one text file per failed action (``errors/``) and per action that printed (``logs/``)."""
+def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
+    """The files of a run's record, by store key: ``run.json`` (phase, counts, groups), the
+    run page (``index.html``), and one text file per failed action (``errors/``) and per action
+    that printed (``logs/``)."""
     files: dict[str, bytes] = {}
     failed: list[str] = []
     for rec in controller.actions:
@@ -38,6 +43,11 @@ def run_files(controller: Controller) -> dict[str, bytes]:
         "errors": sorted(f"{label}.txt" for label in failed),
     }
     files[layout.run_record(controller.name)] = json.dumps(summary, indent=1).encode()
+    try:  # the page is a convenience: a rendering error is logged and never fails the run
+        page = _run_page.render_run_page(_run_page.run_page(controller, backend))
+        files[layout.run_page_key(controller.name)] = page.encode()
+    except Exception:
+        log.exception("flyte_nb run %s: could not render its run page", controller.name)
     secrets = controller.data.secrets if controller.data is not None else None
     if secrets is not None:  # a value a task printed or put in an error message is not kept
         files = {key: secrets.mask(data.decode(errors="replace")).encode() for key, data in files.items()}

@@ -96,6 +96,18 @@ class Run:
         return data.store.url_of(layout.run_root(self.name))
 
     @property
+    def page_url(self) -> str | None:
+        """The run page (``runs/<name>/index.html`` in the store: header, groups, timeline,
+        failed actions, report links; self-contained HTML), once the run has ended; None before.
+        ``url`` stays the run's folder, as the SDK's ``url`` is fixed for a run's whole life."""
+        from ..data import _layout as layout
+
+        data = self.controller.data
+        if data is None or not self.controller.done:
+            return None
+        return data.store.url_of(layout.run_page_key(self.name))
+
+    @property
     def phase(self) -> str:
         """``queued``, ``running``, ``succeeded``, ``failed`` or ``cancelled``."""
         return self.controller.phase
@@ -530,7 +542,7 @@ async def _main(
         _active.pop(handle.name, None)
         if controller.data is not None and controller.done:
             try:
-                await controller.data.persist(run_files(controller))
+                await controller.data.persist(run_files(controller, handle.backend))
             except asyncio.CancelledError:
                 pass  # cancelled while writing the record: the run has ended all the same
 

@@ -126,6 +126,7 @@ def test_a_local_run_writes_exactly_the_keys_the_layout_gives(tmp_path: Path):
     # action ids in call order: main #0, double #1, fails #2; first attempts
     expected = {
         layout.run_record(name),
+        layout.run_page_key(name),
         layout.run_log_key(name, "1-double"),
         layout.run_error_key(name, "2-fails"),
         layout.input_key(name, 0, 1, "data"),
@@ -135,5 +136,6 @@ def test_a_local_run_writes_exactly_the_keys_the_layout_gives(tmp_path: Path):
     }
     assert written == expected
     assert run.url.endswith(layout.run_root(name))
+    assert run.page_url is not None and run.page_url.endswith(layout.run_page_key(name))
     assert all(key.split("/", 1)[0] in layout.TOP_FOLDERS for key in written)
     assert {layout.run_of(key) for key in written} == {name, None}
