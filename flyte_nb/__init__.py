@@ -208,6 +208,7 @@ _HOMES = {
 _SUBMODULES: tuple[str, ...] = ("errors", "io")
 _SUBMODULES += ("durable", "models", "notify", "storage")  # flyte.durable, flyte.storage.S3, ...
 _SUBMODULES += ("report",)  # flyte.report: an action's HTML report
+_SUBMODULES += ("remote",)  # flyte.remote.Run: past runs read from the store
 
 
 def __getattr__(name: str) -> _typing.Any:

@@ -90,6 +90,7 @@ Every error flyte_nb raises on its own account derives from :class:`FlyteNbError
     │   └── OOMError                     ... killed for using more memory than its limit
     ├── WorkerLostError (RuntimeError)   a reusable worker container died while running an action
     ├── StoreIntegrityError (RuntimeError) a store entry to unpickle lacks a valid seal: never unpickled
+    ├── RunNotFoundError (LookupError)   flyte.remote.Run.get(name) found no record of that run in the store
     ├── RemoteTaskError (RuntimeUserError) a task failed in a container with an exception that could not
     │                                    travel back as itself (its type name and traceback text)
     ├── HandshakeError (ConnectionError) a container and its kernel could not prove each other the
@@ -181,6 +182,7 @@ __all__ = [
     "RestrictedTypeError",
     "RetriesExhaustedError",
     "RunCancelledError",
+    "RunNotFoundError",
     "RuntimeDataValidationError",
     "RuntimeSystemError",
     "RuntimeUnknownError",
@@ -729,6 +731,11 @@ def _serialization_error(message: str, task: str, what: str) -> SerializationErr
 class DataTooLargeError(InlineIOMaxBytesBreached, FlyteNbError, ValueError):
     """A value is larger than the hard limit the user set (``limits.max_io_bytes``); the SDK's
     ``InlineIOMaxBytesBreached`` too."""
+
+
+class RunNotFoundError(FlyteNbError, LookupError):
+    """``flyte.remote.Run.get(name)`` found no ended run of that name in the store it searched
+    (the message names both)."""
 
 
 class ActionLimitError(FlyteNbError, RuntimeError):

@@ -4,8 +4,9 @@ A store (``file://`` folder, ``memory://``, ``s3://`` bucket prefix) looks like 
 
     <root>/
       runs/<run>/                          one run (Run.url points here; Run.page_url at index.html)
-        run.json                           its record: phase, counts, groups, errors
+        run.json                           its record: phase, task, start, counts, groups, errors
         index.html                         the run page (header, groups, timeline, errors, reports)
+        inputs, outputs                    the entry action's inputs and outputs, sealed
         errors/<action>-<task>.txt         traceback of each failed action
         logs/<action>-<task>.txt           what each action printed
         actions/<action>/report.html       the action's report (flyte.report.flush), a page of HTML
@@ -62,9 +63,11 @@ __all__ = [
     "report_key",
     "run_error_key",
     "run_folder",
+    "run_inputs_key",
     "run_log_key",
     "run_of",
     "run_page_key",
+    "run_outputs_key",
     "run_record",
     "run_root",
     "scratch_key",
@@ -111,6 +114,14 @@ def run_record(run: str) -> str:
 def run_page_key(run: str) -> str:
     """``runs/<run>/index.html``: the ended run's page, self-contained HTML (not sealed)."""
     return f"{run_root(run)}/index.html"
+def run_outputs_key(run: str) -> str:
+    """``runs/<run>/outputs``: the ended run's entry action outputs (a tuple), sealed."""
+    return f"{run_root(run)}/outputs"
+
+
+def run_inputs_key(run: str) -> str:
+    """``runs/<run>/inputs``: the run's entry action inputs by name (a dict), sealed."""
+    return f"{run_root(run)}/inputs"
 
 
 def run_error_key(run: str, label: str) -> str:

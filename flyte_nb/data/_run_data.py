@@ -166,6 +166,19 @@ class RunData:
         except OSError as exc:  # the run's outcome stands; only its record is missing
             warnings.warn(f"run {self.run}: could not write its record to {self.store.url}: {exc}", stacklevel=2)
 
+    async def persist_values(self, values: dict[str, Any]) -> None:
+        """Pickle and seal each value at its key (the entry action's inputs and outputs, for
+        ``flyte.remote.Run``); a value that does not pickle is left out, never the run."""
+        for key, value in values.items():
+            try:
+                data = dumps(value)
+            except Exception:  # whatever pickling raises (a lock, a socket): left out, the run stands
+                continue
+            try:
+                await self.store.io(self.store.put_sealed, key, data)
+            except OSError as exc:
+                warnings.warn(f"run {self.run}: could not write {self.store.url_of(key)}: {exc}", stacklevel=2)
+
     def _put_all(self, files: dict[str, bytes]) -> None:
         for key, data in files.items():
             self.store.put(key, data)

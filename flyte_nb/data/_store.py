@@ -241,6 +241,21 @@ class Store:
         if self.fs.exists(self.path(key)):
             self.fs.rm(self.path(key), recursive=recursive)
 
+    def children(self, prefix: str) -> list[str]:
+        """The names directly under ``prefix`` (files and folders, temporaries skipped), sorted;
+        none when it does not exist. One listing, nothing read."""
+        base = self.path(prefix)
+        if self.is_local:
+            try:
+                names = os.listdir(base)
+            except (FileNotFoundError, NotADirectoryError):
+                return []
+        else:
+            if not self.fs.exists(base):
+                return []
+            names = [posixpath.basename(p.rstrip("/")) for p in self.fs.ls(base, detail=False)]
+        return sorted(n for n in names if not (n.startswith(".") and _TEMP_MARK in n))
+
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Keys under ``prefix`` (complete objects only: temporaries are skipped)."""
         base = self.path(prefix) if prefix else self.root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from ..data import _layout as layout
@@ -16,9 +17,9 @@ if TYPE_CHECKING:
 
 
 def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
-    """The files of a run's record, by store key: ``run.json`` (phase, counts, groups), the
-    run page (``index.html``), and one text file per failed action (``errors/``) and per action
-    that printed (``logs/``)."""
+    """The files of a run's record, by store key: ``run.json`` (phase, entry task, start time,
+    counts, groups), the run page (``index.html``), and one text file per failed action
+    (``errors/``) and per action that printed (``logs/``)."""
     files: dict[str, bytes] = {}
     failed: list[str] = []
     for rec in controller.actions:
@@ -28,10 +29,13 @@ def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
             files[layout.run_error_key(controller.name, label)] = rec.error.traceback.encode()
         if rec.logs:
             files[layout.run_log_key(controller.name, label)] = "".join(rec.logs).encode()
+    elapsed = round(controller.ended_at - controller.started_at, 6) if controller.started_at else 0.0
     summary = {
         "run": controller.name,
         "phase": controller.phase,
-        "elapsed_s": round(controller.ended_at - controller.started_at, 6) if controller.started_at else 0.0,
+        "task": controller.actions[0].task.name if controller.actions else None,
+        "started": round(time.time() - elapsed, 6),  # wall clock, seconds since the epoch
+        "elapsed_s": elapsed,
         "actions": len(controller.actions),
         "counts": controller.counts,
         "rejected": controller.rejected,

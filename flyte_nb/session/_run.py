@@ -519,6 +519,7 @@ async def _main(
 ) -> Any:
     __tracebackhide__ = True  # IPython: keep flyte_nb's frames out of user tracebacks
     controller = handle.controller
+    outputs: ActionOutputs | None = None
     semaphores.install()
     logs.install()
     try:
@@ -529,7 +530,9 @@ async def _main(
             here = not controller.executor.capabilities.process_boundary
             env_vars = controller.data.env_vars if controller.data is not None and here else {}
             with run_environment(env_vars):
-                return await controller.run_root(handle.task, args, kwargs, entry_executor=entry)
+                result = await controller.run_root(handle.task, args, kwargs, entry_executor=entry)
+                outputs = action_outputs(handle.task.signature.return_annotation, result)
+                return result
     except Exception as exc:
         # a %%flyte cell shows its own error, and a script raises it; a run started in a loop
         # may have no one waiting for it
@@ -542,9 +545,21 @@ async def _main(
         _active.pop(handle.name, None)
         if controller.data is not None and controller.done:
             try:
+                await controller.data.persist_values(_entry_values(handle, outputs))  # before the record
                 await controller.data.persist(run_files(controller, handle.backend))
             except asyncio.CancelledError:
                 pass  # cancelled while writing the record: the run has ended all the same
+
+
+def _entry_values(handle: Run, outputs: ActionOutputs | None) -> dict[str, Any]:
+    """What an ended run keeps for ``flyte.remote.Run``: its inputs, and its outputs when it
+    succeeded (plain tuple and dict: they load without this module)."""
+    from ..data import _layout as layout
+
+    values: dict[str, Any] = {layout.run_inputs_key(handle.name): dict(handle._inputs)}
+    if outputs is not None:
+        values[layout.run_outputs_key(handle.name)] = (tuple(outputs), list(outputs._fields))
+    return values
 
 
 async def _settle(handle: Run, main: Any) -> None:

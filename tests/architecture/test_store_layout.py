@@ -127,6 +127,8 @@ def test_a_local_run_writes_exactly_the_keys_the_layout_gives(tmp_path: Path):
     expected = {
         layout.run_record(name),
         layout.run_page_key(name),
+        layout.run_inputs_key(name),
+        layout.run_outputs_key(name),
         layout.run_log_key(name, "1-double"),
         layout.run_error_key(name, "2-fails"),
         layout.input_key(name, 0, 1, "data"),

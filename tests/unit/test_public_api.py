@@ -24,6 +24,7 @@ def test_all_lists_exactly_the_public_names():
         "models",
         "notify",
         "storage",
+        "remote",
     }  # the floors (docs/architecture.md) and subpackages documented separately
     assert set(flyte_nb.__all__) - {"__version__"} == public - subpackages
     for name in flyte_nb.__all__:
