@@ -114,6 +114,8 @@ def run_record(run: str) -> str:
 def run_page_key(run: str) -> str:
     """``runs/<run>/index.html``: the ended run's page, self-contained HTML (not sealed)."""
     return f"{run_root(run)}/index.html"
+
+
 def run_outputs_key(run: str) -> str:
     """``runs/<run>/outputs``: the ended run's entry action outputs (a tuple), sealed."""
     return f"{run_root(run)}/outputs"
