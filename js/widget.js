@@ -173,7 +173,9 @@ export function render({ model, el }) {
   const timeline = h("div", { class: "fnb-timeline" });
   const advice = h("div", { class: "fnb-advice" });
   const detail = h("div", { class: "fnb-detail" });
-  root.append(header, summary, error, groups, semaphores, timeline, advice, detail);
+  const report = h("div", { class: "fnb-report" });
+  root.append(header, summary, error, groups, semaphores, timeline, advice, detail, report);
+  ui.openAction = null; // the action whose detail is shown (its report comes with the view)
 
   function send(message) {
     ui.requests += 1;
@@ -307,12 +309,45 @@ export function render({ model, el }) {
     advice.replaceChildren(...view.advice.map((text) => h("div", { class: "fnb-tip", text: `⚠ ${text}` })));
   }
 
+  function closeDetail() {
+    detail.replaceChildren();
+    ui.openAction = null;
+    drawReport(null);
+    send({ type: "close" });
+  }
+
+  // The report is a whole page of the task's HTML: shown only in a sandboxed iframe (its own
+  // opaque origin: scripts run, for the report's tabs, but cannot reach this page, the
+  // notebook or the kernel), given as srcdoc, never parsed into this document.
+  function drawReport(shown) {
+    if (!shown || shown.action !== ui.openAction || typeof shown.html !== "string") {
+      report.replaceChildren();
+      return;
+    }
+    let frame = report.querySelector("iframe");
+    if (!frame) {
+      frame = h("iframe", { class: "fnb-report-frame", sandbox: "allow-scripts", title: `report of action #${shown.action}` });
+      report.replaceChildren(h("div", { class: "fnb-section", text: "report" }), frame);
+    }
+    if (frame.getAttribute("srcdoc") !== shown.html) frame.setAttribute("srcdoc", shown.html);
+    const note = report.querySelector(".fnb-report-note");
+    if (shown.truncated && !note) {
+      report.append(h("div", { class: "fnb-report-note", text: `report cut: ${formatCount(shown.bytes)} bytes in all` }));
+    } else if (!shown.truncated && note) {
+      note.remove();
+    }
+  }
+
   function drawDetail(reply) {
     if (!reply || reply.missing) {
       detail.replaceChildren();
+      ui.openAction = null;
+      drawReport(null);
       return;
     }
-    const close = h("button", { class: "fnb-close", text: "×", onclick: () => detail.replaceChildren() });
+    if (reply.id !== ui.openAction) report.replaceChildren();
+    ui.openAction = reply.id;
+    const close = h("button", { class: "fnb-close", text: "×", onclick: closeDetail });
     const parts = [
       h("div", { class: "fnb-detail-head" },
         h("span", { text: `#${reply.id} ${reply.name} · ${reply.state} · ${formatDuration(reply.duration)}` +
@@ -339,6 +374,7 @@ export function render({ model, el }) {
     drawSemaphores(view);
     drawTimeline(view);
     drawAdvice(view);
+    drawReport(view.report);
   }
 
   function onMessage(message) {
@@ -347,6 +383,7 @@ export function render({ model, el }) {
       if (list) list.receive(message);
     } else if (message.type === "action") {
       drawDetail(message);
+      drawReport(model.get("view") && model.get("view").report);
     }
   }
 

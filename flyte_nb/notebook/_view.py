@@ -10,6 +10,7 @@ actions draw one timeline bar per action.
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import time
@@ -34,6 +35,8 @@ MAX_BARS = 300
 TIMELINE_BINS = 120
 #: Groups that get a timeline lane.
 MAX_LANES = 12
+#: Most bytes of an action's report page the widget carries (the rest is cut, with a note).
+MAX_REPORT_BYTES = 1 << 20
 #: Flyte 2's rule of thumb: task runtime should exceed ten times its overhead.
 OVERHEAD_FACTOR = 10
 #: Finished actions a group needs before it gets overhead advice.
@@ -281,6 +284,29 @@ class RunView:
             logs=log_tail(rec.logs),
         )
         return detail
+
+    def report(self, action_id: int) -> dict[str, Any] | None:
+        """The action's saved report page (``flyte.report``) as HTML, cut at
+        ``MAX_REPORT_BYTES`` with a note saying so; None when it has none (yet)."""
+        actions = self.controller.actions
+        data = self.controller.data
+        if not 0 <= action_id < len(actions) or data is None:
+            return None
+        key = actions[action_id].report
+        if not key:
+            return None
+        try:
+            raw = data.store.get(key)
+        except OSError:
+            return None
+        cut = len(raw) > MAX_REPORT_BYTES
+        page = raw[:MAX_REPORT_BYTES].decode("utf-8", errors="ignore")
+        if cut:
+            page += (
+                f"<p><b>Report cut at {MAX_REPORT_BYTES:,} of {len(raw):,} bytes;"
+                f" the whole page is {html.escape(data.store.url_of(key))}</b></p>"
+            )
+        return {"action": action_id, "html": page, "truncated": cut, "bytes": len(raw)}
 
 
 def _overhead(rec: ActionRecord) -> dict[str, float]:

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 #: Seconds between two updates of a live widget (the kernel sends at most 10 a second).
 UPDATE_INTERVAL = 0.1
+#: Seconds between two looks at the open action's report while the run goes on
+#: (a flush changes no run state, so nothing else would wake the widget).
+REPORT_INTERVAL = 0.25
 
 
 def _static_file(name: str) -> Path:
@@ -52,6 +55,8 @@ class RunWidget(anywidget.AnyWidget):
         self._finished = False
         self._snapshot_shown = False
         self._follower: asyncio.Task[None] | None = None
+        self._open_action: int | None = None  # the action whose detail the front end shows
+        self._report_poller: asyncio.Task[None] | None = None
         self.view = self._view.model()
         self.on_msg(self._on_message)
         loop = _running_loop()
@@ -88,9 +93,31 @@ class RunWidget(anywidget.AnyWidget):
         html = f'<div class="flyte-nb-snapshot-output">{render_html(model)}</div>'
         display({"text/html": html, "text/plain": render_text(model)}, raw=True)
 
+    async def _poll_report(self) -> None:
+        """Refresh while the open action runs: its flushes change no run state. Its final
+        page is saved before it ends, and its end is a change the follower sends."""
+        while self._open_action is not None and not self.run.done() and self._running(self._open_action):
+            await asyncio.sleep(REPORT_INTERVAL)
+            self.refresh()
+
+    def _running(self, action_id: int) -> bool:
+        actions = self.run.controller.actions
+        return 0 <= action_id < len(actions) and not actions[action_id].ended
+
+    def _open(self, action_id: int | None) -> None:
+        """Carry ``action_id``'s report in the view from now on (None: no action's)."""
+        self._open_action = action_id
+        self.refresh()
+        loop = _running_loop()
+        polling = self._report_poller is not None and not self._report_poller.done()
+        if action_id is not None and not polling and not self.run.done() and loop is not None:
+            self._report_poller = loop.create_task(self._poll_report(), name=f"flyte_nb report {self.run.name}")
+
     def refresh(self) -> None:
         """Send the current view (skipped when nothing changed)."""
         model = self._view.model()
+        if self._open_action is not None:
+            model["report"] = self._view.report(self._open_action)
         if model != self.view:
             self.view = model
             self.updates += 1
@@ -117,8 +144,12 @@ class RunWidget(anywidget.AnyWidget):
             )
             self.send({"type": "rows", "request": content.get("request"), **reply})
         elif kind == "action":
-            reply = self._view.action(int(content.get("id", -1)))
+            action_id = int(content.get("id", -1))
+            reply = self._view.action(action_id)
             self.send({"type": "action", "request": content.get("request"), **reply})
+            self._open(None if reply.get("missing") else action_id)
+        elif kind == "close":
+            self._open(None)
 
     # ------------------------------------------------------------------ display
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

@@ -516,6 +516,39 @@ describe("action detail", () => {
     model.set("view", mixedView());
     assert.ok(el.querySelector(".fnb-detail pre.fnb-traceback"));
   });
+
+  test("the open action's report shows in a sandboxed iframe's srcdoc, never in this document", () => {
+    const { el, model } = openRow();
+    model.trigger("msg:custom", failedActionReply());
+    const page = '<html><body><p id="mine">hello</p><script>parent.document.body.remove()</script></body></html>';
+    model.set("view", { ...model.get("view"), report: { action: 7, html: page, truncated: false, bytes: page.length } });
+    const frame = el.querySelector(".fnb-report iframe");
+    assert.ok(frame, "an iframe shows the report");
+    assert.equal(frame.getAttribute("sandbox"), "allow-scripts");
+    assert.ok(!frame.getAttribute("sandbox").includes("allow-same-origin"));
+    assert.equal(frame.getAttribute("srcdoc"), page);
+    assert.equal(el.querySelector("#mine"), null, "the report's HTML is not parsed into the widget");
+    assert.equal(el.querySelectorAll("script").length, 0);
+    // a flush: the same iframe gets the new page
+    const next = page.replace("hello", "hello again");
+    model.set("view", { ...model.get("view"), report: { action: 7, html: next, truncated: true, bytes: 3_000_000 } });
+    assert.equal(el.querySelector(".fnb-report iframe"), frame);
+    assert.equal(frame.getAttribute("srcdoc"), next);
+    assert.equal(text(el.querySelector(".fnb-report-note")), "report cut: 3,000,000 bytes in all");
+  });
+
+  test("a report of another action is not shown, and closing the detail drops the report and tells the kernel", () => {
+    const { el, model } = openRow();
+    model.trigger("msg:custom", failedActionReply());
+    model.set("view", { ...model.get("view"), report: { action: 5, html: "<p>other</p>", truncated: false, bytes: 12 } });
+    assert.equal(el.querySelector(".fnb-report iframe"), null);
+    model.set("view", { ...model.get("view"), report: { action: 7, html: "<p>mine</p>", truncated: false, bytes: 11 } });
+    assert.ok(el.querySelector(".fnb-report iframe"));
+    model.take();
+    el.querySelector(".fnb-close").click();
+    assert.equal(el.querySelector(".fnb-report iframe"), null);
+    assert.deepEqual(model.take().map((m) => m.type), ["close"]);
+  });
 });
 
 describe("timeline", () => {

@@ -196,3 +196,51 @@ def test_timeline_switches_from_bars_to_density():
     lane = timeline["lanes"][0]
     assert lane["label"] == "map nap (concurrency 100)" and len(lane["bins"]) <= 120
     assert 0 < max(lane["bins"]) <= 100
+
+
+@env.task(report=True)
+async def reporting(size: int) -> None:
+    flyte.report.log("<p>first</p>")
+    await flyte.report.flush.aio()
+    await asyncio.sleep(0.6)  # the open detail's report is looked at while the action runs
+    flyte.report.log("<p>second</p>" + "x" * size)
+    await flyte.report.flush.aio()
+    await asyncio.sleep(0.6)
+
+
+def reports_seen(size: int) -> tuple[RunWidget, list[dict]]:
+    """Run ``reporting`` with its action's detail open in a widget; every report the view carried."""
+
+    async def go():
+        run = await flyte.with_runcontext().aio(reporting, size)
+        widget = RunWidget(run, interval=0.02)
+        widget.send = lambda content, buffers=None: None
+        seen: list[dict] = []
+        widget.observe(lambda change: seen.append(change["new"].get("report")), names="view")
+        while not run.controller.actions:
+            await asyncio.sleep(0.01)
+        widget._on_message(widget, {"type": "action", "id": run.controller.actions[0].id}, [])
+        await asyncio.wait([run._future])
+        await asyncio.sleep(0.1)
+        return widget, [r for r in seen if r]
+
+    return asyncio.run(go())
+
+
+def test_open_detail_carries_the_report_live_and_close_drops_it():
+    widget, reports = reports_seen(10)
+    pages = [r["html"] for r in reports]
+    first = next(i for i, p in enumerate(pages) if "<p>first</p>" in p and "second" not in p)
+    assert any("<p>second</p>" in p for p in pages[first:])  # a flush while running shows up
+    assert not reports[-1]["truncated"]
+    widget._on_message(widget, {"type": "close"}, [])
+    assert "report" not in widget.view
+
+
+def test_a_report_past_the_cap_is_cut_with_a_note(monkeypatch):
+    monkeypatch.setattr("flyte_nb.notebook._view.MAX_REPORT_BYTES", 2_000)
+    _widget, reports = reports_seen(5_000)
+    last = reports[-1]
+    assert last["truncated"] and last["bytes"] > 5_000
+    assert len(last["html"].encode()) < 2_000 + 500
+    assert "Report cut at 2,000 of" in last["html"]
