@@ -53,20 +53,28 @@ def build_image(client: Any, image: Image, default_base: str) -> tuple[str, list
         return tag, _build_dockerfile(client, image, tag, labels)
     installs = any(isinstance(layer, (PipPackages, ProjectLayer)) for layer in image.layers)
     context = image.render(default_base, ca_bundle=host_ca_bundle() if installs else None)
-    started = time.perf_counter()
-    stream = client.api.build(
-        fileobj=_tar(context.text(), context.files, context.ignore),
-        custom_context=True,
-        tag=tag,
-        rm=True,
-        forcerm=True,
-        pull=False,
-        decode=True,
-        labels=labels,
-    )
-    log = _follow(stream, f"building image {tag} from {image.base(default_base)}", f"Dockerfile:\n{context.text()}")
-    log.append(f"flyte_nb: built image {tag} in {time.perf_counter() - started:.1f} s")
+    source = dict(fileobj=_tar(context.text(), context.files, context.ignore), custom_context=True)
+    building = f"building image {tag} from {image.base(default_base)}"
+    log = _run_build(client, tag, labels, building, f"built image {tag}", context.text(), source)
     return tag, log
+
+
+def _run_build(
+    client: Any,
+    tag: str,
+    labels: dict[str, str],
+    building: str,
+    built: str,
+    dockerfile: str,
+    source: dict[str, Any],
+) -> list[str]:
+    """Build ``tag`` on the engine from ``source`` (a tar context or a folder), never pulling,
+    and give its log, ending with ``flyte_nb: <built> in <s> s``."""
+    started = time.perf_counter()
+    stream = client.api.build(tag=tag, rm=True, forcerm=True, pull=False, decode=True, labels=labels, **source)
+    log = _follow(stream, building, f"Dockerfile:\n{dockerfile}")
+    log.append(f"flyte_nb: {built} in {time.perf_counter() - started:.1f} s")
+    return log
 
 
 def _build_dockerfile(client: Any, image: Image, tag: str, labels: dict[str, str]) -> list[str]:
@@ -87,20 +95,9 @@ def _build_dockerfile(client: Any, image: Image, tag: str, labels: dict[str, str
                 "build or docker load), or change the FROM to an image the engine has, such as the docker "
                 "backend's base image"
             ) from None
-    started = time.perf_counter()
-    stream = client.api.build(
-        path=os.path.dirname(path),
-        dockerfile=os.path.basename(path),
-        tag=tag,
-        rm=True,
-        forcerm=True,
-        pull=False,
-        decode=True,
-        labels=labels,
-    )
-    log = _follow(stream, f"building image {tag} from the Dockerfile {path}", f"Dockerfile:\n{text}")
-    log.append(f"flyte_nb: built image {tag} from {path} in {time.perf_counter() - started:.1f} s")
-    return log
+    source = dict(path=os.path.dirname(path), dockerfile=os.path.basename(path))
+    building = f"building image {tag} from the Dockerfile {path}"
+    return _run_build(client, tag, labels, building, f"built image {tag} from {path}", text, source)
 
 
 def _follow(stream: Any, what: str, shown: str) -> list[str]:
