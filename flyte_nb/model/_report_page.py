@@ -86,19 +86,8 @@ _PAGE = Template(
     </div>
 </body>
 <script>
-    const setTabs = index => {
-        const container = document.getElementById('flyte-frame-tabs')
-        for (let i = 0; i < container.children.length; i++) {
-            const tabIndex = container.children[i].getAttribute('link_index')
-            if (tabIndex === index) {
-                container.children[i].classList.add('active')
-            } else {
-                container.children[i].className = ''
-            }
-        }
-    }
-    const setContent = index => {
-        const container = document.getElementById('flyte-frame-container')
+    const activate = (containerId, index) => {
+        const container = document.getElementById(containerId)
         for (let i = 0; i < container.children.length; i++) {
             const tabIndex = container.children[i].getAttribute('link_index')
             if (tabIndex === index) {
@@ -109,8 +98,8 @@ _PAGE = Template(
         }
     }
     const setLinkIndex = index => {
-        setTabs(index)
-        setContent(index)
+        activate('flyte-frame-tabs', index)
+        activate('flyte-frame-container', index)
     }
     const handleLinkClick = e => {
         const linkIndex = e.getAttribute('link_index');
