@@ -38,7 +38,7 @@ from ._config import configured_store, current_config
 from ._display import LiveDisplay, run_display
 from ._remote_settings import warn_remote_settings_ignored
 from ._run_context import apply_log_levels, run_info
-from ._run_logs import entry_log_tail
+from ._run_logs import check_max_lines, entry_log_tail
 from ._run_options import RunOptions, check_run_name
 from ._secrets import run_secrets, secrets_of_run
 from ._sync_and_aio import SyncAndAio
@@ -322,8 +322,7 @@ class Run:
         ``filter_system`` are accepted for the SDK's sake (lines carry no timestamps and
         there are no system lines).
         """
-        if max_lines < 1:
-            raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+        check_max_lines(max_lines)
         self._block_until("terminal", None)
         print(entry_log_tail(self.controller.actions, attempt, max_lines))
 
@@ -335,8 +334,7 @@ class Run:
         raw: bool = False,
         filter_system: bool = False,
     ) -> None:
-        if max_lines < 1:
-            raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+        check_max_lines(max_lines)
         await self._until("terminal", None)
         print(entry_log_tail(self.controller.actions, attempt, max_lines))
 

@@ -23,3 +23,9 @@ def entry_log_tail(actions: Sequence[ActionRecord], attempt: int | None, max_lin
             f"attempt must be between 1 and {max(entry.attempts, 1)} (the attempts {entry.name} made), got {attempt}"
         )
     return log_tail(entry.logs, max_lines) or f"({entry.name} printed nothing)"
+
+
+def check_max_lines(max_lines: int) -> None:
+    """``show_logs(max_lines=...)`` shows at least one line: checked before waiting for the run."""
+    if max_lines < 1:
+        raise ValueError(f"max_lines must be at least 1, got {max_lines}")
