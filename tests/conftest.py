@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -68,6 +71,32 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         print(f"conftest: could not write {artifacts / 'versions.json'}: {exc}", file=sys.stderr)
     line = ", ".join(f"{name} {version}" for name, version in versions.items())
     return [f"dependency versions: {line}"]
+
+
+_SESSION_TMP_ENV = "FLYTE_NB_TEST_TMPDIR"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files of the product and of every subprocess, kernel and worker the tests start
+    (downloads without a destination, callback folders) go to one folder removed at the end, so
+    a test run leaves nothing in /tmp. pytest's own tmp_path base is fixed first, outside it."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None:
+        factory.getbasetemp()
+    # short on purpose: unix socket paths made under it are limited to ~100 bytes
+    folder = tempfile.mkdtemp(prefix="fnbt-")
+    os.environ["TMPDIR"] = folder
+    os.environ[_SESSION_TMP_ENV] = folder
+    tempfile.tempdir = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = os.environ.pop(_SESSION_TMP_ENV, None)
+    if folder:
+        tempfile.tempdir = None
+        os.environ.pop("TMPDIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
