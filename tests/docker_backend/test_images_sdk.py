@@ -21,6 +21,18 @@ def _value(run):
     return out[0] if isinstance(out, tuple) and len(out) == 1 and type(out) is not tuple else out
 
 
+@pytest.fixture(autouse=True)
+def no_images_left(docker_client):
+    """Each test's images are content-tagged by its temporary files, so every run would add
+    new ones: whatever flyte-nb/* image a test built is removed after it."""
+    before = {image.id for image in docker_client.images.list(name="flyte-nb/*")}
+    yield
+    for image in docker_client.images.list(name="flyte-nb/*"):
+        if image.id not in before:
+            for tag in image.tags:
+                _remove(docker_client, tag)
+
+
 def _remove(client, tag: str) -> None:
     try:
         client.images.remove(tag, force=True)
