@@ -5,6 +5,9 @@
     flyte-nb run notebooks/quickstart.ipynb -p backend docker -p n 20
     flyte-nb doctor
     flyte-nb clean --cache
+    flyte-nb runs --phase failed
+    flyte-nb show RUN
+    flyte-nb clean --older-than 7d --dry-run
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _cli_history as history
 from ._version import __version__
 from .data import _layout as layout
 
@@ -67,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument(
         "--all", action="store_true", help="remove every flyte_nb container, also those of running kernels"
     )
+    history.add_clean_options(clean)
     clean.set_defaults(handler=_clean)
+    history.add_commands(commands)
     return parser
 
 
@@ -129,9 +135,22 @@ def _doctor(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- clean
 def _clean(args: argparse.Namespace) -> int:
-    from .session._config import configured_store
-
-    store = configured_store()
+    older_than = None
+    if args.older_than is not None:
+        try:
+            older_than = history.parse_age(args.older_than)
+        except ValueError as exc:
+            print(f"flyte-nb clean: {exc}", file=sys.stderr)
+            return 2
+    elif args.dry_run:
+        print("flyte-nb clean: --dry-run goes with --older-than AGE (e.g. --older-than 7d --dry-run)", file=sys.stderr)
+        return 2
+    store = history.store_of(args)
+    if older_than is not None:
+        report = history.clean_old_runs(store, older_than, dry_run=args.dry_run)
+        history.print_clean_report(store, report, args.older_than, dry_run=args.dry_run)
+        if args.dry_run:
+            return 0
     removed = store.clean_temporaries()
     print(f"store {store.url}: removed {removed} temporary file(s) left by interrupted writers")
     if args.cache:

@@ -65,6 +65,7 @@ __all__ = [
     "run_folder",
     "run_inputs_key",
     "run_log_key",
+    "run_logs_folder",
     "run_of",
     "run_page_key",
     "run_outputs_key",
@@ -134,6 +135,11 @@ def run_error_key(run: str, label: str) -> str:
 def run_log_key(run: str, label: str) -> str:
     """``runs/<run>/logs/<label>.txt``: what an action printed."""
     return f"{run_root(run)}/{_LOGS}/{label}.txt"
+
+
+def run_logs_folder(run: str) -> str:
+    """``runs/<run>/logs``: what each action printed, one text file per action."""
+    return f"{run_root(run)}/{_LOGS}"
 
 
 def run_folder(run: str, folder: str) -> str:

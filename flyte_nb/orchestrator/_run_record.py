@@ -34,6 +34,7 @@ def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
         "run": controller.name,
         "phase": controller.phase,
         "task": controller.actions[0].task.name if controller.actions else None,
+        "backend": backend or None,
         "started": round(time.time() - elapsed, 6),  # wall clock, seconds since the epoch
         "elapsed_s": elapsed,
         "actions": len(controller.actions),

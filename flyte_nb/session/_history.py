@@ -22,7 +22,7 @@ from ._action_io import ActionInputs, ActionOutputs
 from ._config import configured_store
 from ._sync_and_aio import SyncAndAio, _Bound
 
-__all__ = ["Run"]
+__all__ = ["Run", "run_record", "run_records"]
 
 _ENDED = ("succeeded", "failed", "cancelled", "aborted", "timed_out")
 
@@ -173,6 +173,20 @@ def _read_record(store: Store, name: str) -> dict[str, Any] | None:
 
 
 def _list(store: Store, in_phase: Iterable[str] | str | None, task_name: str | None, limit: int) -> list[Run]:
+    return [Run(store, record) for record in run_records(store, in_phase, task_name, limit)]
+
+
+def run_record(store: Store, name: str) -> dict[str, Any] | None:
+    """The record (``run.json``, as a dict) of the run called ``name`` in ``store``; None
+    when the store holds none (no such run, or one still running elsewhere)."""
+    return _read_record(store, name)
+
+
+def run_records(
+    store: Store, in_phase: Iterable[str] | str | None = None, task_name: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The records of the runs in ``store``, newest first, filtered as ``Run.listall``:
+    the small JSON records only, never a data value."""
     phases = _phases(in_phase)
     matches: list[dict[str, Any]] = []
     for name in store.children(layout.RUNS):
@@ -185,7 +199,7 @@ def _list(store: Store, in_phase: Iterable[str] | str | None, task_name: str | N
             continue
         matches.append(record)
     matches.sort(key=_newest_first)
-    return [Run(store, record) for record in matches[: max(limit, 0)]]
+    return matches[: max(limit, 0)]
 
 
 def _phases(in_phase: Iterable[str] | str | None) -> set[str] | None:
