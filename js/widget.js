@@ -109,6 +109,23 @@ export function timelineShapes(timeline, groupIds, width, laneHeight) {
   return { lanes: Math.max(1, paths.length), rects: [], paths };
 }
 
+/** Text made safe inside HTML (element content and double-quoted attributes). */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/** The document a run page opens in, in a tab of its own: the page fills a frame sandboxed
+ * without allow-same-origin, so the page and the reports in it run in an opaque origin and
+ * can touch neither this wrapper nor JupyterLab. The wrapper itself runs no script. */
+export function pageDocument(page, title) {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
+    "<style>html,body{margin:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style>" +
+    `</head><body><iframe sandbox="allow-scripts" title="${escapeHtml(title)}" srcdoc="${escapeHtml(page)}"></iframe></body></html>`;
+}
+
+/** Seconds a run page's blob URL lives (its tab has loaded it long before). */
+export const PAGE_URL_LIFETIME = 60;
+
 // ---------------------------------------------------------------- DOM helpers
 
 function h(tag, attrs = {}, ...children) {
@@ -161,20 +178,21 @@ function gauge(label, limit, held, waiting) {
 // ---------------------------------------------------------------- the widget
 
 export function render({ model, el }) {
-  const ui = { open: new Set(), lists: new Map(), requests: 0 };
+  const ui = { open: new Set(), lists: new Map(), requests: 0, pageTabs: new Map() };
   const root = h("div", { class: "fnb" });
   el.append(root);
 
   const header = h("div", { class: "fnb-header" });
   const summary = h("div", { class: "fnb-summary" });
   const error = h("div", { class: "fnb-error" });
+  const notice = h("div", { class: "fnb-notice" }); // why the run page did not open
   const groups = h("div", { class: "fnb-groups" });
   const semaphores = h("div", { class: "fnb-semaphores" });
   const timeline = h("div", { class: "fnb-timeline" });
   const advice = h("div", { class: "fnb-advice" });
   const detail = h("div", { class: "fnb-detail" });
   const report = h("div", { class: "fnb-report" });
-  root.append(header, summary, error, groups, semaphores, timeline, advice, detail, report);
+  root.append(header, summary, error, notice, groups, semaphores, timeline, advice, detail, report);
   ui.openAction = null; // the action whose detail is shown (its report comes with the view)
 
   function send(message) {
@@ -189,11 +207,15 @@ export function render({ model, el }) {
       cancel.disabled = true;
       send({ type: "cancel" });
     });
+    const page = view.done && view.page
+      ? h("button", { class: "fnb-page", text: "run page", title: "open this run's page in a new tab", onclick: openPage })
+      : null;
     header.replaceChildren(
       h("span", { class: `fnb-dot fnb-${view.phase}` }),
       h("span", { class: "fnb-phase", text: view.phase }),
       h("span", { class: "fnb-title", text: `${view.task} · run ${view.run} · ${view.backend}` }),
       h("span", { class: "fnb-elapsed", text: formatClock(view.elapsed) }),
+      page,
       cancel,
     );
     summary.replaceChildren(
@@ -203,6 +225,31 @@ export function render({ model, el }) {
     );
     error.textContent = view.error ? `${view.error.type}: ${view.error.message}` : "";
     if (view.cancel_reason && view.phase === "cancelled") error.textContent = `cancelled: ${view.cancel_reason}`;
+  }
+
+  // The tab opens now, within the click (a tab opened later, when the kernel answers, would
+  // be a blocked popup), blank and without a way back to this page (opener = null).
+  function openPage() {
+    const tab = window.open("", "_blank");
+    if (tab) tab.opener = null;
+    send({ type: "page" });
+    ui.pageTabs.set(ui.requests, tab);
+  }
+
+  function showPage(reply) {
+    const tab = ui.pageTabs.get(reply.request);
+    ui.pageTabs.delete(reply.request);
+    if (typeof reply.html !== "string") {
+      if (tab) tab.close();
+      notice.textContent = reply.error || "the run page could not be opened";
+      return;
+    }
+    notice.textContent = "";
+    const blob = new Blob([pageDocument(reply.html, `Run ${reply.run}`)], { type: "text/html" });
+    const url = URL.createObjectURL(blob);
+    if (tab && !tab.closed) tab.location.href = url;
+    else window.open(url, "_blank", "noopener");
+    setTimeout(() => URL.revokeObjectURL(url), PAGE_URL_LIFETIME * 1000);
   }
 
   function drawGroups(view) {
@@ -384,6 +431,8 @@ export function render({ model, el }) {
     } else if (message.type === "action") {
       drawDetail(message);
       drawReport(model.get("view") && model.get("view").report);
+    } else if (message.type === "page") {
+      showPage(message);
     }
   }
 

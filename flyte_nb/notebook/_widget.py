@@ -2,8 +2,9 @@
 
 Python owns the state: one synced trait, ``view``, set at most ``1 / interval`` times a
 second from the run's coalesced event stream, plus a final update when the run ends.
-The front end (``js/widget.js``) asks for pages of a group's actions and for one
-action's detail with custom messages, so 50,000 actions never cross the wire at once.
+The front end (``js/widget.js``) asks for pages of a group's actions, one action's
+detail and, once the run has ended, its run page with custom messages, so 50,000 actions
+never cross the wire at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
+from ..data import _layout as layout
+from ..orchestrator._run_page import run_page_with_reports
 from ._snapshot import render_html, render_text
 from ._view import RunView, SiteNamer
 
@@ -26,6 +29,9 @@ UPDATE_INTERVAL = 0.1
 #: Seconds between two looks at the open action's report while the run goes on
 #: (a flush changes no run state, so nothing else would wake the widget).
 REPORT_INTERVAL = 0.25
+#: Seconds an ended run's widget waits for the run page to be written (it is written just
+#: after the run ends), looking every ``REPORT_INTERVAL``.
+PAGE_WAIT = 30.0
 
 
 def _static_file(name: str) -> Path:
@@ -57,7 +63,9 @@ class RunWidget(anywidget.AnyWidget):
         self._follower: asyncio.Task[None] | None = None
         self._open_action: int | None = None  # the action whose detail the front end shows
         self._report_poller: asyncio.Task[None] | None = None
-        self.view = self._view.model()
+        self._page_ready = False  # the run page is in the store (the header offers it)
+        self._page_waiter: asyncio.Task[None] | None = None
+        self.view = self._model()
         self.on_msg(self._on_message)
         loop = _running_loop()
         if not run.done() and loop is not None:
@@ -76,7 +84,11 @@ class RunWidget(anywidget.AnyWidget):
         if self._finished or not self.run.done():
             return
         self._finished = True
+        self._page_ready = self._page_written()
         self.refresh()
+        loop = _running_loop()
+        if not self._page_ready and loop is not None:
+            self._page_waiter = loop.create_task(self._wait_for_page(), name=f"flyte_nb page {self.run.name}")
         for handle in self._handles:
             handle.update(self)
 
@@ -100,6 +112,27 @@ class RunWidget(anywidget.AnyWidget):
             await asyncio.sleep(REPORT_INTERVAL)
             self.refresh()
 
+    def _page_written(self) -> bool:
+        """True once the ended run's page (``run.page_url``) is in the store."""
+        data = self.run.controller.data
+        if data is None or self.run.page_url is None:
+            return False
+        try:
+            return data.store.exists(layout.run_page_key(self.run.name))
+        except OSError:
+            return False
+
+    async def _wait_for_page(self) -> None:
+        """Offer the run page as soon as the session has written it (just after the run ends)."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + PAGE_WAIT
+        while not self._page_written():
+            if loop.time() > give_up:
+                return
+            await asyncio.sleep(REPORT_INTERVAL)
+        self._page_ready = True
+        self.refresh()
+
     def _running(self, action_id: int) -> bool:
         actions = self.run.controller.actions
         return 0 <= action_id < len(actions) and not actions[action_id].ended
@@ -115,12 +148,18 @@ class RunWidget(anywidget.AnyWidget):
 
     def refresh(self) -> None:
         """Send the current view (skipped when nothing changed)."""
-        model = self._view.model()
-        if self._open_action is not None:
-            model["report"] = self._view.report(self._open_action)
+        model = self._model()
         if model != self.view:
             self.view = model
             self.updates += 1
+
+    def _model(self) -> dict[str, Any]:
+        """The view now: the run's model, whether its page can be opened, the open action's report."""
+        model = self._view.model()
+        model["page"] = self._page_ready
+        if self._open_action is not None:
+            model["report"] = self._view.report(self._open_action)
+        return model
 
     def track(self, handle: Any) -> None:
         """Update this display handle with the final snapshot when the run ends."""
@@ -150,6 +189,18 @@ class RunWidget(anywidget.AnyWidget):
             self._open(None if reply.get("missing") else action_id)
         elif kind == "close":
             self._open(None)
+        elif kind == "page":
+            self.send({"type": "page", "request": content.get("request"), **self._page()})
+
+    def _page(self) -> dict[str, Any]:
+        """The run page's HTML for a browser tab (reports shown in place), and where it is kept."""
+        if not self._page_ready:
+            return {"error": f"run {self.run.name} has no run page yet: it is written when the run ends"}
+        try:
+            page = run_page_with_reports(self.run.controller, self.run.backend)
+        except Exception as exc:  # the page is a convenience: say why, never break the widget
+            return {"error": f"the run page could not be made ({type(exc).__name__}: {exc}); it is {self.run.page_url}"}
+        return {"html": page, "url": self.run.page_url, "run": self.run.name}
 
     # ------------------------------------------------------------------ display
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

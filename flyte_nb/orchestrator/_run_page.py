@@ -8,6 +8,7 @@ reads offline. Every text that came from a run (names, errors) is HTML-escaped.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ MAX_TIMELINE_ROWS = 500
 MAX_FAILED_SHOWN = 200
 #: Report links listed at most.
 MAX_REPORTS_SHOWN = 500
+#: Bytes of reports the page carries in place at most when the widget opens it (the rest stay links).
+MAX_INLINE_REPORT_BYTES = 8 << 20
 
 _COLOURS = {
     State.QUEUED: "#9e9e9e",
@@ -111,6 +114,7 @@ table{border-collapse:collapse} td,th{padding:2px 10px 2px 0;text-align:left;ver
 .tl .track{width:100%;position:relative;height:14px;background:#f3f3f3}
 .bar{position:absolute;top:1px;height:12px;min-width:2px;border-radius:2px}
 .note{color:#666;font-style:italic}
+iframe.report{width:100%;max-width:1100px;height:24em;border:1px solid #ddd;margin:.3em 0 1em}
 pre{background:#fafafa;border:1px solid #eee;padding:8px;overflow:auto;max-height:24em;white-space:pre-wrap}
 """
 
@@ -192,27 +196,55 @@ def _failed(page: RunPage) -> list[str]:
     return out
 
 
-def _reports(page: RunPage) -> list[str]:
+def _reports(page: RunPage, inline: Mapping[int, str]) -> list[str]:
     reported = [a for a in page.actions if a.report]
     if not reported:
         return []
     out = ["<h2>Reports</h2>", "<ul>"]
-    out += [
-        f'<li><a href="{escape(a.report or "", quote=True)}">#{a.id} {escape(a.task)}</a></li>'
-        for a in reported[:MAX_REPORTS_SHOWN]
-    ]
+    for a in reported[:MAX_REPORTS_SHOWN]:
+        label = f"#{a.id} {escape(a.task)}"
+        if a.id in inline:  # its own sandboxed frame: the report's scripts run in an opaque origin
+            out.append(
+                f'<li id="report-{a.id}">{label}<br><iframe class="report" sandbox="allow-scripts" '
+                f'title="report of action #{a.id}" srcdoc="{escape(inline[a.id], quote=True)}"></iframe></li>'
+            )
+        else:
+            out.append(f'<li><a href="{escape(a.report or "", quote=True)}">{label}</a></li>')
     out.append("</ul>")
     if len(reported) > MAX_REPORTS_SHOWN:
         out.append(f'<p class="note">{len(reported) - MAX_REPORTS_SHOWN} more reports not listed.</p>')
     return out
 
 
-def render_run_page(page: RunPage) -> str:
-    """The run page as one self-contained HTML document."""
-    body = [*_header(page), *_groups(page), *_timeline(page), *_failed(page), *_reports(page)]
+def render_run_page(page: RunPage, inline_reports: Mapping[int, str] | None = None) -> str:
+    """The run page as one self-contained HTML document. ``inline_reports`` (action id to its
+    report's HTML) shows those reports in place, each in a sandboxed frame, instead of a link."""
+    body = [*_header(page), *_groups(page), *_timeline(page), *_failed(page), *_reports(page, inline_reports or {})]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Run {escape(page.run)}</title><style>{_CSS}</style></head><body>\n"
         + "\n".join(body)
         + "\n</body></html>\n"
     )
+
+
+def run_page_with_reports(controller: Controller, backend: str) -> str:
+    """The run page as the widget opens it in a browser tab: the saved page, with each
+    action's report shown in place (in its own sandboxed frame) rather than as a link a tab
+    outside the store could not follow; past ``MAX_INLINE_REPORT_BYTES`` reports stay links."""
+    inline: dict[int, str] = {}
+    budget = MAX_INLINE_REPORT_BYTES
+    if controller.data is None:
+        return render_run_page(run_page(controller, backend))
+    store = controller.data.store
+    for rec in controller.actions:
+        if not rec.report or len(inline) >= MAX_REPORTS_SHOWN:
+            continue
+        try:
+            raw = store.get(rec.report)
+        except OSError:
+            continue
+        if len(raw) <= budget:
+            inline[rec.id] = raw.decode("utf-8", errors="replace")
+            budget -= len(raw)
+    return render_run_page(run_page(controller, backend), inline)

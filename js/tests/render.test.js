@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 
 import { JSDOM } from "jsdom";
 
-import widget, { LIST_HEIGHT, ROW_HEIGHT, render } from "../widget.js";
+import widget, { LIST_HEIGHT, PAGE_URL_LIFETIME, ROW_HEIGHT, pageDocument, render } from "../widget.js";
 import {
   counts,
   failedActionReply,
@@ -649,5 +649,99 @@ describe("groups of a realistic size", () => {
     assert.equal(el.querySelectorAll(".fnb-group").length, 40);
     assert.equal(el.querySelectorAll(".fnb-row").length, 0);
     assert.equal(text(el.querySelector(".fnb-more")), "… and 2 more groups");
+  });
+});
+
+describe("run page", () => {
+  const ended = (fields = {}) => ({ ...mixedView(), page: true, ...fields });
+
+  /** A stand-in for the tab window.open gives, and the browser APIs a page opening uses. */
+  function stubBrowser() {
+    const tab = { opener: window, closed: false, location: { href: "" }, close() { this.closed = true; } };
+    const opened = [];
+    const blobs = [];
+    const timers = [];
+    const saved = { open: window.open, create: URL.createObjectURL, revoke: URL.revokeObjectURL, setTimeout: globalThis.setTimeout };
+    window.open = (...args) => { opened.push(args); return tab; };
+    URL.createObjectURL = (blob) => { blobs.push(blob); return `blob:test/${blobs.length}`; };
+    URL.revokeObjectURL = () => {};
+    globalThis.setTimeout = (callback, ms) => { timers.push(ms); };
+    const restore = () => {
+      window.open = saved.open;
+      URL.createObjectURL = saved.create;
+      URL.revokeObjectURL = saved.revoke;
+      globalThis.setTimeout = saved.setTimeout;
+    };
+    return { tab, opened, blobs, timers, restore };
+  }
+
+  test("only an ended run whose page is written offers it in the header", () => {
+    const { el, model } = mount(ended({ done: false, phase: "running" }));
+    assert.equal(el.querySelector(".fnb-page"), null);
+    model.set("view", ended({ page: false }));
+    assert.equal(el.querySelector(".fnb-page"), null);
+    model.set("view", ended());
+    assert.equal(text(el.querySelector(".fnb-header .fnb-page")), "run page");
+  });
+
+  test("a click opens a blank tab at once, cut off from this page, and asks the kernel for the page", () => {
+    const browser = stubBrowser();
+    try {
+      const { el, model } = mount(ended());
+      model.take();
+      el.querySelector(".fnb-page").click();
+      assert.deepEqual(browser.opened, [["", "_blank"]]);
+      assert.equal(browser.tab.opener, null);
+      assert.deepEqual(model.take().map((m) => m.type), ["page"]);
+    } finally {
+      browser.restore();
+    }
+  });
+
+  test("the page goes to that tab as a wrapper document that runs it in a sandboxed frame", async () => {
+    const browser = stubBrowser();
+    try {
+      const { el, model } = mount(ended());
+      el.querySelector(".fnb-page").click();
+      const [request] = model.take();
+      const page = '<h1 id="mine">Run r</h1><script>window.top.document.title = "owned"</script>';
+      model.trigger("msg:custom", { type: "page", request: request.request, html: page, run: "r-43yzn1" });
+      assert.equal(browser.tab.location.href, "blob:test/1");
+      assert.equal(browser.blobs[0].type, "text/html");
+      assert.deepEqual(browser.timers, [PAGE_URL_LIFETIME * 1000]); // the URL is freed later
+      const wrapper = new JSDOM(await browser.blobs[0].text()).window.document;
+      const frame = wrapper.querySelector("iframe");
+      assert.equal(frame.getAttribute("sandbox"), "allow-scripts"); // no allow-same-origin: an opaque origin
+      assert.equal(frame.getAttribute("srcdoc"), page);
+      assert.equal(wrapper.querySelectorAll("script").length, 0, "the wrapper runs nothing itself");
+      assert.equal(wrapper.querySelector("#mine"), null, "the page is not parsed into the wrapper");
+      assert.equal(wrapper.title, "Run r-43yzn1");
+      assert.equal(el.querySelector("#mine"), null);
+    } finally {
+      browser.restore();
+    }
+  });
+
+  test("a page the kernel cannot give closes the tab and says why", () => {
+    const browser = stubBrowser();
+    try {
+      const { el, model } = mount(ended());
+      el.querySelector(".fnb-page").click();
+      const [request] = model.take();
+      model.trigger("msg:custom", { type: "page", request: request.request, error: "no run page yet" });
+      assert.ok(browser.tab.closed);
+      assert.equal(browser.blobs.length, 0);
+      assert.equal(text(el.querySelector(".fnb-notice")), "no run page yet");
+    } finally {
+      browser.restore();
+    }
+  });
+});
+
+describe("pageDocument", () => {
+  test("escapes the page into the frame's srcdoc and the title", () => {
+    const doc = pageDocument('<p class="a">&amp; \'x\'</p>', "Run <b>");
+    assert.ok(doc.includes('srcdoc="&lt;p class=&quot;a&quot;&gt;&amp;amp; &#39;x&#39;&lt;/p&gt;"'));
+    assert.ok(doc.includes("<title>Run &lt;b&gt;</title>"));
   });
 });

@@ -244,3 +244,32 @@ def test_a_report_past_the_cap_is_cut_with_a_note(monkeypatch):
     assert last["truncated"] and last["bytes"] > 5_000
     assert len(last["html"].encode()) < 2_000 + 500
     assert "Report cut at 2,000 of" in last["html"]
+
+
+def test_an_ended_runs_header_offers_its_page_with_the_report_in_place():
+    """The view says when the run page can be opened; asking for it gives the page with the
+    report inside a sandboxed frame (a browser tab cannot follow the store's relative links)."""
+
+    async def go():
+        run = await flyte.with_runcontext().aio(reporting, 10)
+        widget = RunWidget(run, interval=0.02)
+        sent: list[dict] = []
+        widget.send = lambda content, buffers=None: sent.append(content)
+        widget._on_message(widget, {"type": "page", "request": 1}, [])
+        while_running = (widget.view["page"], sent[-1])
+        await asyncio.wait([run._future])
+        for _ in range(100):
+            if widget.view["page"]:
+                break
+            await asyncio.sleep(0.05)
+        widget._on_message(widget, {"type": "page", "request": 2}, [])
+        return run, while_running, widget.view["page"], sent[-1]
+
+    run, (offered_while_running, early), offered, reply = asyncio.run(go())
+    assert offered_while_running is False and "no run page yet" in early["error"] and "html" not in early
+    assert offered is True
+    assert reply["request"] == 2 and reply["url"] == run.page_url and reply["run"] == run.name
+    page = reply["html"]
+    assert page.startswith("<!DOCTYPE html>") and "<h2>Timeline" in page
+    assert '<iframe class="report" sandbox="allow-scripts"' in page
+    assert "&lt;p&gt;second&lt;/p&gt;" in page and "<p>second</p>" not in page  # only inside the frame's srcdoc
