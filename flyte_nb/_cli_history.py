@@ -58,7 +58,7 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
         "--store",
         metavar="URL",
         help="the store to read (file:///path, s3://bucket/prefix); default: the configured one "
-        "(the config file's storage, else $FLYTE_NB_STORAGE, else ~/.flyte_nb)",
+        "(the config file's storage, else $FLYTE_NB_STORAGE, else .flyte_nb in this folder)",
     )
 
 

@@ -246,9 +246,13 @@ def test_a_report_past_the_cap_is_cut_with_a_note(monkeypatch):
     assert "Report cut at 2,000 of" in last["html"]
 
 
-def test_an_ended_runs_header_offers_its_page_with_the_report_in_place():
+@pytest.mark.parametrize("store", ["file", "memory://widget-page-test"])
+def test_an_ended_runs_header_offers_its_page_with_the_report_in_place(store: str, monkeypatch: pytest.MonkeyPatch):
     """The view says when the run page can be opened; asking for it gives the page with the
-    report inside a sandboxed frame (a browser tab cannot follow the store's relative links)."""
+    report inside a sandboxed frame (a browser tab cannot follow the store's relative links),
+    from whatever store the run used: it comes through the kernel."""
+    if store != "file":
+        monkeypatch.setenv("FLYTE_NB_STORAGE", store)
 
     async def go():
         run = await flyte.with_runcontext().aio(reporting, 10)
@@ -269,6 +273,7 @@ def test_an_ended_runs_header_offers_its_page_with_the_report_in_place():
     assert offered_while_running is False and "no run page yet" in early["error"] and "html" not in early
     assert offered is True
     assert reply["request"] == 2 and reply["url"] == run.page_url and reply["run"] == run.name
+    assert run.page_url is not None and run.page_url.startswith(store)
     page = reply["html"]
     assert page.startswith("<!DOCTYPE html>") and "<h2>Timeline" in page
     assert '<iframe class="report" sandbox="allow-scripts"' in page
