@@ -26,9 +26,15 @@ from .data import _layout as layout
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script; returns the process exit code."""
+    from .errors import ConfigError
+
     parser = _parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:  # a config file that does not parse: say which and why, no traceback
+        print(f"flyte-nb {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -145,3 +145,24 @@ def test_clean_older_than_removes_only_old_runs_and_keeps_the_cache(tmp_path: Pa
     assert sorted(p.relative_to(root) for p in (root / "cache").rglob("*") if p.is_file()) == cache_before
     listed = json.loads(_cli("runs", "--store", url, "--json", cwd=tmp_path).stdout)
     assert [r["name"] for r in listed] == ["cli-bad", "cli-other-kernel"]
+
+
+def test_without_store_the_commands_read_the_store_the_config_file_names(
+    tmp_path: Path, store: tuple[Path, str]
+) -> None:
+    _, url = store
+    (tmp_path / "config.yaml").write_text(f"storage: {url}\n")
+    environ = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environ.pop("FLYTE_NB_CONFIG", None)
+    environ.pop("FLYTE_NB_STORAGE", None)
+    listed = subprocess.run(
+        [sys.executable, "-m", "flyte_nb", "runs", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=environ,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["cli-bad", "cli-good"]
