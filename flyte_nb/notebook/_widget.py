@@ -87,7 +87,7 @@ class RunWidget(anywidget.AnyWidget):
         self._page_ready = self._page_written()
         self.refresh()
         loop = _running_loop()
-        if not self._page_ready and loop is not None:
+        if not self._page_ready and self.run.page_url is not None and loop is not None:
             self._page_waiter = loop.create_task(self._wait_for_page(), name=f"flyte_nb page {self.run.name}")
         for handle in self._handles:
             handle.update(self)
