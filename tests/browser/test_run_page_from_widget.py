@@ -19,6 +19,7 @@ def test_the_run_page_opens_from_the_header_with_its_timeline_and_a_contained_re
     button = nb.page.locator(f"{NB} .fnb-header .fnb-page")
     button.wait_for(timeout=30_000)
     notebook_title = nb.page.title()
+    nb.screenshot("header", nb.page.locator(f"{NB} .fnb-header"))
 
     with nb.page.context.expect_page(timeout=30_000) as opened:
         button.click()
