@@ -93,6 +93,8 @@ async def execute(
         outcome = Outcome(ok=True, payload=payload, uploaded_s=transfer.seconds)
     except Exception as exc:  # the task's failure is its outcome, raised again in the kernel
         outcome = Outcome.failed(failure(exc))
+        if report is not None:  # a failed action keeps what it reported too, to show why it failed
+            await asyncio.to_thread(report.finish_failed)
     except (SystemExit, KeyboardInterrupt) as exc:  # a sync body's sys.exit(): the action fails, not the process
         outcome = Outcome.failed(failure(user_exit(exc, task_name) or exc))
     finally:

@@ -4,7 +4,10 @@ A store (``file://`` folder, ``memory://``, ``s3://`` bucket prefix) looks like 
 
     <root>/
       runs/<run>/                          one run (Run.url points here; Run.page_url at index.html)
-        run.json                           its record: phase, task, start, counts, groups, errors
+        run.json                           its record: phase, task, start, counts, groups, semaphores,
+                                           errors ("running" while it runs, refreshed every few seconds)
+        actions.jsonl                      one JSON line per action: state, times, attempts, error,
+                                           traces, report key, log tail (written when it ends)
         index.html                         the run page (header, groups, timeline, errors, reports)
         inputs, outputs                    the entry action's inputs and outputs, sealed
         errors/<action>-<task>.txt         traceback of each failed action
@@ -61,6 +64,7 @@ __all__ = [
     "job_result_key",
     "output_key",
     "report_key",
+    "run_actions_key",
     "run_error_key",
     "run_folder",
     "run_inputs_key",
@@ -110,6 +114,12 @@ def run_of(key: str) -> str | None:
 def run_record(run: str) -> str:
     """``runs/<run>/run.json``: the ended run's record."""
     return f"{run_root(run)}/run.json"
+
+
+def run_actions_key(run: str) -> str:
+    """``runs/<run>/actions.jsonl``: the ended run's actions, one JSON line each (not sealed:
+    it is read as JSON, never unpickled)."""
+    return f"{run_root(run)}/actions.jsonl"
 
 
 def run_page_key(run: str) -> str:

@@ -97,7 +97,11 @@ class LocalExecutor(Executor):
         if not spec.task.settings.report:
             return await self._call_body(spec, args, kwargs)
         with reporting(str(spec.action.id), saver(spec)) as active:
-            value = await self._call_body(spec, args, kwargs)
+            try:
+                value = await self._call_body(spec, args, kwargs)
+            except Exception:  # a failed action keeps what it reported too, to show why it failed
+                await asyncio.to_thread(active.finish_failed)
+                raise
             await asyncio.to_thread(active.finish)
         return value
 

@@ -96,6 +96,14 @@ class ActiveReport:
         if self.report.has_content():
             self.flush()
 
+    def finish_failed(self) -> None:
+        """After a body that raised: save what was logged, so a failed action's report shows
+        why (an error saving it is dropped: the task's own error is the one to raise)."""
+        try:
+            self.finish()
+        except Exception:
+            pass
+
 
 _active: ContextVar[ActiveReport | None] = ContextVar("flyte_nb_report", default=None)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from ..data import _archive as archive
 from ..data import _layout as layout
 from . import _run_page
 
@@ -18,35 +20,25 @@ if TYPE_CHECKING:
 
 def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
     """The files of a run's record, by store key: ``run.json`` (phase, entry task, start time,
-    counts, groups), the run page (``index.html``), and one text file per failed action
-    (``errors/``) and per action that printed (``logs/``)."""
+    counts, groups, semaphores), ``actions.jsonl`` (one line per action, see
+    ``data/_archive.py``), the run page (``index.html``), and one text file per failed action
+    (``errors/``) and per action that printed (``logs/``). The run's secret values are masked
+    in all of them."""
     files: dict[str, bytes] = {}
     failed: list[str] = []
+    origin = controller.started_at
+    lines: list[str] = []
     for rec in controller.actions:
+        lines.append(archive.action_line(rec, origin))
         label = f"{rec.id}-{rec.task.short_name}"
         if rec.error is not None:
             failed.append(label)
             files[layout.run_error_key(controller.name, label)] = rec.error.traceback.encode()
         if rec.logs:
             files[layout.run_log_key(controller.name, label)] = "".join(rec.logs).encode()
-    elapsed = round(controller.ended_at - controller.started_at, 6) if controller.started_at else 0.0
-    summary = {
-        "run": controller.name,
-        "phase": controller.phase,
-        "task": controller.actions[0].task.name if controller.actions else None,
-        "backend": backend or None,
-        "started": round(time.time() - elapsed, 6),  # wall clock, seconds since the epoch
-        "elapsed_s": elapsed,
-        "actions": len(controller.actions),
-        "counts": controller.counts,
-        "rejected": controller.rejected,
-        "cancel_reason": controller.cancel_reason,
-        "groups": [
-            {"id": g.id, "name": g.name, "kind": g.kind, "total": g.total, "counts": g.counts}
-            for g in controller.groups
-        ],
-        "errors": sorted(f"{label}.txt" for label in failed),
-    }
+    files[layout.run_actions_key(controller.name)] = "".join(line + "\n" for line in lines).encode()
+    summary = run_summary(controller, backend)
+    summary["errors"] = sorted(f"{label}.txt" for label in failed)
     files[layout.run_record(controller.name)] = json.dumps(summary, indent=1).encode()
     try:  # the page is a convenience: a rendering error is logged and never fails the run
         page = _run_page.render_run_page(_run_page.run_page(controller, backend))
@@ -55,5 +47,60 @@ def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
         log.exception("flyte_nb run %s: could not render its run page", controller.name)
     secrets = controller.data.secrets if controller.data is not None else None
     if secrets is not None:  # a value a task printed or put in an error message is not kept
-        files = {key: secrets.mask(data.decode(errors="replace")).encode() for key, data in files.items()}
+        files = {key: _masked(key, data, secrets.mask) for key, data in files.items()}
     return files
+
+
+def run_summary(controller: Controller, backend: str) -> dict[str, object]:
+    """``run.json``'s fields: run, phase, done, task, backend, started (wall clock), elapsed_s,
+    actions, counts, rejected, cancel_reason, version, groups, semaphores, and the run's clock
+    (``clock``, ``ended_offset``: what the archive's times are relative to)."""
+    origin = controller.started_at
+    end = controller.ended_at or time.monotonic()
+    elapsed = end - origin if origin else 0.0
+    return {
+        "run": controller.name,
+        "phase": controller.phase,
+        "done": controller.done,
+        "task": controller.actions[0].task.name if controller.actions else None,
+        "backend": backend,
+        "started": round(time.time() - elapsed, 6),  # wall clock, seconds since the epoch
+        "elapsed_s": round(elapsed, 6),
+        "actions": len(controller.actions),
+        "counts": dict(controller.counts),
+        "rejected": controller.rejected,
+        "cancel_reason": controller.cancel_reason,
+        "version": controller.version,
+        "clock": origin,
+        "ended_offset": elapsed if controller.ended_at else None,
+        "groups": [archive.group_dict(g, origin) for g in list(controller.groups)],
+        "semaphores": [archive.semaphore_dict(s.gauge()) for s in list(controller.semaphores)],
+    }
+
+
+def _masked(key: str, data: bytes, mask: Callable[[str], str]) -> bytes:
+    """A file's bytes with the run's secret values masked; in JSON, each string value is
+    masked (a value JSON escapes, with a quote or a newline, is still found)."""
+    text = data.decode(errors="replace")
+    if key.endswith((".json", ".jsonl")):
+        try:
+            if key.endswith(".jsonl"):
+                rows = [
+                    json.dumps(_mask_strings(json.loads(line), mask), ensure_ascii=False) for line in text.splitlines()
+                ]
+                text = "".join(row + "\n" for row in rows)
+            else:
+                text = json.dumps(_mask_strings(json.loads(text), mask), indent=1)
+        except ValueError:
+            pass
+    return mask(text).encode()
+
+
+def _mask_strings(value: Any, mask: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [_mask_strings(v, mask) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_strings(v, mask) for k, v in value.items()}
+    return value

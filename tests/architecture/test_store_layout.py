@@ -126,6 +126,7 @@ def test_a_local_run_writes_exactly_the_keys_the_layout_gives(tmp_path: Path):
     # action ids in call order: main #0, double #1, fails #2; first attempts
     expected = {
         layout.run_record(name),
+        layout.run_actions_key(name),
         layout.run_page_key(name),
         layout.run_inputs_key(name),
         layout.run_outputs_key(name),
