@@ -17,7 +17,7 @@ here or read by the loader.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -54,55 +54,69 @@ ARCHIVED_LOG_LINES = 50
 
 
 # ---------------------------------------------------------------------- writing
-def action_line(rec: ActionRecord, origin: float) -> str:
-    """One action as a JSON line: tree place, state, attempts, times (seconds from the run's
-    start, None when not reached), overhead timings, error, attempt history, traces (name,
-    times, error: never their values), report key, the tail of its log, cached flag."""
-    logs = _log_tail(rec.logs)
-    return json.dumps(
-        {
-            "id": rec.id,
-            "name": rec.task.name,
-            "short_name": rec.task.short_name,
-            "parent": rec.parent,
-            "group": rec.group.id,
-            "state": rec.state,
-            "cached": rec.state == State.CACHED,
-            "attempts": rec.attempts,
-            "queued": _offset(rec.queued, origin),
-            "started": _offset(rec.started, origin),
-            "ended": _offset(rec.ended, origin),
-            "timings": rec.timings,
-            "error": _error(rec.error),
-            "history": None
-            if rec.history is None
-            else [
-                {
-                    "number": h.number,
-                    "started": _offset(h.started, origin),
-                    "ended": _offset(h.ended, origin),
-                    "state": h.state,
-                    "error": _error(h.error),
-                }
-                for h in rec.history
-            ],
-            "traces": None
-            if rec.traces is None
-            else [
-                {
-                    "name": t.name,
-                    "started": _offset(t.started, origin),
-                    "ended": _offset(t.ended, origin),
-                    "error": _error(t.error),
-                    "restored": t.restored,
-                }
-                for t in rec.traces
-            ],
-            "report": rec.report,
-            "logs": logs or None,
-        },
-        ensure_ascii=False,
-    )
+def action_line(rec: ActionRecord, origin: float, mask: Callable[[str], str] | None = None) -> str:
+    """One action as a JSON line: ``id``, ``name`` (the task's), ``parent``, ``group``, ``state``,
+    ``attempts``, and when they apply: ``short_name`` (when not the name's last part),
+    ``cached``, ``queued``/``started``/``ended`` (seconds from the run's start), ``timings``
+    (u, d, t), ``error`` (type, message, traceback), ``history`` (earlier attempts), ``traces``
+    (name, times, error: never their values), ``report`` (the page's store key) and ``logs``
+    (the tail the widget shows). A field left out is empty. ``mask`` hides secret values in
+    the texts a task wrote (errors, logs)."""
+    task = rec.task
+    line: dict[str, Any] = {
+        "id": rec.id,
+        "name": task.name,
+        "parent": rec.parent,
+        "group": rec.group.id,
+        "state": rec.state,
+        "attempts": rec.attempts,
+    }
+    if task.short_name != task.name.rsplit(".", 1)[-1]:
+        line["short_name"] = task.short_name
+    if rec.state == State.CACHED:
+        line["cached"] = True
+    if rec.queued:
+        line["queued"] = rec.queued - origin
+    if rec.started:
+        line["started"] = rec.started - origin
+    if rec.ended:
+        line["ended"] = rec.ended - origin
+    if rec.timings:
+        line["timings"] = rec.timings
+    if rec.error is not None:
+        line["error"] = _error(rec.error, mask)
+    if rec.history is not None:
+        line["history"] = [
+            {
+                "number": h.number,
+                "started": _offset(h.started, origin),
+                "ended": _offset(h.ended, origin),
+                "state": h.state,
+                "error": _error(h.error, mask),
+            }
+            for h in rec.history
+        ]
+    if rec.traces is not None:
+        line["traces"] = [
+            {
+                "name": t.name,
+                "started": _offset(t.started, origin),
+                "ended": _offset(t.ended, origin),
+                "error": _error(t.error, mask),
+                "restored": t.restored,
+            }
+            for t in rec.traces
+        ]
+    if rec.report:
+        line["report"] = rec.report
+    if rec.logs:
+        logs = _log_tail(rec.logs)
+        line["logs"] = mask(logs) if mask is not None else logs
+    return _encode(line)
+
+
+#: one encoder for every line (``json.dumps`` with options makes a new one per call)
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
 
 
 def group_dict(g: GroupRecord, origin: float) -> dict[str, Any]:
@@ -142,8 +156,12 @@ def _offset(at: float, origin: float) -> float | None:
     return at - origin if at else None
 
 
-def _error(error: ErrorInfo | None) -> dict[str, str] | None:
-    return None if error is None else {"type": error.type, "message": error.message, "traceback": error.traceback}
+def _error(error: ErrorInfo | None, mask: Callable[[str], str] | None = None) -> dict[str, str] | None:
+    if error is None:
+        return None
+    if mask is None:
+        return {"type": error.type, "message": error.message, "traceback": error.traceback}
+    return {"type": error.type, "message": mask(error.message), "traceback": mask(error.traceback)}
 
 
 def _site(site: CallSite | None) -> list[Any] | None:
@@ -257,7 +275,8 @@ def load_recorded_run(store: Store, record: Mapping[str, Any]) -> RecordedRun:
 def _action(
     line: dict[str, Any], origin: float, groups: dict[int, GroupRecord], tasks: dict[tuple[str, str], RecordedTask]
 ) -> ActionRecord:
-    key = (str(line["name"]), str(line.get("short_name") or line["name"]))
+    name = str(line["name"])
+    key = (name, str(line.get("short_name") or name.rsplit(".", 1)[-1]))
     task = tasks.get(key)
     if task is None:
         task = tasks[key] = RecordedTask(*key)

@@ -23,32 +23,40 @@ def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
     counts, groups, semaphores), ``actions.jsonl`` (one line per action, see
     ``data/_archive.py``), the run page (``index.html``), and one text file per failed action
     (``errors/``) and per action that printed (``logs/``). The run's secret values are masked
-    in all of them."""
+    in all of them. Reads the records only: call it off the loop once the run has ended."""
+    secrets = controller.data.secrets if controller.data is not None else None
+    mask = secrets.mask if secrets is not None and any(True for _ in secrets.values()) else None
     files: dict[str, bytes] = {}
     failed: list[str] = []
     origin = controller.started_at
     lines: list[str] = []
     for rec in controller.actions:
-        lines.append(archive.action_line(rec, origin))
+        lines.append(archive.action_line(rec, origin, mask))
+        if rec.error is None and not rec.logs:
+            continue
         label = f"{rec.id}-{rec.task.short_name}"
         if rec.error is not None:
             failed.append(label)
-            files[layout.run_error_key(controller.name, label)] = rec.error.traceback.encode()
+            files[layout.run_error_key(controller.name, label)] = _text(rec.error.traceback, mask)
         if rec.logs:
-            files[layout.run_log_key(controller.name, label)] = "".join(rec.logs).encode()
-    files[layout.run_actions_key(controller.name)] = "".join(line + "\n" for line in lines).encode()
+            files[layout.run_log_key(controller.name, label)] = _text("".join(rec.logs), mask)
+    lines.append("")
+    files[layout.run_actions_key(controller.name)] = "\n".join(lines).encode()
+    del lines
     summary = run_summary(controller, backend)
     summary["errors"] = sorted(f"{label}.txt" for label in failed)
-    files[layout.run_record(controller.name)] = json.dumps(summary, indent=1).encode()
+    shown = _mask_strings(summary, mask) if mask is not None else summary
+    files[layout.run_record(controller.name)] = json.dumps(shown, indent=1).encode()
     try:  # the page is a convenience: a rendering error is logged and never fails the run
         page = _run_page.render_run_page(_run_page.run_page(controller, backend))
-        files[layout.run_page_key(controller.name)] = page.encode()
+        files[layout.run_page_key(controller.name)] = _text(page, mask)
     except Exception:
         log.exception("flyte_nb run %s: could not render its run page", controller.name)
-    secrets = controller.data.secrets if controller.data is not None else None
-    if secrets is not None:  # a value a task printed or put in an error message is not kept
-        files = {key: _masked(key, data, secrets.mask) for key, data in files.items()}
     return files
+
+
+def _text(text: str, mask: Callable[[str], str] | None) -> bytes:
+    return (mask(text) if mask is not None else text).encode()
 
 
 def run_summary(controller: Controller, backend: str) -> dict[str, object]:
@@ -76,24 +84,6 @@ def run_summary(controller: Controller, backend: str) -> dict[str, object]:
         "groups": [archive.group_dict(g, origin) for g in list(controller.groups)],
         "semaphores": [archive.semaphore_dict(s.gauge()) for s in list(controller.semaphores)],
     }
-
-
-def _masked(key: str, data: bytes, mask: Callable[[str], str]) -> bytes:
-    """A file's bytes with the run's secret values masked; in JSON, each string value is
-    masked (a value JSON escapes, with a quote or a newline, is still found)."""
-    text = data.decode(errors="replace")
-    if key.endswith((".json", ".jsonl")):
-        try:
-            if key.endswith(".jsonl"):
-                rows = [
-                    json.dumps(_mask_strings(json.loads(line), mask), ensure_ascii=False) for line in text.splitlines()
-                ]
-                text = "".join(row + "\n" for row in rows)
-            else:
-                text = json.dumps(_mask_strings(json.loads(text), mask), indent=1)
-        except ValueError:
-            pass
-    return mask(text).encode()
 
 
 def _mask_strings(value: Any, mask: Callable[[str], str]) -> Any:

@@ -544,7 +544,9 @@ async def _main(
         if controller.data is not None and controller.done:
             try:
                 await controller.data.persist_values(_entry_values(handle, outputs))  # before the record
-                await controller.data.persist(run_files(controller, handle.backend))
+                # the ended run's records no longer change: they are written out off the loop
+                files = await controller.data.store.io(run_files, controller, handle.backend)
+                await controller.data.persist(files)
             except asyncio.CancelledError:
                 pass  # cancelled while writing the record: the run has ended all the same
 
