@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..data import _archive as archive
 from ..data import _layout as layout
+from ..data._store import Store
+from ..model._records import State
 from . import _run_page
 
 log = logging.getLogger("flyte_nb")
@@ -59,8 +64,12 @@ def _text(text: str, mask: Callable[[str], str] | None) -> bytes:
     return (mask(text) if mask is not None else text).encode()
 
 
-def run_summary(controller: Controller, backend: str) -> dict[str, object]:
-    """``run.json``'s fields: run, phase, done, task, backend, started (wall clock), elapsed_s,
+_HOST = socket.gethostname()
+
+
+def run_summary(controller: Controller, backend: str) -> dict[str, Any]:
+    """``run.json``'s fields: run, phase, done, task, backend, host and pid (of the process
+    that drives the run), started (wall clock), elapsed_s,
     actions, counts, rejected, cancel_reason, version, groups, semaphores, and the run's clock
     (``clock``, ``ended_offset``: what the archive's times are relative to)."""
     origin = controller.started_at
@@ -72,6 +81,8 @@ def run_summary(controller: Controller, backend: str) -> dict[str, object]:
         "done": controller.done,
         "task": controller.actions[0].task.name if controller.actions else None,
         "backend": backend,
+        "host": _HOST,
+        "pid": os.getpid(),
         "started": round(time.time() - elapsed, 6),  # wall clock, seconds since the epoch
         "elapsed_s": round(elapsed, 6),
         "actions": len(controller.actions),
@@ -94,3 +105,65 @@ def _mask_strings(value: Any, mask: Callable[[str], str]) -> Any:
     if isinstance(value, dict):
         return {k: _mask_strings(v, mask) for k, v in value.items()}
     return value
+
+
+#: Seconds between two writes of a running run's record (when something changed).
+RUNNING_REFRESH_S = 3.0
+
+
+class RunningRecord:
+    """Keeps ``run.json`` current while a run goes, for other processes (``flyte.remote.Run``):
+    phase ``running``, the entry task, the start, the kernel's host and pid, and the counts so
+    far. It is written when the run starts, then at most every :data:`RUNNING_REFRESH_S` seconds
+    and only when something changed; the loop only gathers the numbers (O(groups)), a thread
+    writes them. :meth:`stop` waits for a write under way, so the ended run's record, written
+    after it, is the last."""
+
+    def __init__(self, controller: Controller, backend: str, refresh_s: float | None = None) -> None:
+        self.controller = controller
+        self.backend = backend
+        self.refresh_s = RUNNING_REFRESH_S if refresh_s is None else refresh_s
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start keeping the record (on the running loop); the first write comes at once."""
+        self._task = asyncio.get_running_loop().create_task(
+            self._keep(), name=f"flyte_nb record {self.controller.name}"
+        )
+
+    async def stop(self) -> None:
+        """Stop, after the write under way (if one is)."""
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def _keep(self) -> None:
+        written = -1
+        while not self._stop.is_set():
+            if self.controller.started_at and self.controller.version != written:
+                written = self.controller.version
+                await self._write()
+            try:
+                await asyncio.wait_for(self._stop.wait(), self.refresh_s)
+            except TimeoutError:
+                continue
+
+    async def _write(self) -> None:
+        controller = self.controller
+        data = controller.data
+        if data is None or controller.done:
+            return
+        summary = run_summary(controller, self.backend)
+        summary["phase"] = State.RUNNING
+        secrets = data.secrets
+        if secrets is not None and any(True for _ in secrets.values()):
+            summary = _mask_strings(summary, secrets.mask)
+        try:
+            await data.store.io(_put_json, data.store, layout.run_record(controller.name), summary)
+        except Exception as exc:  # the run goes on; only others' view of it is late
+            log.warning("flyte_nb run %s: could not write its running record: %s", controller.name, exc)
+
+
+def _put_json(store: Store, key: str, value: dict[str, Any]) -> None:
+    store.put(key, json.dumps(value, indent=1).encode())

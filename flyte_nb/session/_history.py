@@ -1,16 +1,19 @@
 """Past runs read back from the store: ``flyte.remote.Run``, the Flyte 2 SDK's remote run API
 (``Run.get(name)``, ``Run.listall(...)``) answered from the records runs leave behind.
 
-Every ended run writes ``runs/<run>/run.json`` (phase, entry task, start, counts) and, beside
-it, its entry action's inputs and (when it succeeded) outputs, pickled and sealed. Any process
-on the same store reads them: a restarted kernel, a script. Getting or listing runs reads the
-small JSON records only; ``outputs()`` and ``inputs()`` load their values when called.
-A run still going in another kernel has no record yet and is not listed.
+Every run writes ``runs/<run>/run.json`` (phase, entry task, start, counts): when it starts,
+every few seconds while it runs (phase ``running``), and when it ends, with its entry action's
+inputs and (when it succeeded) outputs beside it, pickled and sealed. Any process on the same
+store reads them: a restarted kernel, a script. Getting or listing runs reads the small JSON
+records only; ``outputs()`` and ``inputs()`` load their values when called. A run still going
+shows its last recorded state; one whose kernel on this machine is gone reads as ``failed``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, cast
 
@@ -25,6 +28,7 @@ from ._sync_and_aio import SyncAndAio, _Bound
 __all__ = ["Run", "run_record", "run_records"]
 
 _ENDED = ("succeeded", "failed", "cancelled", "aborted", "timed_out")
+_HOST = socket.gethostname()
 
 
 class _ClassSyncAndAio(SyncAndAio):
@@ -39,8 +43,9 @@ class _ClassSyncAndAio(SyncAndAio):
 
 
 class Run:
-    """An ended run, read from its record in the store: ``name``, ``phase``, ``task_name``,
-    ``url``, ``done()``, ``outputs()`` and ``inputs()`` (each also ``.aio()``)."""
+    """A past run (or one still going elsewhere), read from its record in the store: ``name``,
+    ``phase``, ``task_name``, ``url``, ``done()``, ``outputs()`` and ``inputs()`` (each also
+    ``.aio()``)."""
 
     def __init__(self, store: Store, record: dict[str, Any]) -> None:
         self._store = store
@@ -48,7 +53,7 @@ class Run:
 
     # ------------------------------------------------------------------ finding runs
     def _get(cls, name: str) -> Run:  # noqa: N805 - a classmethod through _ClassSyncAndAio
-        """The ended run called ``name`` in the configured store; :class:`RunNotFoundError`
+        """The run called ``name`` in the configured store; :class:`RunNotFoundError`
         when the store holds no record of it."""
         store = configured_store()
         return Run(store, _record_or_raise(store, name))
@@ -65,10 +70,11 @@ class Run:
         task_name: str | None = None,
         limit: int = 100,
     ) -> Iterator[Run]:
-        """Ended runs in the configured store, newest first: ``in_phase`` keeps runs in those
-        phases (``("failed",)``, ``ActionPhase.FAILED``), ``task_name`` those whose entry
-        task has that name (``env.task`` or just ``task``), at most ``limit`` of them. Reads
-        each run's small record only, never a data value."""
+        """Runs in the configured store, newest first (ended ones, and runs still going with
+        their last recorded state): ``in_phase`` keeps runs in those phases (``("failed",)``,
+        ``ActionPhase.FAILED``), ``task_name`` those whose entry task has that name
+        (``env.task`` or just ``task``), at most ``limit`` of them. Reads each run's small
+        record only, never a data value."""
         store = configured_store()
         return iter(_list(store, in_phase, task_name, limit))
 
@@ -91,7 +97,7 @@ class Run:
 
     @property
     def phase(self) -> str:
-        """``succeeded``, ``failed`` or ``cancelled`` (as a live run's ``phase``)."""
+        """``running``, ``succeeded``, ``failed`` or ``cancelled`` (as a live run's ``phase``)."""
         return str(self._record["phase"])
 
     @property
@@ -106,20 +112,25 @@ class Run:
         return self._store.url_of(layout.run_root(self.name))
 
     def done(self) -> bool:
-        """True: only ended runs leave a record."""
+        """True once the run has ended (False for a run still going elsewhere)."""
         return self.phase in _ENDED
 
     def sync(self) -> Run:
-        """The run itself (its record does not change once written)."""
+        """The run read again from its record: a run still going shows its latest state."""
+        record = _read_record(self._store, self.name)
+        if record is not None:
+            self._record = record
         return self
 
     def _outputs(self) -> ActionOutputs:
         """The entry task's outputs, loaded now from the store (as a live run's ``outputs()``);
         a run that did not succeed raises :class:`~flyte_nb.errors.RuntimeUserError`."""
+        self._raise_if_running("outputs")
         if self.phase != "succeeded":
+            why = f" ({self.lost})" if self.lost else ""
             raise RuntimeUserError(
                 "RunNotSucceeded",
-                f"run {self.name} {self.phase}, so it has no outputs; its errors are under "
+                f"run {self.name} {self.phase}{why}, so it has no outputs; its errors are under "
                 f"{self._store.url_of(layout.run_root(self.name))}",
             )
         values, fields = self._load(layout.run_outputs_key(self.name), "outputs")
@@ -131,13 +142,31 @@ class Run:
     outputs = SyncAndAio(_outputs, _outputs_aio)
 
     def _inputs(self) -> ActionInputs:
-        """The entry task's inputs by parameter name, loaded now from the store."""
+        """The entry task's inputs by parameter name, loaded now from the store (kept when
+        the run ends)."""
+        self._raise_if_running("inputs")
         return ActionInputs(self._load(layout.run_inputs_key(self.name), "inputs"))
 
     async def _inputs_aio(self) -> ActionInputs:
         return await self._store.io(self._inputs)
 
     inputs = SyncAndAio(_inputs, _inputs_aio)
+
+    @property
+    def lost(self) -> str | None:
+        """Why a run that never recorded its end reads as ended: its kernel on this machine is
+        gone; None for a run that recorded its end or may still be going."""
+        reason = self._record.get("lost")
+        return None if reason is None else str(reason)
+
+    def _raise_if_running(self, what: str) -> None:
+        if self.phase == "running":
+            raise RuntimeUserError(
+                "RunStillRunning",
+                f"run {self.name} is still running (pid {self._record.get('pid')} on "
+                f"{self._record.get('host')}), so its {what} are not kept yet; they are once it ends: "
+                f"flyte.remote.Run.get({self.name!r}) again then",
+            )
 
     def _load(self, key: str, what: str) -> Any:
         try:
@@ -156,7 +185,7 @@ def _record_or_raise(store: Store, name: str) -> dict[str, Any]:
     record = _read_record(store, name)
     if record is None:
         raise RunNotFoundError(
-            f"no ended run named {name!r} in the store {store.url}. Check the name (run.name when it ran), "
+            f"no run named {name!r} in the store {store.url}. Check the name (run.name when it ran), "
             "or point flyte.init(storage=...) at the store that run used"
         )
     return record
@@ -169,7 +198,33 @@ def _read_record(store: Store, name: str) -> dict[str, Any] | None:
         record = json.loads(store.get(layout.run_record(name)))
     except (FileNotFoundError, ValueError):
         return None
-    return record if isinstance(record, dict) and "phase" in record else None
+    if not isinstance(record, dict) or "phase" not in record:
+        return None
+    return _settled(record)
+
+
+def _settled(record: dict[str, Any]) -> dict[str, Any]:
+    """A ``running`` record whose kernel ran on this machine and is gone reads as ``failed``,
+    saying so (``lost``); any other record as it is."""
+    if record.get("phase") != "running" or record.get("host") != _HOST or _alive(record.get("pid")):
+        return record
+    lost = (
+        f"its kernel (pid {record.get('pid')} on {_HOST}) ended while the run was going; "
+        "this is the run's last recorded state"
+    )
+    return {**record, "phase": "failed", "done": True, "lost": lost}
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return True  # nothing to check: shown as recorded
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def _list(store: Store, in_phase: Iterable[str] | str | None, task_name: str | None, limit: int) -> list[Run]:
@@ -192,7 +247,7 @@ def run_records(
     for name in store.children(layout.RUNS):
         record = _read_record(store, name)
         if record is None:
-            continue  # still running elsewhere, or not a run
+            continue  # not a run
         if phases is not None and str(record["phase"]) not in phases:
             continue
         if task_name is not None and not _same_task(record.get("task"), task_name):

@@ -32,7 +32,7 @@ from ..orchestrator import _logs as logs
 from ..orchestrator import _semaphores as semaphores
 from ..orchestrator._controller import Controller, RunLimits
 from ..orchestrator._events import RunSnapshot
-from ..orchestrator._run_record import run_files
+from ..orchestrator._run_record import RunningRecord, run_files
 from ._action_io import ActionInputs, ActionOutputs, action_inputs, action_outputs
 from ._config import configured_store, current_config
 from ._display import LiveDisplay, run_display
@@ -520,6 +520,9 @@ async def _main(
     outputs: ActionOutputs | None = None
     semaphores.install()
     logs.install()
+    record = RunningRecord(controller, handle.backend) if controller.data is not None else None
+    if record is not None:
+        record.start()
     try:
         async with controller.executor:
             entry = LocalExecutor(max_threads=1) if in_process else None
@@ -541,14 +544,16 @@ async def _main(
         logs.uninstall()
         semaphores.uninstall()
         _active.pop(handle.name, None)
-        if controller.data is not None and controller.done:
-            try:
+        try:
+            if record is not None:
+                await record.stop()  # its last write lands before the ended run's record
+            if controller.data is not None and controller.done:
                 await controller.data.persist_values(_entry_values(handle, outputs))  # before the record
                 # the ended run's records no longer change: they are written out off the loop
                 files = await controller.data.store.io(run_files, controller, handle.backend)
                 await controller.data.persist(files)
-            except asyncio.CancelledError:
-                pass  # cancelled while writing the record: the run has ended all the same
+        except asyncio.CancelledError:
+            pass  # cancelled while writing the record: the run has ended all the same
 
 
 def _entry_values(handle: Run, outputs: ActionOutputs | None) -> dict[str, Any]:
