@@ -8,6 +8,7 @@ thread (the loop never waits on a disk or a network), except for ``memory://``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import CacheUntrustedWarning, ConfigError, StoreIntegrityError
@@ -158,7 +159,7 @@ class RunData:
             return  # an output that does not pickle (or that this process may not seal) is not checkpointed
 
     # ------------------------------------------------------------------ the run's record
-    async def persist(self, files: dict[str, bytes]) -> None:
+    async def persist(self, files: Mapping[str, bytes | Iterable[bytes]]) -> None:
         """Write the ended run's record (``orchestrator``'s ``run_files``: ``run.json``, one text
         file per failed action and per action that printed), by store key."""
         try:
@@ -179,7 +180,7 @@ class RunData:
             except OSError as exc:
                 warnings.warn(f"run {self.run}: could not write {self.store.url_of(key)}: {exc}", stacklevel=2)
 
-    def _put_all(self, files: dict[str, bytes]) -> None:
+    def _put_all(self, files: Mapping[str, bytes | Iterable[bytes]]) -> None:
         for key, data in files.items():
             self.store.put(key, data)
 

@@ -22,7 +22,7 @@ import os
 import posixpath
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
 from ..errors import ConfigError, StoreIntegrityError
@@ -53,6 +53,10 @@ def default_storage_options() -> dict[str, Any]:
     import json
 
     return json.loads(text)
+
+
+#: what ``Store.put`` writes as one piece (anything else is an iterable of chunks)
+_WHOLE = (bytes, bytearray, memoryview)
 
 
 class Store:
@@ -128,11 +132,13 @@ class Store:
         return f"{self.protocol}://{self.path(key).lstrip('/') if self.protocol != 'file' else self.path(key)}"
 
     # ------------------------------------------------------------------ sync API (threads)
-    def put(self, key: str, data: bytes, *, header: bytes = b"") -> None:
-        """Write ``header`` then ``data`` at ``key`` atomically (replacing what was there)."""
+    def put(self, key: str, data: bytes | Iterable[bytes], *, header: bytes = b"") -> None:
+        """Write ``header`` then ``data`` at ``key`` atomically (replacing what was there).
+        ``data`` may come in chunks (an iterable of bytes), written as they come."""
         path = self.path(key)
         if not self.is_local:
-            self.fs.pipe_file(path, header + data if header else data)
+            whole = data if isinstance(data, _WHOLE) else b"".join(data)
+            self.fs.pipe_file(path, header + whole if header else whole)
             return
         folder, name = posixpath.split(path)
         self.make_folders(folder)
@@ -145,7 +151,10 @@ class Store:
                     os.fchown(descriptor, *self.owner)
                 if header:
                     handle.write(header)
-                handle.write(data)
+                if isinstance(data, _WHOLE):
+                    handle.write(data)
+                else:
+                    handle.writelines(data)
                 handle.flush()
                 os.fsync(descriptor)
             os.replace(temp, path)  # atomic on one filesystem

@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..data import _archive as archive
@@ -23,20 +23,18 @@ if TYPE_CHECKING:
     from ._controller import Controller
 
 
-def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
+def run_files(controller: Controller, backend: str = "") -> dict[str, bytes | Iterator[bytes]]:
     """The files of a run's record, by store key: ``run.json`` (phase, entry task, start time,
     counts, groups, semaphores), ``actions.jsonl`` (one line per action, see
     ``data/_archive.py``), the run page (``index.html``), and one text file per failed action
     (``errors/``) and per action that printed (``logs/``). The run's secret values are masked
-    in all of them. Reads the records only: call it off the loop once the run has ended."""
+    in all of them. Reads the records only: call it off the loop once the run has ended. The
+    archive comes in chunks (an iterator of bytes), encoded while the store writes it."""
     secrets = controller.data.secrets if controller.data is not None else None
     mask = secrets.mask if secrets is not None and any(True for _ in secrets.values()) else None
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Iterator[bytes]] = {}
     failed: list[str] = []
-    origin = controller.started_at
-    lines: list[str] = []
     for rec in controller.actions:
-        lines.append(archive.action_line(rec, origin, mask))
         if rec.error is None and not rec.logs:
             continue
         label = f"{rec.id}-{rec.task.short_name}"
@@ -45,9 +43,7 @@ def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
             files[layout.run_error_key(controller.name, label)] = _text(rec.error.traceback, mask)
         if rec.logs:
             files[layout.run_log_key(controller.name, label)] = _text("".join(rec.logs), mask)
-    lines.append("")
-    files[layout.run_actions_key(controller.name)] = "\n".join(lines).encode()
-    del lines
+    files[layout.run_actions_key(controller.name)] = _archive(controller, mask)
     summary = run_summary(controller, backend)
     summary["errors"] = sorted(f"{label}.txt" for label in failed)
     shown = _mask_strings(summary, mask) if mask is not None else summary
@@ -58,6 +54,19 @@ def run_files(controller: Controller, backend: str = "") -> dict[str, bytes]:
     except Exception:
         log.exception("flyte_nb run %s: could not render its run page", controller.name)
     return files
+
+
+#: Actions encoded at a time: the archive is written in chunks, never held whole (a
+#: 100,000-action run's is ~16 MB).
+_CHUNK = 4096
+
+
+def _archive(controller: Controller, mask: Callable[[str], str] | None) -> Iterator[bytes]:
+    """``actions.jsonl``, one line per action (``data/_archive.action_line``), in chunks
+    encoded as the store writes them."""
+    origin, actions = controller.started_at, controller.actions
+    for i in range(0, len(actions), _CHUNK):
+        yield "".join([archive.action_line(rec, origin, mask) + "\n" for rec in actions[i : i + _CHUNK]]).encode()
 
 
 def _text(text: str, mask: Callable[[str], str] | None) -> bytes:
