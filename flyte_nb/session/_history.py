@@ -11,35 +11,20 @@ shows its last recorded state; one whose kernel on this machine is gone reads as
 
 from __future__ import annotations
 
-import json
-import os
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, cast
 
 from ..data import _layout as layout
-from ..data._codec import loads
 from ..data._store import Store
-from ..errors import FlyteNbError, RunNotFoundError, RuntimeUserError
+from ..errors import RuntimeUserError
+from ..model._phases import ActionPhase
 from ._action_io import ActionInputs, ActionOutputs
 from ._config import configured_store
-from ._sync_and_aio import SyncAndAio, _Bound
+from ._remote_actions import Action, ActionDetails, actions_of
+from ._run_records import ENDED, load_kept, raise_if_running, read_record, record_or_raise
+from ._sync_and_aio import ClassSyncAndAio, SyncAndAio
 
 __all__ = ["Run", "run_record", "run_records"]
-
-_ENDED = ("succeeded", "failed", "cancelled", "aborted", "timed_out")
-_HOST = socket.gethostname()
-
-
-class _ClassSyncAndAio(SyncAndAio):
-    """A classmethod callable two ways: ``Run.get(name)`` and ``await Run.get.aio(name)``
-    (``Run.listall.aio(...)`` is an async iterator)."""
-
-    def __init__(self, sync: Callable[..., Any], aio: Callable[..., Any]) -> None:
-        super().__init__(sync, cast("Callable[..., Awaitable[Any]]", aio))
-
-    def __get__(self, obj: object, objtype: type | None = None) -> Any:
-        return _Bound(self.__name__, self._sync, self._aio, objtype if obj is None else type(obj))
 
 
 class Run:
@@ -50,19 +35,20 @@ class Run:
     def __init__(self, store: Store, record: dict[str, Any]) -> None:
         self._store = store
         self._record = record
+        self._loaded: list[Action] | None = None
 
     # ------------------------------------------------------------------ finding runs
-    def _get(cls, name: str) -> Run:  # noqa: N805 - a classmethod through _ClassSyncAndAio
+    def _get(cls, name: str) -> Run:  # noqa: N805 - a classmethod through ClassSyncAndAio
         """The run called ``name`` in the configured store; :class:`RunNotFoundError`
         when the store holds no record of it."""
         store = configured_store()
-        return Run(store, _record_or_raise(store, name))
+        return Run(store, record_or_raise(store, name))
 
     async def _get_aio(cls, name: str) -> Run:  # noqa: N805
         store = configured_store()
-        return Run(store, await store.io(_record_or_raise, store, name))
+        return Run(store, await store.io(record_or_raise, store, name))
 
-    get = _ClassSyncAndAio(_get, _get_aio)
+    get = ClassSyncAndAio(_get, _get_aio)
 
     def _listall(
         cls,  # noqa: N805
@@ -88,7 +74,7 @@ class Run:
         for run in await store.io(_list, store, in_phase, task_name, limit):
             yield run
 
-    listall = _ClassSyncAndAio(_listall, _listall_aio)
+    listall = ClassSyncAndAio(_listall, _listall_aio)
 
     # ------------------------------------------------------------------ one run
     @property
@@ -113,13 +99,13 @@ class Run:
 
     def done(self) -> bool:
         """True once the run has ended (False for a run still going elsewhere)."""
-        return self.phase in _ENDED
+        return self.phase in ENDED
 
     def sync(self) -> Run:
         """The run read again from its record: a run still going shows its latest state."""
-        record = _read_record(self._store, self.name)
+        record = read_record(self._store, self.name)
         if record is not None:
-            self._record = record
+            self._record, self._loaded = record, None
         return self
 
     def _outputs(self) -> ActionOutputs:
@@ -160,71 +146,84 @@ class Run:
         return None if reason is None else str(reason)
 
     def _raise_if_running(self, what: str) -> None:
-        if self.phase == "running":
-            raise RuntimeUserError(
-                "RunStillRunning",
-                f"run {self.name} is still running (pid {self._record.get('pid')} on "
-                f"{self._record.get('host')}), so its {what} are not kept yet; they are once it ends: "
-                f"flyte.remote.Run.get({self.name!r}) again then",
-            )
+        raise_if_running(self._record, what)
 
     def _load(self, key: str, what: str) -> Any:
-        try:
-            return loads(self._store.get_sealed(key))
-        except FileNotFoundError:
-            raise FlyteNbError(
-                f"run {self.name} kept no {what} in {self._store.url_of(key)}: they did not pickle, or the run "
-                f"ended before flyte_nb kept them. Run it again to have them kept"
-            ) from None
+        return load_kept(self._store, self._record, key, what)
+
+    # ------------------------------------------------------------------ its actions
+    @property
+    def action(self) -> Action:
+        """The run's entry action (``a0``): its details, logs, report, inputs and outputs."""
+        return self._actions()[0]
+
+    def _actions(self) -> list[Action]:
+        if self._loaded is None:
+            self._loaded = actions_of(self._store, self._record)
+        return self._loaded
+
+    def _first_failure(self) -> ActionDetails | None:
+        """The details of the first action that failed (a child before the entry action,
+        whose error usually repeats the child's); None when none failed."""
+        failed = [a for a in self._actions() if a.phase == ActionPhase.FAILED]
+        if not failed:
+            return None
+        chosen = next((a for a in failed if a.parent_name), failed[0])
+        return ActionDetails(chosen)
+
+    async def _first_failure_aio(self) -> ActionDetails | None:
+        return await self._store.io(self._first_failure)
+
+    first_failure = SyncAndAio(_first_failure, _first_failure_aio)
+
+    def _get_logs(self, attempt: int | None = None, filter_system: bool = False, show_ts: bool = False) -> Any:
+        """The lines the entry action printed (``action.get_logs``)."""
+        return self.action.get_logs(attempt, filter_system, show_ts)
+
+    async def _get_logs_aio(
+        self, attempt: int | None = None, filter_system: bool = False, show_ts: bool = False
+    ) -> AsyncIterator[str]:
+        action = (await self._store.io(self._actions))[0]
+        async for line in action.get_logs.aio(attempt, filter_system, show_ts):
+            yield line
+
+    get_logs = SyncAndAio(_get_logs, cast("Callable[..., Awaitable[Any]]", _get_logs_aio))
+
+    def _show_logs(
+        self,
+        attempt: int | None = None,
+        max_lines: int = 100,
+        show_ts: bool = False,
+        raw: bool = False,
+        filter_system: bool = False,
+    ) -> None:
+        """Print the last ``max_lines`` lines the entry action printed."""
+        self.action.show_logs(attempt, max_lines, show_ts, raw, filter_system)
+
+    async def _show_logs_aio(
+        self,
+        attempt: int | None = None,
+        max_lines: int = 100,
+        show_ts: bool = False,
+        raw: bool = False,
+        filter_system: bool = False,
+    ) -> None:
+        action = (await self._store.io(self._actions))[0]
+        await action.show_logs.aio(attempt, max_lines, show_ts, raw, filter_system)
+
+    show_logs = SyncAndAio(_show_logs, _show_logs_aio)
+
+    def _get_report(self, attempt: int | None = None) -> str:
+        """The entry action's report as HTML (another action's: ``Action.get_report``)."""
+        return self.action.get_report(attempt)
+
+    async def _get_report_aio(self, attempt: int | None = None) -> str:
+        return await self._store.io(self._get_report, attempt)
+
+    get_report = SyncAndAio(_get_report, _get_report_aio)
 
     def __repr__(self) -> str:
         return f"Run(name={self.name!r}, phase={self.phase!r}, task_name={self.task_name!r})"
-
-
-def _record_or_raise(store: Store, name: str) -> dict[str, Any]:
-    record = _read_record(store, name)
-    if record is None:
-        raise RunNotFoundError(
-            f"no run named {name!r} in the store {store.url}. Check the name (run.name when it ran), "
-            "or point flyte.init(storage=...) at the store that run used"
-        )
-    return record
-
-
-def _read_record(store: Store, name: str) -> dict[str, Any] | None:
-    if not name or "/" in name or name.startswith("."):
-        return None
-    try:
-        record = json.loads(store.get(layout.run_record(name)))
-    except (FileNotFoundError, ValueError):
-        return None
-    if not isinstance(record, dict) or "phase" not in record:
-        return None
-    return _settled(record)
-
-
-def _settled(record: dict[str, Any]) -> dict[str, Any]:
-    """A ``running`` record whose kernel ran on this machine and is gone reads as ``failed``,
-    saying so (``lost``); any other record as it is."""
-    if record.get("phase") != "running" or record.get("host") != _HOST or _alive(record.get("pid")):
-        return record
-    lost = (
-        f"its kernel (pid {record.get('pid')} on {_HOST}) ended while the run was going; "
-        "this is the run's last recorded state"
-    )
-    return {**record, "phase": "failed", "done": True, "lost": lost}
-
-
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return True  # nothing to check: shown as recorded
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
 
 
 def _list(store: Store, in_phase: Iterable[str] | str | None, task_name: str | None, limit: int) -> list[Run]:
@@ -245,7 +244,7 @@ def run_records(
     phases = _phases(in_phase)
     matches: list[dict[str, Any]] = []
     for name in store.children(layout.RUNS):
-        record = _read_record(store, name)
+        record = read_record(store, name)
         if record is None:
             continue  # not a run
         if phases is not None and str(record["phase"]) not in phases:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
-__all__ = ["SyncAndAio"]
+__all__ = ["ClassSyncAndAio", "SyncAndAio"]
 
 
 class SyncAndAio:
@@ -48,3 +48,14 @@ class _Bound:
 
     def __repr__(self) -> str:
         return f"<method {self.__name__} of {self._obj!r}>"
+
+
+class ClassSyncAndAio(SyncAndAio):
+    """A classmethod callable two ways: ``Run.get(name)`` and ``await Run.get.aio(name)``
+    (``Run.listall.aio(...)`` is an async iterator)."""
+
+    def __init__(self, sync: Callable[..., Any], aio: Callable[..., Any]) -> None:
+        super().__init__(sync, cast("Callable[..., Awaitable[Any]]", aio))
+
+    def __get__(self, obj: object, objtype: type | None = None) -> Any:
+        return _Bound(self.__name__, self._sync, self._aio, objtype if obj is None else type(obj))

@@ -117,3 +117,51 @@ def test_secret_values_are_masked_in_the_archive(monkeypatch: pytest.MonkeyPatch
     (line,) = [json.loads(row) for row in text.splitlines()]
     assert "[secret]" in line["error"]["message"] and "[secret]" in line["logs"]
     assert "9f3a11" not in text
+
+
+def test_the_sdks_remote_action_api_reads_the_archive() -> None:
+    calls.clear()
+    flyte.with_runcontext(name="archived-remote").run(fanout, 2)
+    run = flyte.remote.Run.get("archived-remote")
+    entry = run.action
+    assert (entry.name, entry.run_name, entry.task_name, entry.parent_name) == (
+        "a0",
+        "archived-remote",
+        "archive_unit.fanout",
+        None,
+    )
+    assert entry.phase == flyte.models.ActionPhase.SUCCEEDED and entry.done() and entry.start_time.tzinfo
+    assert run.get_logs() and list(run.get_logs()) == ["fanning out 2"]
+    assert entry.inputs()["n"] == 2 and entry.outputs()[0] == [0, 2, "ValueError"]
+
+    actions = list(flyte.remote.Action.listall(for_run_name="archived-remote"))
+    assert [a.name for a in actions] == ["a0", "a1", "a2", "a3"]
+    assert [a.name for a in flyte.remote.Action.listall(for_run_name="archived-remote", in_phase=("failed",))] == ["a3"]
+    children = flyte.remote.Action.listall(for_run_name="archived-remote", parent_name="a0")
+    assert [a.parent_name for a in children] == ["a0"] * 3
+
+    retried = flyte.remote.Action.get(run_name="archived-remote", name="a1")
+    details = asyncio.run(retried.details())
+    assert details.attempts == 2 and details.error_info is None
+    first, second = details.attempt_details
+    assert first.phase == "failed" and first.error_info.code == "RuntimeError"
+    assert second.phase == "succeeded" and second.start_time >= first.end_time
+    assert [t.name for t in details.traces] == ["double"]
+    assert list(retried.get_logs()) == ["flaky 0 try 1", "flaky 0 try 2"]
+    with pytest.raises(flyte.errors.FlyteNbError, match="keeps the outputs of a run's entry action only"):
+        retried.outputs()
+
+    failed = run.first_failure()
+    assert failed is not None and failed.name == "a3" and failed.error_info.code == "ValueError"
+    assert failed.error_message == "no good: 2" and "Traceback" in failed.error_info.traceback
+    assert "<p>why 2 fails</p>" in flyte.remote.Action.get(run_name="archived-remote", name="a3").get_report()
+    with pytest.raises(RuntimeError, match="No report is available for action 'a1'"):
+        retried.get_report()
+
+    async def the_aio_twins() -> list[Any]:
+        got = await flyte.remote.Action.get.aio(run_name="archived-remote", name="a3")
+        names = [a.name async for a in flyte.remote.Action.listall.aio(for_run_name="archived-remote")]
+        return [names, (await got.get_report.aio())[:15], [line async for line in got.get_logs.aio()]]
+
+    names, page, logs = asyncio.run(the_aio_twins())
+    assert names == ["a0", "a1", "a2", "a3"] and page.lower().startswith("<!doctype") and logs == []
