@@ -43,6 +43,7 @@ class RunData:
         max_io_bytes: int | None = None,
         env_vars: dict[str, str] | None = None,
         secrets: SecretValues | None = None,
+        max_kept_bytes: int | None = None,
     ):
         self.store = store
         self.run = run
@@ -52,6 +53,8 @@ class RunData:
         self.secrets = secrets
         self.cache_mode = cache_mode
         self.max_io_bytes = max_io_bytes
+        #: the most bytes (pickled) of one value :meth:`persist_values` keeps (None: no cap)
+        self.max_kept_bytes = max_kept_bytes
 
     # ------------------------------------------------------------------ flyte.ctx()
     def task_paths(self, action: int, attempt: int) -> dict[str, str]:
@@ -167,18 +170,24 @@ class RunData:
         except OSError as exc:  # the run's outcome stands; only its record is missing
             warnings.warn(f"run {self.run}: could not write its record to {self.store.url}: {exc}", stacklevel=2)
 
-    async def persist_values(self, values: dict[str, Any]) -> None:
+    async def persist_values(self, values: dict[str, Any]) -> dict[str, int]:
         """Pickle and seal each value at its key (the entry action's inputs and outputs, for
-        ``flyte.remote.Run``); a value that does not pickle is left out, never the run."""
+        ``flyte.remote.Run``); a value that does not pickle is left out, never the run, and so
+        is one above ``max_kept_bytes``: its key and size are returned."""
+        too_big: dict[str, int] = {}
         for key, value in values.items():
             try:
                 data = dumps(value)
             except Exception:  # whatever pickling raises (a lock, a socket): left out, the run stands
                 continue
+            if self.max_kept_bytes is not None and len(data) > self.max_kept_bytes:
+                too_big[key] = len(data)
+                continue
             try:
                 await self.store.io(self.store.put_sealed, key, data)
             except OSError as exc:
                 warnings.warn(f"run {self.run}: could not write {self.store.url_of(key)}: {exc}", stacklevel=2)
+        return too_big
 
     def _put_all(self, files: Mapping[str, bytes | Iterable[bytes]]) -> None:
         for key, data in files.items():

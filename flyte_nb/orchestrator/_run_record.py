@@ -23,13 +23,16 @@ if TYPE_CHECKING:
     from ._controller import Controller
 
 
-def run_files(controller: Controller, backend: str = "") -> dict[str, bytes | Iterator[bytes]]:
+def run_files(
+    controller: Controller, backend: str = "", not_kept: dict[str, int] | None = None
+) -> dict[str, bytes | Iterator[bytes]]:
     """The files of a run's record, by store key: ``run.json`` (phase, entry task, start time,
     counts, groups, semaphores), ``actions.jsonl`` (one line per action, see
     ``data/_archive.py``), the run page (``index.html``), and one text file per failed action
     (``errors/``) and per action that printed (``logs/``). The run's secret values are masked
     in all of them. Reads the records only: call it off the loop once the run has ended. The
-    archive comes in chunks (an iterator of bytes), encoded while the store writes it."""
+    archive comes in chunks (an iterator of bytes), encoded while the store writes it.
+    ``not_kept``: the entry values above the store's cap, by name (``inputs``) and size."""
     secrets = controller.data.secrets if controller.data is not None else None
     mask = secrets.mask if secrets is not None and any(True for _ in secrets.values()) else None
     files: dict[str, bytes | Iterator[bytes]] = {}
@@ -46,6 +49,10 @@ def run_files(controller: Controller, backend: str = "") -> dict[str, bytes | It
     files[layout.run_actions_key(controller.name)] = _archive(controller, mask)
     summary = run_summary(controller, backend)
     summary["errors"] = sorted(f"{label}.txt" for label in failed)
+    if controller.data is not None and controller.data.max_kept_bytes is not None:
+        summary["max_kept_io_bytes"] = controller.data.max_kept_bytes
+    if not_kept:
+        summary["not_kept"] = dict(not_kept)
     shown = _mask_strings(summary, mask) if mask is not None else summary
     files[layout.run_record(controller.name)] = json.dumps(shown, indent=1).encode()
     try:  # the page is a convenience: a rendering error is logged and never fails the run

@@ -6,6 +6,7 @@ A config file is YAML::
     storage: file://.flyte_nb # where runs keep data (fsspec URL)
     storage_shared: false     # true: store files readable by the group (a team store)
     store_key: null           # HMAC key of the store's entries (default: one made per user)
+    max_kept_io_bytes: 67108864  # a past run's entry inputs/outputs kept up to this size (64 MiB)
     limits:
       max_actions: 50000      # per run (Flyte 2's limit)
       max_action_concurrency: 0
@@ -49,9 +50,12 @@ CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
 BACKEND_SETTINGS: dict[str, frozenset[str]] = {name: frozenset(keys) for name, keys in BACKEND_SCHEMAS.items()}
 LIMIT_KEYS = frozenset({"max_actions", "max_action_concurrency", "max_io_bytes"})
 TOP_LEVEL_KEYS = frozenset(
-    {"backend", "storage", "storage_options", "storage_shared", "store_key", "limits", "secrets"}
+    {"backend", "storage", "storage_options", "storage_shared", "store_key", "max_kept_io_bytes", "limits", "secrets"}
 ) | frozenset(BACKEND_SETTINGS)
 #: Sections of a Flyte 2 config file that configure a remote cluster; irrelevant here.
+#: Default of ``max_kept_io_bytes``: 64 MiB.
+DEFAULT_MAX_KEPT_IO_BYTES = 64 << 20
+
 FLYTE_REMOTE_SECTIONS = frozenset({"admin", "image", "task", "console", "logger"})
 
 
@@ -67,6 +71,8 @@ class Config:
     storage_shared: bool = False
     #: the key sealing store entries the kernel unpickles (None: a key made once per user)
     store_key: str | None = field(default=None, repr=False)  # a secret: kept out of reprs and logs
+    #: a run's entry inputs and outputs are kept for flyte.remote up to this many bytes each (pickled)
+    max_kept_io_bytes: int = DEFAULT_MAX_KEPT_IO_BYTES
     max_actions: int = DEFAULT_MAX_ACTIONS
     max_action_concurrency: int = 0
     max_io_bytes: int | None = None
@@ -122,6 +128,7 @@ def init(
     storage_options: dict[str, Any] | None = None,
     storage_shared: bool | None = None,
     store_key: str | None = None,
+    max_kept_io_bytes: int | None = None,
     max_actions: int | None = None,
     max_action_concurrency: int | None = None,
     max_io_bytes: int | None = None,
@@ -156,6 +163,8 @@ def init(
         data["storage_shared"] = storage_shared
     if store_key is not None:
         data["store_key"] = store_key
+    if max_kept_io_bytes is not None:
+        data["max_kept_io_bytes"] = max_kept_io_bytes
     limits = {
         k: v
         for k, v in (
@@ -278,6 +287,12 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
             f"store_key in {source} must be a non-empty str (a secret shared by the store's users), got "
             f"{type(store_key).__name__}; make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
         )
+    max_kept_io_bytes = data.get("max_kept_io_bytes", DEFAULT_MAX_KEPT_IO_BYTES)
+    if not is_int_at_least(max_kept_io_bytes, 0):
+        raise ConfigError(
+            f"max_kept_io_bytes in {source} must be an int >= 0 (bytes; 0 keeps none), got {max_kept_io_bytes!r}; "
+            "write e.g. max_kept_io_bytes: 268435456 for 256 MiB"
+        )
     limits = _section(data, "limits", LIMIT_KEYS, source)
     secrets_files = _secrets_files(_section(data, "secrets", frozenset({"files"}), source), source)
     for key, value in limits.items():
@@ -297,6 +312,7 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
         storage_options=dict(storage_options),
         storage_shared=storage_shared,
         store_key=store_key,
+        max_kept_io_bytes=max_kept_io_bytes,
         max_actions=limits.get("max_actions", DEFAULT_MAX_ACTIONS),
         max_action_concurrency=limits.get("max_action_concurrency", 0),
         max_io_bytes=limits.get("max_io_bytes"),
@@ -330,6 +346,7 @@ def _kept(config: Config) -> dict[str, Any]:
         "storage_options": dict(config.storage_options),
         "storage_shared": config.storage_shared,
         "store_key": config.store_key,
+        "max_kept_io_bytes": config.max_kept_io_bytes,
         "max_actions": config.max_actions,
         "max_action_concurrency": config.max_action_concurrency,
         "max_io_bytes": config.max_io_bytes,

@@ -444,7 +444,13 @@ class Runner:
         store = configured_store(config)
         sweep_in_background(store)  # temporaries of writers killed in earlier runs; never waited for
         return RunData(
-            store, name, cache_mode=mode, max_io_bytes=config.max_io_bytes, env_vars=self.env_vars, secrets=vault
+            store,
+            name,
+            cache_mode=mode,
+            max_io_bytes=config.max_io_bytes,
+            env_vars=self.env_vars,
+            secrets=vault,
+            max_kept_bytes=config.max_kept_io_bytes,
         )
 
     def start(self, task: TaskTemplate[Any, Any], *, in_process: bool = False) -> Run:
@@ -548,9 +554,10 @@ async def _main(
             if record is not None:
                 await record.stop()  # its last write lands before the ended run's record
             if controller.data is not None and controller.done:
-                await controller.data.persist_values(_entry_values(handle, outputs))  # before the record
+                too_big = await controller.data.persist_values(_entry_values(handle, outputs))  # before the record
+                not_kept = {key.rsplit("/", 1)[-1]: size for key, size in too_big.items()}  # "inputs", "outputs"
                 # the ended run's records no longer change: they are written out off the loop
-                files = await controller.data.store.io(run_files, controller, handle.backend)
+                files = await controller.data.store.io(run_files, controller, handle.backend, not_kept)
                 await controller.data.persist(files)
         except asyncio.CancelledError:
             pass  # cancelled while writing the record: the run has ended all the same

@@ -130,3 +130,23 @@ def test_listing_reads_only_the_records_never_a_value(tmp_path: Path, monkeypatc
     read.clear()
     assert runs[0].outputs()[0] == 12
     assert read == [layout.run_outputs_key("hist-2")]  # a value is loaded only when asked for
+
+
+@env.task
+def shout(text: str) -> int:
+    return len(text)
+
+
+def test_entry_values_above_the_cap_are_not_kept_and_outputs_says_so(tmp_path: Path) -> None:
+    url = f"file://{tmp_path / 'store'}"
+    assert flyte.init(storage=url).max_kept_io_bytes == 64 << 20  # the default: 64 MiB
+    flyte.init(storage=url, max_kept_io_bytes=1000)
+    flyte.with_runcontext(name="hist-big").run(shout, "x" * 5000)
+    past = flyte.remote.Run.get("hist-big")
+    assert past.outputs()[0] == 5000  # small: kept
+    with pytest.raises(flyte.errors.FlyteNbError, match=r"did not keep its inputs: they are 5,0\d\d bytes") as caught:
+        past.inputs()
+    assert "above the 1,000 bytes" in str(caught.value) and "flyte.init(max_kept_io_bytes=...)" in str(caught.value)
+    assert not (tmp_path / "store" / layout.run_inputs_key("hist-big")).exists()
+    with pytest.raises(flyte.errors.ConfigError, match="max_kept_io_bytes .* must be an int >= 0"):
+        flyte.init(storage=url, max_kept_io_bytes=-1)
