@@ -38,3 +38,25 @@ def test_a_dask_jobs_report_is_saved_under_its_action(dask_run):
     page = (dask_run / child.report).read_text()
     assert "<p>n=7</p>" in page and "<p>logged after the flush</p>" in page
     assert by_task["dask_report.plain"].report is None and by_task["dask_report.parent"].report is None
+
+
+@env.task(report=True)
+async def reported_then_failed(n: int) -> None:
+    flyte.report.log(f"<p>why {n} failed</p>")
+    raise ValueError(f"failed {n}")
+
+
+@env.task
+async def catches() -> str:
+    try:
+        await reported_then_failed(3)
+    except ValueError as exc:
+        return str(exc)
+    return "no error"
+
+
+def test_a_failed_actions_report_is_saved_too(dask_run):
+    run = flyte.run(catches).wait()
+    (failed,) = [a for a in run.actions() if a.name.endswith("reported_then_failed")]
+    assert failed.state == "failed" and failed.report is not None
+    assert "<p>why 3 failed</p>" in flyte.remote.Action.get(run_name=run.name, name=f"a{failed.id}").get_report()

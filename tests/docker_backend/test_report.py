@@ -64,3 +64,25 @@ def test_reports_of_a_reusable_worker_stay_apart(docker_run, tmp_path):
     first, second = (pages[i] for i in sorted(pages))
     assert "<p>pooled 1</p>" in first and "pooled 2" not in first
     assert "<p>pooled 2</p>" in second and "pooled 1" not in second
+
+
+@env.task(report=True)
+async def reported_then_failed(n: int) -> None:
+    flyte.report.log(f"<p>why {n} failed</p>")
+    raise ValueError(f"failed {n}")
+
+
+@env.task
+async def catches() -> str:
+    try:
+        await reported_then_failed(3)
+    except ValueError as exc:
+        return str(exc)
+    return "no error"
+
+
+def test_a_failed_actions_report_is_saved_too(docker_run):
+    run = flyte.run(catches).wait()
+    (failed,) = [a for a in run.actions() if a.name.endswith("reported_then_failed")]
+    assert failed.state == "failed" and failed.report is not None
+    assert "<p>why 3 failed</p>" in flyte.remote.Action.get(run_name=run.name, name=f"a{failed.id}").get_report()
