@@ -96,7 +96,7 @@ def run_summary(controller: Controller, backend: str) -> dict[str, Any]:
         "phase": controller.phase,
         "done": controller.done,
         "task": controller.actions[0].task.name if controller.actions else None,
-        "backend": backend,
+        "backend": backend or None,
         "host": _HOST,
         "pid": os.getpid(),
         "started": round(time.time() - elapsed, 6),  # wall clock, seconds since the epoch

@@ -231,9 +231,10 @@ def _list(store: Store, in_phase: Iterable[str] | str | None, task_name: str | N
 
 
 def run_record(store: Store, name: str) -> dict[str, Any] | None:
-    """The record (``run.json``, as a dict) of the run called ``name`` in ``store``; None
-    when the store holds none (no such run, or one still running elsewhere)."""
-    return _read_record(store, name)
+    """The record (``run.json``, as a dict) of the run called ``name`` in ``store`` (a run
+    still going: its last recorded state, or ``failed`` with ``lost`` once its kernel here is
+    gone); None when the store holds none."""
+    return read_record(store, name)
 
 
 def run_records(

@@ -129,7 +129,9 @@ def test_clean_older_than_removes_only_old_runs_and_keeps_the_cache(tmp_path: Pa
     record_path.write_text(json.dumps(record))
     running = root / "runs" / "cli-other-kernel"
     shutil.copytree(root / "runs" / "cli-good", running)
-    (running / "run.json").write_text(json.dumps({**record, "run": "cli-other-kernel", "phase": "running"}))
+    # its kernel (this test's process) is alive: a record whose kernel is gone reads as failed
+    going = {**record, "run": "cli-other-kernel", "phase": "running", "pid": os.getpid()}
+    (running / "run.json").write_text(json.dumps(going))
     cache_before = sorted(p.relative_to(root) for p in (root / "cache").rglob("*") if p.is_file())
     assert cache_before
 
