@@ -23,6 +23,7 @@ from ..orchestrator._logs import log_tail
 from ._legend import DRAWING_ORDER, counts_text, finished
 
 if TYPE_CHECKING:
+    from ..data._archive import RecordedRun
     from ..session._run import Run
 
 #: Groups shown individually; the rest are summed into one row.
@@ -47,9 +48,10 @@ SiteNamer = Callable[[str], "str | None"]
 
 class RunView:
     """Builds the widget's model of one run (``model()``), pages of a group's actions
-    (``rows()``) and one action's detail (``action()``)."""
+    (``rows()``) and one action's detail (``action()``): a live run, or a past one rebuilt
+    from the store (``data._archive.load_recorded_run``)."""
 
-    def __init__(self, run: Run, *, site_namer: SiteNamer | None = None) -> None:
+    def __init__(self, run: Run | RecordedRun, *, site_namer: SiteNamer | None = None) -> None:
         self.run = run
         self.controller = run.controller
         self.site_namer = site_namer
