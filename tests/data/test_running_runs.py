@@ -63,9 +63,12 @@ def test_a_running_run_is_listed_with_its_last_state_then_ended(monkeypatch: pyt
         assert [r.name async for r in flyte.remote.Run.listall.aio(in_phase="running")] == ["still-going"]
         with pytest.raises(RuntimeUserError, match="still running .* once it ends"):
             seen.outputs()
+        with pytest.raises(RuntimeUserError, match="still running .* its actions are not kept yet"):
+            _ = seen.action
         gate.set()
         assert await run == 3
         assert seen.sync().phase == "succeeded" and seen.outputs()[0] == 3
+        assert seen.action.name == "a0" and len(list(flyte.remote.Action.listall(for_run_name="still-going"))) == 4
 
     asyncio.run(main())
 
