@@ -165,3 +165,21 @@ def test_the_sdks_remote_action_api_reads_the_archive() -> None:
 
     names, page, logs = asyncio.run(the_aio_twins())
     assert names == ["a0", "a1", "a2", "a3"] and page.lower().startswith("<!doctype") and logs == []
+
+
+def test_reading_a_runs_actions_loads_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls.clear()
+    flyte.with_runcontext(name="archived-novalues").run(fanout, 2)
+    from flyte_nb.data._store import Store
+
+    def refuse(self: Store, key: str) -> bytes:
+        raise AssertionError(f"a value was loaded: {key}")
+
+    monkeypatch.setattr(Store, "get_sealed", refuse)
+    run = flyte.remote.Run.get("archived-novalues")
+    for action in flyte.remote.Action.listall(for_run_name=run.name):
+        details = asyncio.run(action.details())
+        assert details.attempts >= 1 and list(action.get_logs()) is not None
+    assert run.first_failure() is not None and run.action.get_report is not None
+    with pytest.raises(AssertionError, match="a value was loaded: runs/archived-novalues/outputs"):
+        run.action.outputs()  # values load only when asked for
