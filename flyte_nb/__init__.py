@@ -244,6 +244,11 @@ class _NotebookRunDisplay:
 
         show(run)
 
+    def show_past(self, store: _typing.Any, record: dict[str, _typing.Any]) -> None:
+        from .notebook._display import show_past
+
+        show_past(store, record)
+
 
 _register_run_display(_NotebookRunDisplay())
 

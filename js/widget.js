@@ -126,6 +126,21 @@ export function pageDocument(page, title) {
 /** Seconds a run page's blob URL lives (its tab has loaded it long before). */
 export const PAGE_URL_LIFETIME = 60;
 
+/** "2026-01-05 09:07" in the browser's time zone, from seconds since the epoch. */
+export function formatWhen(epochSeconds) {
+  const d = new Date(epochSeconds * 1000);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/** The header's note on a past run (`view.past`): when it ran, or that it is still going
+ * elsewhere and this is its last recorded state. */
+export function pastLabel(past) {
+  const when = past.started != null && isFinite(past.started) ? formatWhen(past.started) : "at an unknown time";
+  if (past.running) return `still running elsewhere · last recorded state · started ${when}`;
+  return `past run · ran ${when}` + (past.lost ? " · its kernel ended mid-run" : "");
+}
+
 // ---------------------------------------------------------------- DOM helpers
 
 function h(tag, attrs = {}, ...children) {
@@ -215,8 +230,9 @@ export function render({ model, el }) {
       h("span", { class: "fnb-phase", text: view.phase }),
       h("span", { class: "fnb-title", text: `${view.task} · run ${view.run} · ${view.backend}` }),
       h("span", { class: "fnb-elapsed", text: formatClock(view.elapsed) }),
+      view.past ? h("span", { class: "fnb-past", text: pastLabel(view.past), title: view.past.lost || "" }) : null,
       page,
-      cancel,
+      view.past ? null : cancel,
     );
     summary.replaceChildren(
       h("span", { class: "fnb-total", text: `${formatCount(view.total)} actions` }),
@@ -263,6 +279,7 @@ export function render({ model, el }) {
         progressBar(group.counts, group.total, view.states),
         h("span", { class: "fnb-stats", text: groupStats(group) }));
       row.addEventListener("click", () => {
+        if (view.past && !view.past.recorded) return; // a run going elsewhere: its actions are not kept yet
         if (ui.open.has(group.id)) ui.open.delete(group.id);
         else ui.open.add(group.id);
         drawGroups(model.get("view"));

@@ -6,9 +6,10 @@ display registered with ``flyte_nb.session._display``, which the package face po
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..data._store import Store
     from ..session._run import Run
     from ._widget import RunWidget
 
@@ -37,3 +38,23 @@ def show(run: Run) -> None:
     if run.done():  # shown after it ended: its final state is known now
         live.finish()
         live.show_snapshot()
+
+
+def show_past(store: Store, record: dict[str, Any]) -> None:
+    """Display the past run whose ``run.json`` in ``store`` is ``record``: its widget in the
+    state the store keeps, with the static snapshot beside it (as a live run's at its end);
+    the snapshot only without anywidget."""
+    from IPython.display import display
+
+    try:
+        from ._past_widget import past_widget
+    except ImportError:  # no anywidget: the static view only
+        from ._past import PastRunView, past_run
+        from ._snapshot import render_html, render_text
+
+        model = PastRunView(past_run(store, record)).model()
+        display({"text/html": render_html(model), "text/plain": render_text(model)}, raw=True)
+        return
+    widget = past_widget(store, record)
+    widget.track(display(widget, display_id=True))
+    widget.show_snapshot()

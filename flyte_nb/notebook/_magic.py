@@ -23,7 +23,9 @@ from ..errors import ConfigError, RunCancelledError
 from ..model._environment import TaskEnvironment
 from ..model._task import TaskTemplate, task_settings
 from ..session import _config
-from ..session._run import Run, active_runs, with_runcontext
+from ..session._history import Run as PastRecord
+from ..session._run import Run, with_runcontext
+from ._runs_table import DEFAULT_LIMIT, runs_table, runs_text
 
 #: The environment a cell's driver action belongs to unless ``--env`` names another.
 DEFAULT_DRIVER_ENV = "notebook"
@@ -42,7 +44,9 @@ class FlyteMagics(Magics):
     @argument("--no-wait", action="store_true", help="return the Run at once; the widget keeps updating")
     @argument("--no-cache", action="store_true", help="ignore cached results for this run (overwrite_cache)")
     @argument("--quiet", "-q", action="store_true", help="do not show the run widget")
-    @argument("rest", nargs="*", help="line magic only: 'backend NAME', 'runs', 'last', or nothing to show the config")
+    @argument("--limit", type=int, help="line magic runs: at most N runs (default 20)")
+    @argument("--phase", help="line magic runs: only runs in this phase (succeeded, failed, running, ...)")
+    @argument("rest", nargs="*", help="line magic only: 'backend NAME', 'runs', 'show NAME', 'last' or nothing")
     @line_cell_magic
     def flyte(self, line: str, cell: str | None = None) -> Any:
         """Run a cell as a flyte_nb run, or (as a line magic) show and change settings.
@@ -58,7 +62,10 @@ class FlyteMagics(Magics):
         run); ``--no-wait`` returns the ``Run`` at once and the widget keeps updating.
 
         Line magic: ``%flyte`` shows the backend and storage in force, ``%flyte backend
-        NAME`` switches backend, ``%flyte runs`` lists runs that are still going, and
+        NAME`` switches backend, ``%flyte runs [--limit N] [--phase PHASE]`` shows the runs in
+        the store (newest first, 20 by default; this kernel's runs still going among them) as a
+        table whose rows open their run's widget, ``%flyte show NAME`` shows a past run's
+        widget as it ended (or as last recorded, for a run still going elsewhere), and
         ``run = %flyte last`` gives the ``Run`` of the latest ``%%flyte`` cell (to check its
         snapshot, outputs or actions in the cells that follow).
         """
@@ -79,15 +86,15 @@ class FlyteMagics(Magics):
                 raise ConfigError("no %%flyte cell has run in this kernel yet")
             return _cell_runs.last
         elif words == ["runs"]:
-            runs = active_runs()
-            if not runs:
-                print("no runs in progress")
-            for run in runs.values():
-                print(repr(run))
+            _show_runs(args.limit or DEFAULT_LIMIT, args.phase)
+            return None
+        elif words[:1] == ["show"] and len(words) == 2:
+            display(PastRecord.get(words[1]))  # RunNotFoundError names the store
             return None
         elif words:
             raise ConfigError(
-                f"unknown %flyte command {' '.join(words)!r}; use 'backend NAME', 'runs', 'last' or nothing"
+                f"unknown %flyte command {' '.join(words)!r}; use 'backend NAME', 'runs', 'show NAME', "
+                "'last' or nothing"
             )
         if args.backend:
             _config.switch_backend(args.backend)
@@ -119,6 +126,19 @@ class FlyteMagics(Magics):
             display(run)
         # waits (an interrupt cancels the run, then re-raises); the widget shows the end
         return _outcome(run)
+
+
+def _show_runs(limit: int, phase: str | None) -> None:
+    """``%flyte runs``: the table widget, and below it the output area a row's run opens in
+    (the table as text without anywidget)."""
+    try:
+        from ._runs_widget import RunsTableWidget
+    except ImportError:
+        print(runs_text(runs_table(limit, phase)["rows"]))
+        return
+    table = RunsTableWidget(limit, phase)
+    display(table)
+    display(table.below)
 
 
 class _CellRuns:

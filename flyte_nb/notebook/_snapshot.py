@@ -7,6 +7,7 @@ lives in ``templates/``; this module only fills it in, escaping every value.
 from __future__ import annotations
 
 import html
+import time
 from functools import cache
 from importlib import resources
 from string import Template
@@ -71,6 +72,7 @@ def render_html(model: dict[str, Any]) -> str:
         elapsed=f"{model['elapsed']:.2f} s",
         total=f"{model['total']:,}",
         counts=e(model["counts_text"]),
+        past=_line(past_text(model["past"]), "color: #555555;") if model.get("past") else "",
         error=_line(f"{error['type']}: {error['message']}", "color: #c8372d;") if error else "",
         rows="\n".join(rows),
         semaphores="".join(extra),
@@ -83,12 +85,24 @@ def _line(text: str, style: str = "") -> str:
     return _template("line.html").substitute(text=html.escape(text), style=style)
 
 
+def past_text(past: dict[str, Any]) -> str:
+    """The note on a past run (as the widget's header says it): when it ran, or that it is
+    still going elsewhere and this is its last recorded state."""
+    started = past.get("started")
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "at an unknown time"
+    if past.get("running"):
+        return f"still running elsewhere · last recorded state · started {when}"
+    return f"past run · ran {when}" + (" · its kernel ended mid-run" if past.get("lost") else "")
+
+
 def render_text(model: dict[str, Any]) -> str:
     """The snapshot as plain text, one line per group."""
     lines = [
         f"{model['phase']} {model['task']} · run {model['run']} · {model['backend']} · {model['elapsed']:.2f} s",
         f"{model['total']:,} actions · {model['counts_text']}",
     ]
+    if model.get("past"):
+        lines.insert(1, past_text(model["past"]))
     if model.get("error"):
         lines.append(f"{model['error']['type']}: {model['error']['message']}")
     for group in model["groups"]:

@@ -34,6 +34,10 @@ class RunDisplay(Protocol):
     def show(self, run: Any) -> None:
         """Display ``run`` as a cell output (IPython's ``_ipython_display_``)."""
 
+    def show_past(self, store: Any, record: dict[str, Any]) -> None:
+        """Display the past run whose ``run.json`` in ``store`` is ``record`` as a cell output:
+        the run widget in the state the store keeps of it."""
+
 
 _registered: RunDisplay | None = None
 

@@ -20,6 +20,7 @@ from ..errors import RuntimeUserError
 from ..model._phases import ActionPhase
 from ._action_io import ActionInputs, ActionOutputs
 from ._config import configured_store
+from ._display import run_display
 from ._remote_actions import Action, ActionDetails, actions_of
 from ._run_records import ENDED, load_kept, raise_if_running, read_record, record_or_raise
 from ._sync_and_aio import ClassSyncAndAio, SyncAndAio
@@ -221,6 +222,15 @@ class Run:
         return await self._store.io(self._get_report, attempt)
 
     get_report = SyncAndAio(_get_report, _get_report_aio)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run's record as read from the store (``run.json``: ``run``, ``phase``, ``task``,
+        ``started`` (wall clock), ``elapsed_s``, ``actions``, ``counts``, ...), a copy."""
+        return dict(self._record)
+
+    def _ipython_display_(self) -> None:
+        # in a notebook: the run widget as the store keeps the run (the notebook layer draws it)
+        run_display().show_past(self._store, self._record)
 
     def __repr__(self) -> str:
         return f"Run(name={self.name!r}, phase={self.phase!r}, task_name={self.task_name!r})"

@@ -7,7 +7,7 @@ import pytest
 IPython = pytest.importorskip("IPython")
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-from flyte_nb.errors import ConfigError, TaskCallError  # noqa: E402
+from flyte_nb.errors import ConfigError, RunNotFoundError, TaskCallError  # noqa: E402
 from flyte_nb.session._config import current_config  # noqa: E402
 
 SETUP = """
@@ -65,9 +65,25 @@ def test_line_magic_shows_and_switches_settings(shell, capsys):
     shell.run_line_magic("flyte", "backend local")
     assert current_config().backend == "local"
     shell.run_line_magic("flyte", "runs")
-    assert "no runs in progress" in capsys.readouterr().out
+    assert "no runs in the store yet" in capsys.readouterr().out
     with pytest.raises(ConfigError):
         shell.run_line_magic("flyte", "backend kubernetes")
+
+
+def test_show_and_runs_read_past_runs_from_the_store(shell, capsys):
+    assert shell.run_cell("flyte.with_runcontext(name='shown-1').run(sq, 3).phase").success
+    assert shell.run_cell("%%flyte --name shown-2\nawait sq(4)").success
+    capsys.readouterr()
+    shell.run_line_magic("flyte", "show shown-1")
+    shown = capsys.readouterr().out  # without a front end: the widget's text
+    assert "succeeded magic.sq · run shown-1 · local" in shown and "past run · ran " in shown
+    shell.run_line_magic("flyte", "runs --limit 1")
+    (header, row) = capsys.readouterr().out.strip().splitlines()[:2]
+    assert header.split()[:2] == ["name", "phase"] and row.split()[:2] == ["shown-2", "succeeded"]
+    shell.run_line_magic("flyte", "runs --phase failed")
+    assert "no runs in the store yet" in capsys.readouterr().out
+    with pytest.raises(RunNotFoundError, match="no run named 'nope'"):
+        shell.run_line_magic("flyte", "show nope")
 
 
 def test_help_documents_every_option():

@@ -1,0 +1,75 @@
+"""``%flyte runs``: the runs in the store as a small table widget, newest first; a click on
+a row opens that run's widget below the table.
+
+The rows come from the runs' small ``run.json`` records (``flyte.remote.Run.listall``), never
+their actions. A run of this kernel still going is marked ``here`` and opens its live widget;
+one the store has no record of yet (it has only just started) is listed first all the same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from ..session._history import Run as PastRecord
+from ..session._run import Run, active_runs
+
+#: Runs the table shows unless ``--limit`` says otherwise.
+DEFAULT_LIMIT = 20
+
+
+def runs_table(limit: int = DEFAULT_LIMIT, phase: str | None = None) -> dict[str, Any]:
+    """The table's model: ``rows`` (name, task, phase, started (seconds since the epoch),
+    duration (s), actions, here: a run of this kernel still going), newest first, at most
+    ``limit``; ``phase`` keeps runs in that phase only."""
+    if limit < 1:
+        raise ValueError(f"--limit must be at least 1, got {limit}")
+    wanted = phase.lower() if phase else None
+    records = [run.to_dict() for run in PastRecord.listall(in_phase=wanted, limit=limit)]
+    live = active_runs()
+    rows = [_row(record, here=record.get("run") in live) for record in records]
+    listed = {row["name"] for row in rows}
+    fresh = [_live_row(run) for name, run in live.items() if name not in listed]
+    fresh = [row for row in fresh if wanted is None or row["phase"] == wanted]
+    rows = sorted(fresh, key=lambda row: -(row["started"] or 0.0)) + rows
+    return {"rows": rows[:limit], "limit": limit, "phase": wanted}
+
+
+def _row(record: dict[str, Any], *, here: bool) -> dict[str, Any]:
+    return {
+        "name": str(record.get("run")),
+        "task": record.get("task"),
+        "phase": str(record.get("phase")),
+        "started": record.get("started"),
+        "duration": record.get("elapsed_s"),
+        "actions": record.get("actions"),
+        "here": here,
+    }
+
+
+def _live_row(run: Run) -> dict[str, Any]:
+    c = run.controller
+    elapsed = time.monotonic() - c.started_at if c.started_at else 0.0
+    return {
+        "name": run.name,
+        "task": run.task.name,
+        "phase": run.phase,
+        "started": time.time() - elapsed,
+        "duration": elapsed,
+        "actions": len(c.actions),
+        "here": True,
+    }
+
+
+def runs_text(rows: Iterable[dict[str, Any]]) -> str:
+    """The table as plain text (where no widget is drawn)."""
+    lines = [f"{'name':<16} {'phase':<10} {'started':<19} {'duration':>9} {'actions':>8}  task"]
+    for row in rows:
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["started"])) if row["started"] else "-"
+        duration = f"{row['duration']:.1f} s" if row["duration"] is not None else "-"
+        actions = f"{row['actions']:,}" if row["actions"] is not None else "-"
+        lines.append(
+            f"{row['name']:<16} {row['phase']:<10} {started:<19} {duration:>9} {actions:>8}  {row['task'] or ''}"
+        )
+    return "\n".join(lines) if len(lines) > 1 else "no runs in the store yet"
