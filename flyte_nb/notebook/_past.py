@@ -66,13 +66,26 @@ def past_run(store: Store, record: Mapping[str, Any]) -> PastRun:
     return PastRun(load_recorded_run(store, record), record)
 
 
+def _cells_of_other_kernels(namer: SiteNamer | None) -> SiteNamer:
+    """Names a cell of this kernel as ``namer`` does (``cell [4]``), and a cell of the kernel
+    that ran the run, gone since, as ``a notebook cell`` (its number is not known here)."""
+
+    def name(filename: str) -> str | None:
+        here = namer(filename) if namer is not None else None
+        if here is None and "ipykernel_" in filename:
+            return "a notebook cell"
+        return here
+
+    return name
+
+
 class PastRunView(RunView):
     """The view of a past run: the live view's model plus ``past``. A run still going
     elsewhere shows no rate or ETA (its clock is another process's); a run of more actions
     than the timeline draws bars for gets its density lanes from the actions' times."""
 
     def __init__(self, run: PastRun, *, site_namer: SiteNamer | None = None) -> None:
-        super().__init__(cast("Run", run), site_namer=site_namer)
+        super().__init__(cast("Run", run), site_namer=_cells_of_other_kernels(site_namer))
         self.past = run.past
         self._lanes_from_records()
 
