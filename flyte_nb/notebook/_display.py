@@ -43,9 +43,15 @@ def show(run: Run) -> None:
 def show_past(store: Store, record: dict[str, Any]) -> None:
     """Display the past run whose ``run.json`` in ``store`` is ``record``: its widget in the
     state the store keeps, with the static snapshot beside it (as a live run's at its end);
-    the snapshot only without anywidget."""
+    the snapshot only without anywidget. A run of this kernel still going shows live."""
     from IPython.display import display
 
+    from ..session._run import active_runs
+
+    live = active_runs().get(str(record.get("run")))
+    if live is not None:
+        show(live)
+        return
     try:
         from ._past_widget import past_widget
     except ImportError:  # no anywidget: the static view only

@@ -205,6 +205,26 @@ def test_a_run_of_this_kernel_still_going_is_listed_and_opens_live():
     assert opened is run.widget()  # the live widget, not a reopened one
 
 
+def test_displaying_a_run_of_this_kernel_still_going_shows_it_live(monkeypatch: pytest.MonkeyPatch):
+    from flyte_nb.notebook import _display
+
+    shown: list[Any] = []
+    monkeypatch.setattr(_display, "show", shown.append)
+
+    async def go() -> Any:
+        run = await flyte.with_runcontext(name="shown-live").aio(slow, 1)
+        for _ in range(200):  # its running record is written off the loop as it starts
+            if "shown-live" in [r.name for r in flyte.remote.Run.listall()]:
+                break
+            await asyncio.sleep(0.01)
+        flyte.remote.Run.get("shown-live")._ipython_display_()
+        await run
+        return run
+
+    run = asyncio.run(go())
+    assert shown == [run]
+
+
 @env.task
 async def slow(x: int) -> int:
     await asyncio.sleep(0.5)
