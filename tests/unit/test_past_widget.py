@@ -110,6 +110,9 @@ def test_drill_down_pages_detail_logs_and_report_come_from_the_store():
     assert again.view["report"]["action"] == bad["id"] and "<h2>square of 3</h2>" in again.view["report"]["html"]
     answers(again, {"type": "close"})
     assert "report" not in again.view
+    (run_page,) = answers(again, {"type": "page", "request": 4})  # the header's run page button
+    assert again.view["page"] and "<title>Run past-drill</title>" in run_page["html"]
+    assert "&lt;h2&gt;square of 3&lt;/h2&gt;" in run_page["html"]  # the report in place, in its frame
 
 
 def test_a_reopened_run_is_never_cancelled_from_its_widget():
