@@ -225,7 +225,7 @@ export function render({ model, el }) {
     const page = view.done && view.page
       ? h("button", { class: "fnb-page", text: "run page", title: "open this run's page in a new tab", onclick: openPage })
       : null;
-    header.replaceChildren(
+    header.replaceChildren(...[
       h("span", { class: `fnb-dot fnb-${view.phase}` }),
       h("span", { class: "fnb-phase", text: view.phase }),
       h("span", { class: "fnb-title", text: `${view.task} · run ${view.run} · ${view.backend}` }),
@@ -233,7 +233,7 @@ export function render({ model, el }) {
       view.past ? h("span", { class: "fnb-past", text: pastLabel(view.past), title: view.past.lost || "" }) : null,
       page,
       view.past ? null : cancel,
-    );
+    ].filter(Boolean)); // replaceChildren would write a null as the text "null"
     summary.replaceChildren(
       h("span", { class: "fnb-total", text: `${formatCount(view.total)} actions` }),
       progressBar(view.counts, view.total, view.states),

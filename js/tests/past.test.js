@@ -37,11 +37,13 @@ describe("past runs", () => {
     const past = mount(render, { ...mixedView(), past: { started, running: false, recorded: true, lost: null } });
     assert.equal(past.el.querySelector(".fnb-past").textContent, "past run · ran 2026-12-03 14:02");
     assert.equal(past.el.querySelector(".fnb-cancel"), null);
+    assert.ok(!past.el.querySelector(".fnb-header").textContent.includes("null"));
     past.cleanup();
-    const live = mount(render, mixedView());
+    const live = mount(render, { ...mixedView(), phase: "running", done: false });
     cleanup = live.cleanup;
     assert.ok(live.el.querySelector(".fnb-cancel"));
     assert.equal(live.el.querySelector(".fnb-past"), null);
+    assert.ok(!live.el.querySelector(".fnb-header").textContent.includes("null")); // no run page button yet
   });
 
   test("a recorded past run's groups open their action list; one still going elsewhere does not", () => {
