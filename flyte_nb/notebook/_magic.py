@@ -158,6 +158,8 @@ def _only_options(args: argparse.Namespace) -> None:
     """A %%flyte cell's line holds options only (words are for the %flyte line magic)."""
     if args.rest:
         raise ConfigError(f"%%flyte takes only options, got {' '.join(args.rest)!r}; see %%flyte?")
+    if args.limit is not None or args.phase is not None:
+        raise ConfigError("--limit and --phase are options of the line magic %flyte runs, not of a %%flyte cell")
 
 
 def _prepare(shell: Any, args: argparse.Namespace, cell: str) -> tuple[Any, TaskTemplate[Any, Any]]:

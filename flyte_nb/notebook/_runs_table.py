@@ -12,11 +12,15 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from ..model._phases import ActionPhase
+from ..model._records import State
 from ..session._history import Run as PastRecord
 from ..session._run import Run, active_runs
 
 #: Runs the table shows unless ``--limit`` says otherwise.
 DEFAULT_LIMIT = 20
+#: What ``--phase`` takes: the phases a run's record may say (the SDK's, and flyte_nb's ``cancelled``).
+PHASES = frozenset({p.value for p in ActionPhase} | {State.CANCELLED})
 
 
 def runs_table(limit: int = DEFAULT_LIMIT, phase: str | None = None) -> dict[str, Any]:
@@ -26,6 +30,8 @@ def runs_table(limit: int = DEFAULT_LIMIT, phase: str | None = None) -> dict[str
     if limit < 1:
         raise ValueError(f"--limit must be at least 1, got {limit}")
     wanted = phase.lower() if phase else None
+    if wanted is not None and wanted not in PHASES:
+        raise ValueError(f"--phase {phase!r} is not a run phase; use one of {', '.join(sorted(PHASES))}")
     records = [run.to_dict() for run in PastRecord.listall(in_phase=wanted, limit=limit)]
     live = active_runs()
     rows = [_row(record, here=record.get("run") in live) for record in records]

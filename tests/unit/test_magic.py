@@ -56,6 +56,8 @@ def test_options_are_validated(shell):
     assert "unknown backend 'nope'" in str(result.error_in_exec)
     result = shell.run_cell("%%flyte stray words\nx = 1")
     assert isinstance(result.error_in_exec, ConfigError)
+    result = shell.run_cell("%%flyte --limit 3\nx = 1")
+    assert isinstance(result.error_in_exec, ConfigError) and "%flyte runs" in str(result.error_in_exec)
 
 
 def test_line_magic_shows_and_switches_settings(shell, capsys):

@@ -174,6 +174,9 @@ def test_the_runs_table_lists_newest_first_filters_and_limits():
     assert "table-1" in runs_text(table["rows"]) and runs_text([]) == "no runs in the store yet"
     with pytest.raises(ValueError, match="--limit must be at least 1"):
         runs_table(limit=0)
+    with pytest.raises(ValueError, match="--phase 'faild' is not a run phase; use one of .*failed"):
+        runs_table(phase="faild")
+    assert runs_table(phase="cancelled")["rows"] == []
 
 
 def test_a_click_on_a_row_opens_that_runs_widget_below_the_table():
