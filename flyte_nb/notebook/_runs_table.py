@@ -8,6 +8,7 @@ one the store has no record of yet (it has only just started) is listed first al
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -68,14 +69,34 @@ def _live_row(run: Run) -> dict[str, Any]:
     }
 
 
+def _cells(row: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
+    """name, phase, started, duration, actions, task: as text."""
+    started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["started"])) if row["started"] else "-"
+    duration = f"{row['duration']:.1f} s" if row["duration"] is not None else "-"
+    actions = f"{row['actions']:,}" if row["actions"] is not None else "-"
+    return str(row["name"]), str(row["phase"]), started, duration, actions, str(row["task"] or "")
+
+
 def runs_text(rows: Iterable[dict[str, Any]]) -> str:
     """The table as plain text (where no widget is drawn)."""
     lines = [f"{'name':<16} {'phase':<10} {'started':<19} {'duration':>9} {'actions':>8}  task"]
     for row in rows:
-        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["started"])) if row["started"] else "-"
-        duration = f"{row['duration']:.1f} s" if row["duration"] is not None else "-"
-        actions = f"{row['actions']:,}" if row["actions"] is not None else "-"
-        lines.append(
-            f"{row['name']:<16} {row['phase']:<10} {started:<19} {duration:>9} {actions:>8}  {row['task'] or ''}"
-        )
+        name, phase, started, duration, actions, task = _cells(row)
+        lines.append(f"{name:<16} {phase:<10} {started:<19} {duration:>9} {actions:>8}  {task}")
     return "\n".join(lines) if len(lines) > 1 else "no runs in the store yet"
+
+
+def runs_html(rows: Iterable[dict[str, Any]]) -> str:
+    """The table as an HTML fragment, every value escaped: what an executed notebook keeps for
+    viewers that draw no widgets (nbconvert, GitHub)."""
+    head = "".join(f"<th style='text-align: left; padding: 0 8px'>{c}</th>" for c in _HEADINGS)
+    body = "".join(
+        "<tr>" + "".join(f"<td style='padding: 0 8px'>{html.escape(text)}</td>" for text in _cells(row)) + "</tr>"
+        for row in rows
+    )
+    if not body:
+        return "<p>no runs in the store yet</p>"
+    return f"<table style='border-collapse: collapse'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_HEADINGS = ("name", "phase", "started", "duration", "actions", "task")

@@ -14,7 +14,7 @@ from ..session._config import configured_store
 from ..session._history import Run as PastRecord
 from ..session._run import active_runs
 from ._past_widget import past_widget
-from ._runs_table import runs_table, runs_text
+from ._runs_table import runs_html, runs_table, runs_text
 from ._widget import _static_file
 
 
@@ -58,4 +58,5 @@ class RunsTableWidget(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
-        return {**data, "text/plain": runs_text(self.view.get("rows") or ())}, metadata
+        rows = self.view.get("rows") or ()
+        return {**data, "text/html": runs_html(rows), "text/plain": runs_text(rows)}, metadata

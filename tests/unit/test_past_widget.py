@@ -18,7 +18,7 @@ pytest.importorskip("anywidget")
 from flyte_nb.data import _layout as layout
 from flyte_nb.notebook._past import PastRunView, past_run
 from flyte_nb.notebook._past_widget import PastRunWidget, past_widget
-from flyte_nb.notebook._runs_table import runs_table, runs_text
+from flyte_nb.notebook._runs_table import runs_html, runs_table, runs_text
 from flyte_nb.notebook._runs_widget import RunsTableWidget
 from flyte_nb.notebook._snapshot import render_html, render_text
 from flyte_nb.session._config import configured_store
@@ -172,6 +172,8 @@ def test_the_runs_table_lists_newest_first_filters_and_limits():
     assert [row["name"] for row in runs_table(limit=2)["rows"]] == ["table-2", "table-1"]
     assert [row["name"] for row in runs_table(phase="failed")["rows"]] == ["table-1"]
     assert "table-1" in runs_text(table["rows"]) and runs_text([]) == "no runs in the store yet"
+    shown = runs_html([{**newest, "task": "<b>x</b>"}])
+    assert "<td style='padding: 0 8px'>table-2</td>" in shown and "&lt;b&gt;x&lt;/b&gt;" in shown
     with pytest.raises(ValueError, match="--limit must be at least 1"):
         runs_table(limit=0)
     with pytest.raises(ValueError, match="--phase 'faild' is not a run phase; use one of .*failed"):
