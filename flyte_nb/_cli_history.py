@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .data import _layout as layout
+from .data._cache_sweep import CacheSweep
 
 if TYPE_CHECKING:
     from .data._store import Store
@@ -47,7 +48,10 @@ def add_commands(commands: Any) -> None:
 def add_clean_options(clean: argparse.ArgumentParser) -> None:
     """Add ``--older-than AGE`` and ``--dry-run`` (and ``--store``) to ``flyte-nb clean``."""
     clean.add_argument(
-        "--older-than", metavar="AGE", help="also delete ended runs started more than AGE ago (30m, 12h, 7d, 2w)"
+        "--older-than",
+        metavar="AGE",
+        help="also delete ended runs started more than AGE ago (30m, 12h, 7d, 2w), and the cache entries "
+        f"only they used: {CACHE_RULE}",
     )
     clean.add_argument("--dry-run", action="store_true", help="with --older-than: list what would go, delete nothing")
     _store_option(clean)
@@ -205,6 +209,14 @@ def show_run(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- clean --older-than
+#: ``flyte-nb clean --older-than``'s rule for cache entries and blobs (its help and output say it).
+CACHE_RULE = (
+    "a cache entry goes with the old runs when it was written before the cutoff and no run that stays wrote "
+    "or hit it; while a run is going, or a run that stays is from an earlier flyte_nb (it does not record "
+    "which entries it used), every entry is kept. blobs/ (File and Dir uploads) are always kept"
+)
+
+
 @dataclass
 class CleanReport:
     """What ``clean --older-than`` removed (or, dry, would remove) and what it kept."""
@@ -212,6 +224,8 @@ class CleanReport:
     removed: list[tuple[str, int]] = field(default_factory=list)  # (run, bytes)
     running: list[str] = field(default_factory=list)  # records that say running
     unrecorded: list[str] = field(default_factory=list)  # folders without a record
+    cache: CacheSweep = field(default_factory=CacheSweep)
+    blobs: tuple[int, int] = (0, 0)  # files and bytes under blobs/, all kept
 
     @property
     def removed_bytes(self) -> int:
@@ -220,12 +234,16 @@ class CleanReport:
 
 def clean_old_runs(store: Store, older_than_s: float, *, dry_run: bool = False) -> CleanReport:
     """Delete (unless ``dry_run``) every run in ``store`` whose record says it started more
-    than ``older_than_s`` seconds ago: its whole ``runs/<run>/`` folder. A run whose record
-    says ``running``, or a folder with no record yet (a run going on in another kernel), is kept."""
+    than ``older_than_s`` seconds ago: its whole ``runs/<run>/`` folder, then the cache entries
+    written before then that no run left behind wrote or hit (see ``data/_cache_sweep.py``).
+    A run whose record says ``running``, or a folder with no record yet (a run going on in
+    another kernel), is kept, and so is every cache entry while there is one. Blobs are kept."""
+    from .data._cache_sweep import sweep_cache
     from .session._history import run_record
 
     cutoff = time.time() - older_than_s
     report = CleanReport()
+    remaining: list[dict[str, Any]] = []
     for name in store.children(layout.RUNS):
         record = run_record(store, name)
         if record is None:
@@ -236,12 +254,16 @@ def clean_old_runs(store: Store, older_than_s: float, *, dry_run: bool = False) 
             continue
         started = record.get("started")
         if not isinstance(started, int | float) or started >= cutoff:
+            remaining.append(record)
             continue
         folder = layout.run_root(name)
         size = _bytes_under(store, folder)
         if not dry_run:
             store.delete(folder, recursive=True)
         report.removed.append((name, size))
+    going = len(report.running) + len(report.unrecorded)
+    report.cache = sweep_cache(store, cutoff, remaining, going=going, dry_run=dry_run)
+    report.blobs = _files_under(store, layout.BLOBS)
     return report
 
 
@@ -249,9 +271,13 @@ def print_clean_report(store: Store, report: CleanReport, age: str, *, dry_run: 
     verb = "would delete" if dry_run else "deleted"
     for name, size in report.removed:
         print(f"  {verb} run {name} ({_bytes(size)})")
+    cache = report.cache
+    for key, size in cache.removed:
+        print(f"  {verb} cache entry {key} ({_bytes(size)})")
     print(
         f"store {store.url}: {verb} {len(report.removed)} run(s) started more than {age} ago, "
-        f"{_bytes(report.removed_bytes)}"
+        f"{_bytes(report.removed_bytes)}; {len(cache.removed)} cache entry(ies) written before then "
+        f"that no remaining run used, {_bytes(cache.removed_bytes)}"
     )
     if report.running:
         print(f"  kept {len(report.running)} run(s) whose record says running: {', '.join(report.running)}")
@@ -260,10 +286,32 @@ def print_clean_report(store: Store, report: CleanReport, age: str, *, dry_run: 
             f"  kept {len(report.unrecorded)} folder(s) under runs/ with no record (a run still going, "
             "or one that was killed): delete them by hand when no kernel uses them"
         )
-    print(
-        "  kept cache/ and blobs/: their entries are shared by content across runs and kernels and no run "
-        "records which it used, so none can be known unused (flyte-nb clean --cache deletes the whole cache)"
-    )
+    if cache.kept_all_because is not None:
+        print(f"  kept every cache entry: {cache.kept_all_because}")
+    else:
+        kept = [
+            (cache.kept_used, "used by a remaining run"),
+            (cache.kept_recent, f"written less than {age} ago"),
+            (cache.kept_unstamped, "with no readable time stamp (from an earlier flyte_nb)"),
+        ]
+        shown = "; ".join(f"{n} {why}" for n, why in kept if n)
+        if shown:
+            print(f"  kept cache entries: {shown}")
+    files, size = report.blobs
+    if files:
+        print(
+            f"  kept blobs/ ({files} file(s), {_bytes(size)}): File and Dir uploads are shared by content and "
+            "referenced from inside stored values and live kernels, which clean cannot read without running code"
+        )
+
+
+def _files_under(store: Store, key: str) -> tuple[int, int]:
+    """How many files are under ``key`` and their bytes (0, 0 when it cannot be listed)."""
+    try:
+        sizes = store.fs.find(store.path(key), detail=True)
+        return len(sizes), sum(int(info.get("size") or 0) for info in sizes.values())
+    except Exception:
+        return 0, 0
 
 
 def _bytes_under(store: Store, key: str) -> int:

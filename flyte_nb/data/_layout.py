@@ -65,6 +65,7 @@ __all__ = [
     "output_key",
     "report_key",
     "run_actions_key",
+    "run_cache_use_key",
     "run_error_key",
     "run_folder",
     "run_inputs_key",
@@ -120,6 +121,12 @@ def run_actions_key(run: str) -> str:
     """``runs/<run>/actions.jsonl``: the ended run's actions, one JSON line each (not sealed:
     it is read as JSON, never unpickled)."""
     return f"{run_root(run)}/actions.jsonl"
+
+
+def run_cache_use_key(run: str) -> str:
+    """``runs/<run>/cache.json``: the cache entries the ended run wrote and hit (JSON, keys
+    relative to ``cache/``); none when it used no cache entry."""
+    return f"{run_root(run)}/cache.json"
 
 
 def run_page_key(run: str) -> str:

@@ -55,6 +55,9 @@ class RunData:
         self.max_io_bytes = max_io_bytes
         #: the most bytes (pickled) of one value :meth:`persist_values` keeps (None: no cap)
         self.max_kept_bytes = max_kept_bytes
+        #: the cache entries (store keys) this run wrote, and those it found and used
+        self.cache_written: set[str] = set()
+        self.cache_hit: set[str] = set()
 
     # ------------------------------------------------------------------ flyte.ctx()
     def task_paths(self, action: int, attempt: int) -> dict[str, str]:
@@ -104,11 +107,15 @@ class RunData:
         if self.cache_mode != CACHE_USE:
             return cache._MISS
         max_age = task.cache.max_age if task.cache is not None else None
-        return await self.store.io(cache.lookup, self.store, key, max_age)
+        value = await self.store.io(cache.lookup, self.store, key, max_age)
+        if not cache.is_miss(value):
+            self.cache_hit.add(key)
+        return value
 
     async def remember(self, key: str, value: Any, task: TaskTemplate[Any, Any]) -> None:
         try:
             await self.store.io(cache.write, self.store, key, value)
+            self.cache_written.add(key)
         except (TypeError, ValueError, AttributeError) as exc:
             warnings.warn(
                 f"{task.name}: not cached: its return value cannot be pickled ({type(exc).__name__}: {exc}); "
@@ -124,6 +131,16 @@ class RunData:
     @staticmethod
     def is_miss(value: Any) -> bool:
         return cache.is_miss(value)
+
+    def cache_use(self) -> dict[str, list[str]]:
+        """The cache entries the run wrote (``written``) and found (``hit``), as keys under
+        ``cache/``, sorted: what ``runs/<run>/cache.json`` keeps so that ``flyte-nb clean
+        --older-than`` knows an entry a remaining run used."""
+        under = len(layout.CACHE) + 1
+        return {
+            "written": sorted(key[under:] for key in self.cache_written),
+            "hit": sorted(key[under:] for key in self.cache_hit),
+        }
 
     # ------------------------------------------------------------------ trace checkpoints
     def checkpoint_key(self, action_path: str, name: str, call: int, inputs: dict[str, Any]) -> str | None:

@@ -27,7 +27,8 @@ def run_files(
     controller: Controller, backend: str = "", not_kept: dict[str, int] | None = None
 ) -> dict[str, bytes | Iterator[bytes]]:
     """The files of a run's record, by store key: ``run.json`` (phase, entry task, start time,
-    counts, groups, semaphores), ``actions.jsonl`` (one line per action, see
+    counts, groups, semaphores, ``cache_entries``), ``cache.json`` (the cache entries the run
+    wrote and hit, when any), ``actions.jsonl`` (one line per action, see
     ``data/_archive.py``), the run page (``index.html``), and one text file per failed action
     (``errors/``) and per action that printed (``logs/``). The run's secret values are masked
     in all of them. Reads the records only: call it off the loop once the run has ended. The
@@ -48,6 +49,13 @@ def run_files(
             files[layout.run_log_key(controller.name, label)] = _text("".join(rec.logs), mask)
     files[layout.run_actions_key(controller.name)] = _archive(controller, mask)
     summary = run_summary(controller, backend)
+    if controller.data is not None:
+        # how many cache entries the run wrote or hit (their keys: cache.json); present
+        # even when 0, so that `flyte-nb clean` knows the run records its cache use
+        used = controller.data.cache_use()
+        summary["cache_entries"] = len(set(used["written"]) | set(used["hit"]))
+        if summary["cache_entries"]:
+            files[layout.run_cache_use_key(controller.name)] = json.dumps(used, separators=(",", ":")).encode()
     summary["errors"] = sorted(f"{label}.txt" for label in failed)
     if controller.data is not None and controller.data.max_kept_bytes is not None:
         summary["max_kept_io_bytes"] = controller.data.max_kept_bytes
