@@ -9,7 +9,7 @@ An entry goes only when all of these hold:
   does not, so while one stays every entry is kept (it ages out with ``--older-than`` too);
 - no run that stays wrote or hit it;
 - its own stamp (``Stamped.written_at``) is before the cutoff. An entry without a readable
-  stamp (written before entries were stamped, or not by this user's flyte_nb) is kept.
+  stamp (written before entries were stamped) is kept.
 
 The stamp is read from the first few opcodes of the entry's pickle, never by unpickling it:
 nothing of the entry runs, and no module of the task that wrote it is needed.
@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import StoreIntegrityError
 from . import _layout as layout
+from ._seal import HEADER_SIZE, MAGIC
 
 if TYPE_CHECKING:
     from ._store import Store
@@ -89,6 +89,12 @@ def entry_stamp(data: bytes | memoryview) -> float | None:
     return None
 
 
+def _unsealed(blob: bytes) -> bytes | memoryview:
+    """An entry's pickle, past its seal when it has one (the seal is not checked: the pickle
+    is only scanned for its stamp, never loaded)."""
+    return memoryview(blob)[HEADER_SIZE:] if blob.startswith(MAGIC) and len(blob) >= HEADER_SIZE else blob
+
+
 def sweep_cache(
     store: Store,
     cutoff: float,
@@ -130,13 +136,10 @@ def sweep_cache(
                 sweep.kept_used += 1
                 continue
             try:
-                data = store.get_sealed(key)
+                data = store.get(key)
             except (FileNotFoundError, IsADirectoryError):
                 continue  # gone meanwhile (another clean), or not an entry
-            except StoreIntegrityError:
-                sweep.kept_unstamped += 1
-                continue
-            stamp = entry_stamp(data)
+            stamp = entry_stamp(_unsealed(data))
             if stamp is None:
                 sweep.kept_unstamped += 1
             elif stamp >= cutoff:
