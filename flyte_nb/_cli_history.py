@@ -298,11 +298,10 @@ def print_clean_report(store: Store, report: CleanReport, age: str, *, dry_run: 
         if shown:
             print(f"  kept cache entries: {shown}")
     files, size = report.blobs
-    if files:
-        print(
-            f"  kept blobs/ ({files} file(s), {_bytes(size)}): File and Dir uploads are shared by content and "
-            "referenced from inside stored values and live kernels, which clean cannot read without running code"
-        )
+    print(
+        f"  kept blobs/ ({files} file(s), {_bytes(size)}): File and Dir uploads are shared by content and "
+        "referenced from inside stored values and live kernels, which clean cannot read without running code"
+    )
 
 
 def _files_under(store: Store, key: str) -> tuple[int, int]:

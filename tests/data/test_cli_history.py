@@ -313,7 +313,7 @@ def test_clean_removes_old_entries_no_remaining_run_used_and_dry_run_deletes_not
 def test_clean_keeps_every_entry_while_a_remaining_run_does_not_record_its_cache_use(
     cached_store: Path, tmp_path: Path
 ) -> None:
-    root, url, wrote = _old_copy(cached_store, tmp_path)
+    root, url, _ = _old_copy(cached_store, tmp_path)
     record_path = root / "runs" / "recent" / "run.json"
     record = json.loads(record_path.read_text())
     del record["cache_entries"]  # as an earlier flyte_nb wrote it
