@@ -128,6 +128,7 @@ def test_a_local_run_writes_exactly_the_keys_the_layout_gives(tmp_path: Path):
         layout.run_record(name),
         layout.run_actions_key(name),
         layout.run_page_key(name),
+        layout.run_cache_use_key(name),  # double wrote a cache entry
         layout.run_inputs_key(name),
         layout.run_outputs_key(name),
         layout.run_log_key(name, "1-double"),
