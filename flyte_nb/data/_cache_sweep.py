@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import _layout as layout
+from ._cache import Stamped
 from ._seal import HEADER_SIZE, MAGIC
 
 if TYPE_CHECKING:
@@ -72,18 +73,33 @@ def cache_entries_used(store: Store, record: Mapping[str, Any]) -> set[str] | No
 
 def entry_stamp(data: bytes | memoryview) -> float | None:
     """When a cache entry (its unsealed bytes) was written, read from its pickle's opcodes
-    without unpickling it; None when it carries no stamp."""
-    stamped = False
-    after_name = False
+    without unpickling it; None when it carries no stamp. A stamped entry's pickle opens
+    with exactly: the class (module and name strings, ``STACK_GLOBAL``), ``EMPTY_TUPLE``,
+    ``NEWOBJ``, its state (``EMPTY_DICT``, ``MARK``), ``"written_at"`` and a ``BINFLOAT``."""
+    text, opcode = True, False
+    expected: list[tuple[bool, str]] = [
+        (text, Stamped.__module__),
+        (text, Stamped.__qualname__),
+        (opcode, "STACK_GLOBAL"),
+        (opcode, "EMPTY_TUPLE"),
+        (opcode, "NEWOBJ"),
+        (opcode, "EMPTY_DICT"),
+        (opcode, "MARK"),
+        (text, "written_at"),
+    ]
+    step = 0
     try:
         for count, (op, arg, _) in enumerate(pickletools.genops(io.BytesIO(data))):
             if count >= _STAMP_OPS:
                 return None
-            if isinstance(arg, str):
-                stamped = stamped or arg == "Stamped"
-                after_name = stamped and arg == "written_at"
-            elif after_name and op.name == "BINFLOAT" and isinstance(arg, float):
-                return arg
+            if op.name in ("PROTO", "FRAME", "MEMOIZE"):
+                continue
+            if step == len(expected):
+                return arg if op.name == "BINFLOAT" and isinstance(arg, float) else None
+            is_text, want = expected[step]
+            if (arg if is_text else op.name) != want:
+                return None
+            step += 1
     except Exception:  # garbage: not an entry this code knows
         return None
     return None
