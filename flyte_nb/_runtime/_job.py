@@ -67,7 +67,7 @@ async def execute(
     func = function_of(fields.func, fields.files)
     task_name = fields.task or str(getattr(func, "__qualname__", "?"))
     controller, context = _calls_to_kernel(
-        fields.callback, store, fields.inline_limit, on_first_call, callback_secret, fields.context
+        fields.callback, store, fields.inline_limit, on_first_call, callback_secret, fields.context, job_key
     )
     report = context.run(_report_of, fields.report, store) if fields.report else None
     environment = run_environment(fields.context.env_vars if fields.context is not None else {})
@@ -137,6 +137,7 @@ def _calls_to_kernel(
     on_first_call: Callable[[], None] | None,
     secret: bytes | None,
     job_context: JobContext | None = None,
+    job_key: str = "",
 ) -> tuple[RemoteController | None, contextvars.Context]:
     """A context in which the job's task calls go to the kernel (when it offers a socket)."""
     context = contextvars.copy_context()
@@ -156,6 +157,7 @@ def _calls_to_kernel(
         callback.path,
         secret=secret if secret is not None else bytes.fromhex(callback.secret),
         on_first_call=on_first_call,
+        job=job_key,
     )
     action = RemoteAction(callback.parent)
     if job_context is not None:

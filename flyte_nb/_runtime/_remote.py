@@ -3,8 +3,9 @@
 ``execute`` installs a :class:`RemoteController` as the job's action context. The
 task-calling code paths (``task()``, ``.aio()``, ``flyte.map``, ``flyte.group``,
 ``@flyte.trace``) see an object with the controller's interface; each call is encoded like
-any action's inputs and sent to the kernel over a unix socket (opened on the first call,
-after the handshake that proves the run's secret both ways),
+any action's inputs and sent to the kernel over a unix socket or TCP (opened on the first call,
+after the handshake that proves the run's secret both ways), or through the Dask scheduler
+as sealed events (``_scheduled.py``),
 and the answer (the child's output or its exception) comes back the same way. Many calls
 can be in flight at once over the one connection (a ``gather`` fanout from a container).
 Traces are checkpointed in the run's store like the kernel's (keyed by the calling action's
@@ -17,10 +18,11 @@ changes, so the run's widget shows semaphores written inside tasks too.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,7 @@ from ..model._gauge import GaugedSemaphore, use_semaphore
 from ..wire._calls import CallAnswer, Gauge, GroupSpec, SemaphoresUpdate, SubmitCall, TracesUpdate
 from ..wire._framing import receive, send
 from ..wire._handshake import answer_challenge
+from ..wire._scheduled import SCHEDULER_ADDRESS
 from ._failures import error_of
 
 #: seconds between two reports of a job's semaphore gauges and traces (only changes are sent)
@@ -94,8 +97,10 @@ class RemoteController:
         *,
         secret: bytes = b"",
         on_first_call: Callable[[], None] | None = None,
+        job: str = "",
     ) -> None:
-        self.socket_path = socket_path  # a unix socket's path, or tcp://host:port
+        self.socket_path = socket_path  # a unix socket's path, tcp://host:port, or scheduler://
+        self.job = job  # the job's key: names it to the kernel when calls go through the scheduler
         self.secret = secret  # the run's: proves this job to the kernel (and the kernel to it)
         self.on_first_call = on_first_call
         self.path = path  # the calling action's stable address in its run (for trace checkpoints)
@@ -113,7 +118,9 @@ class RemoteController:
         self.traces: list[Any] = []
         self._ids = itertools.count()
         self._pending: dict[int, asyncio.Future[CallAnswer]] = {}
-        self._writer: asyncio.StreamWriter | None = None
+        #: sends one message to the kernel, and ends the connection (once connected)
+        self._outbox: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+        self._hang_up: Callable[[], None] | None = None
         self._connecting: asyncio.Future[None] | None = None
         self._task_blobs: dict[int, tuple[Any, bytes]] = {}
         self._named: dict[str, RemoteGroup] = {}
@@ -149,8 +156,8 @@ class RemoteController:
         answer = self.loop.create_future()
         self._pending[call] = answer
         try:
-            assert self._writer is not None
-            await send(self._writer, message.to_dict())
+            assert self._outbox is not None
+            await self._outbox(message.to_dict())
             reply = await answer
         finally:
             self._pending.pop(call, None)
@@ -222,9 +229,9 @@ class RemoteController:
         return [Gauge(index, site, s.limit, s.held, s.waiting) for index, (s, site) in enumerate(self._watched)]
 
     async def _send_gauges(self, gauges: list[Gauge]) -> None:
-        if gauges != self._reported and self._writer is not None:
+        if gauges != self._reported and self._outbox is not None:
             self._reported = gauges
-            await send(self._writer, SemaphoresUpdate(self.token, self.parent, gauges).to_dict())
+            await self._outbox(SemaphoresUpdate(self.token, self.parent, gauges).to_dict())
 
     async def _send_traces(self) -> None:
         if self._traces_sent == self._trace_version or not self.traces:
@@ -235,8 +242,8 @@ class RemoteController:
         except Exception:  # a step's value that does not pickle: the outcome will say so
             return
         await self._connect()  # traces travel even from an action that calls no task
-        assert self._writer is not None
-        await send(self._writer, TracesUpdate(self.token, self.parent, traces).to_dict())
+        assert self._outbox is not None
+        await self._outbox(TracesUpdate(self.token, self.parent, traces).to_dict())
 
     async def _report_changes(self) -> None:
         while True:
@@ -260,21 +267,31 @@ class RemoteController:
         await asyncio.shield(self._connecting)
 
     async def _open(self) -> None:
+        if self.socket_path == SCHEDULER_ADDRESS:
+            from ._scheduled import SchedulerChannel
+
+            channel = SchedulerChannel(self.token, self.secret, self.job, self.run, self.store, self._answered)
+            self._outbox, self._hang_up = channel.send, channel.close
+            return
         if self.socket_path.startswith("tcp://"):
             host, _, port = self.socket_path[len("tcp://") :].rpartition(":")
             reader, writer = await asyncio.open_connection(host.strip("[]"), int(port))
         else:
             reader, writer = await asyncio.open_unix_connection(self.socket_path)
         await answer_challenge(reader, writer, self.token, self.secret)  # before any pickle
-        self._writer = writer
+        self._outbox, self._hang_up = functools.partial(send, writer), writer.close
         self.loop.create_task(self._read(reader))
+
+    def _answered(self, message: dict[str, Any]) -> None:
+        """The kernel's answer to one of this job's calls (on the job's loop)."""
+        reply = CallAnswer.from_dict(message)
+        future = self._pending.get(reply.id)
+        if future is not None and not future.done():
+            future.set_result(reply)
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         while (message := await receive(reader)) is not None:
-            reply = CallAnswer.from_dict(message)
-            future = self._pending.get(reply.id)
-            if future is not None and not future.done():
-                future.set_result(reply)
+            self._answered(message)
         gone = ConnectionError("the kernel closed the connection this action's task calls went over")
         for future in self._pending.values():
             if not future.done():
@@ -287,5 +304,5 @@ class RemoteController:
                 await self._send_gauges(self._gauges())  # the final state: nothing held
             except ConnectionError:
                 pass
-        if self._writer is not None:
-            self._writer.close()
+        if self._hang_up is not None:
+            self._hang_up()

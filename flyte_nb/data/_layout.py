@@ -230,6 +230,11 @@ def callback_kwarg_key(folder: str, name: str) -> str:
     return f"{folder}/kwarg-{name}"
 
 
+def callback_message_key(run: str, nonce: str) -> str:
+    """A task call too large for a Dask scheduler event, sent through the store instead."""
+    return f"{callback_folder(run, nonce)}/message"
+
+
 def callback_output_key(run: str, nonce: str) -> str:
     """The offloaded output of a call made from inside a container (the kernel's answer)."""
     return f"{callback_folder(run, nonce)}/output"

@@ -36,6 +36,7 @@ import secrets
 import shutil
 import tempfile
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .._runtime._failures import failure
@@ -152,6 +153,14 @@ class CallbackServer:
         """The secret of a registered run (for a job that travels an authenticated way)."""
         return self._secrets[token]
 
+    def known_secret(self, token: str) -> bytes | None:
+        """The secret of ``token``'s run while it is registered, else None."""
+        return self._secrets.get(token)
+
+    def store_of(self, token: str) -> Any:
+        """The store of ``token``'s run (registered)."""
+        return self._controllers[token].data.store
+
     def container_environment(self, token: str) -> dict[str, str]:
         """Environment variables of a one-shot container of the run: where its lifeline
         and task calls go, and the run's secret (never written to a file)."""
@@ -210,38 +219,57 @@ class CallbackServer:
         calls: set[asyncio.Task[None]] = set()
         lock = asyncio.Lock()
 
-        async def answer(message: SubmitCall | MalformedCallError) -> None:
-            if isinstance(message, MalformedCallError):
-                reply = CallAnswer(message.reply_to, False, failure=failure(message))
-            else:
-                reply = await self._submit(message)
+        async def reply(answer: CallAnswer) -> None:
             async with lock:
-                await send(writer, reply.to_dict())
+                await send(writer, answer.to_dict())
 
         try:
             while (message := await receive(reader)) is not None:
-                try:
-                    received: SubmitCall | SemaphoresUpdate | TracesUpdate | MalformedCallError = parse_call(message)
-                except MalformedCallError as bad:
-                    received = bad
-                if received.run != token:  # a peer speaks for the run it proved, only
+                if not self.hear(token, message, calls, reply):
                     break
-                if isinstance(received, SemaphoresUpdate):
-                    self._semaphores(received)
-                    continue
-                if isinstance(received, TracesUpdate):
-                    self._traces(received)
-                    continue
-                if isinstance(received, MalformedCallError) and received.reply_to is None:
-                    break  # nothing to answer: a peer that speaks nonsense is not heard further
-                call = asyncio.ensure_future(answer(received))
-                calls.add(call)
-                call.add_done_callback(calls.discard)
         finally:
             # the container is gone (ended, killed, cancelled): so are the calls it waited on
             for call in calls:
                 call.cancel()
             writer.close()
+
+    def hear(
+        self,
+        token: str,
+        message: Any,
+        calls: set[asyncio.Task[None]],
+        reply: Callable[[CallAnswer], Awaitable[None]],
+    ) -> bool:
+        """One message from a job of run ``token`` (whose secret it proved): a report applied,
+        or a call started (tracked in ``calls``; its answer goes to ``reply``). False: the
+        peer is not heard further (it spoke for another run, or nonsense)."""
+        try:
+            received: SubmitCall | SemaphoresUpdate | TracesUpdate | MalformedCallError = parse_call(message)
+        except MalformedCallError as bad:
+            received = bad
+        if received.run != token:  # a peer speaks for the run it proved, only
+            return False
+        if isinstance(received, SemaphoresUpdate):
+            self._semaphores(received)
+            return True
+        if isinstance(received, TracesUpdate):
+            self._traces(received)
+            return True
+        if isinstance(received, MalformedCallError) and received.reply_to is None:
+            return False  # nothing to answer: a peer that speaks nonsense is not heard further
+        call = asyncio.ensure_future(self._answer(received, reply))
+        calls.add(call)
+        call.add_done_callback(calls.discard)
+        return True
+
+    async def _answer(
+        self, message: SubmitCall | MalformedCallError, reply: Callable[[CallAnswer], Awaitable[None]]
+    ) -> None:
+        if isinstance(message, MalformedCallError):
+            answer = CallAnswer(message.reply_to, False, failure=failure(message))
+        else:
+            answer = await self._submit(message)
+        await reply(answer)
 
     async def _submit(self, call: SubmitCall) -> CallAnswer:
         try:

@@ -17,6 +17,7 @@ from typing import Any
 from .._checks import is_finite_number, is_int_at_least
 from ..errors import ConfigError
 from ..executors import Setting, available_backends, backend_settings
+from ..executors.dask._given import is_dask_client, is_dask_cluster
 
 __all__ = ["BACKEND_SCHEMAS", "Setting", "check_section", "registered_sections", "split_registered_sections"]
 
@@ -75,13 +76,26 @@ BACKEND_SCHEMAS: dict[str, dict[str, Setting]] = {
     },
     "dask": {
         "address": Setting("a scheduler address (str)", _text, "'tcp://scheduler:8786'"),
+        "cluster": Setting(
+            "a Dask cluster object (LocalCluster, KubeCluster, SLURMCluster, a dask-gateway or Coiled cluster: "
+            "anything with a scheduler_address; a Client goes in dask: client, an address in dask: address)",
+            is_dask_cluster,
+            "KubeCluster(...)",
+        ),
+        "client": Setting(
+            "a distributed.Client (a cluster object goes in dask: cluster, an address in dask: address)",
+            is_dask_client,
+            "Client(cluster)",
+        ),
         "n_workers": Setting("an int >= 1", _at_least(1), "4"),
         "threads_per_worker": Setting("an int >= 1", _at_least(1), "16"),
         "memory_limit": Setting("bytes (int >= 1) or a size (str)", _memory_limit, "'4GiB' or 'auto'"),
         "worker_resources": Setting(
             "a mapping of resource name to a number >= 0", _resources, "{'GPU': 1, 'MEMORY': 8e9}"
         ),
-        "callback": Setting("one of 'auto', 'unix', 'tcp'", _one_of("auto", "unix", "tcp"), "'auto'"),
+        "callback": Setting(
+            "one of 'auto', 'unix', 'tcp', 'scheduler'", _one_of("auto", "unix", "tcp", "scheduler"), "'auto'"
+        ),
         "callback_host": Setting("a host name or address (str)", _text, "'10.0.0.5'"),
         "connect_timeout": Setting("seconds (a number > 0)", _positive_seconds, "30"),
     },

@@ -21,6 +21,7 @@ from typing import Any
 from ..._runtime._dask import STARTED_TOPIC
 from ..._version import __version__
 from ...errors import ConfigError
+from ._scheduled import ScheduledCalls
 
 #: seconds the workers' declared resources are trusted before the scheduler is asked again
 RESOURCES_TTL_S = 5.0
@@ -32,6 +33,10 @@ class Cluster:
 
     client: Any
     local: Any = None
+    #: the Client or Cluster object the user gave (dask: client= / cluster=), if any
+    given: Any = None
+    #: flyte_nb made the client and closes it; a Client the user gave stays open
+    owns_client: bool = True
     #: the workers run on this machine (the callback server's unix socket reaches them)
     same_host: bool = True
     #: the interface of this machine the scheduler is reached through
@@ -42,8 +47,21 @@ class Cluster:
     #: when the workers' declared resources were last asked for, and their answer
     _declared: tuple[float, dict[str, float]] = field(default=(-RESOURCES_TTL_S, {}), init=False, repr=False)
 
+    _calls: ScheduledCalls | None = field(default=None, init=False, repr=False)
+
     def __post_init__(self) -> None:
         self.client.subscribe_topic(STARTED_TOPIC, self._job_started)
+
+    @property
+    def by_object(self) -> bool:
+        """The user gave a Client or Cluster object (not an address, nor flyte_nb's LocalCluster)."""
+        return self.given is not None
+
+    def scheduled_calls(self) -> ScheduledCalls:
+        """The routes of task calls that come through the scheduler (subscribed on first use)."""
+        if self._calls is None:
+            self._calls = ScheduledCalls(self.client)
+        return self._calls
 
     def _job_started(self, event: tuple[float, str]) -> None:  # on the client's loop
         callback = self.starting.pop(event[1], None)
@@ -64,7 +82,14 @@ class Cluster:
         return largest
 
     def close(self) -> None:
-        self.client.close()
+        """Close the client flyte_nb made (a Cluster object the user gave keeps running); a
+        Client the user gave stays open, only flyte_nb's subscriptions on it end."""
+        if self._calls is not None:
+            self._calls.close()
+        if self.owns_client:
+            self.client.close()
+        else:
+            self.client.unsubscribe_topic(STARTED_TOPIC)
         if self.local is not None:
             self.local.close()
 

@@ -39,6 +39,7 @@ from ..._checks import is_int_at_least
 from ..._runtime._dask import cancel_jobs, run_job
 from ...errors import ConfigError, FlyteNbError, WorkerLostError
 from ...wire._outcome import Outcome
+from ...wire._scheduled import SCHEDULER_ADDRESS
 from .._base import ActionSpec, ExecutorCapabilities
 from .._callbacks import CallbackServer
 from .._shipped import ShippedJobExecutor
@@ -50,12 +51,14 @@ from ._cluster import (
     check_workers,
     where_workers_are,
 )
+from ._given import describe, is_dask_client, is_dask_cluster
 from ._resources import resource_requests
+from ._scheduled import Route
 
 #: threads per worker of the LocalCluster flyte_nb starts: an action holds a thread while it
 #: runs (awaiting included), and most notebook actions wait far more than they compute
 DEFAULT_THREADS_PER_WORKER = 16
-CALLBACK_MODES = ("auto", "unix", "tcp")
+CALLBACK_MODES = ("auto", "unix", "tcp", "scheduler")
 T = TypeVar("T")
 STOP_TIMEOUT_S = 10.0
 
@@ -84,6 +87,8 @@ class DaskExecutor(ShippedJobExecutor):
         self,
         *,
         address: str | None = None,
+        cluster: Any = None,
+        client: Any = None,
         n_workers: int | None = None,
         threads_per_worker: int = DEFAULT_THREADS_PER_WORKER,
         memory_limit: str | int = "auto",
@@ -98,12 +103,16 @@ class DaskExecutor(ShippedJobExecutor):
         for what, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
             if value is not None and not is_int_at_least(value, 1):
                 raise ConfigError(f"dask: {what} must be an int >= 1, got {value!r}")
-        if address is not None and (n_workers is not None or worker_resources is not None):
+        _check_given(address, cluster, client)
+        existing = "an address" if address is not None else "a cluster or client" if (cluster or client) else None
+        if existing is not None and (n_workers is not None or worker_resources is not None):
             raise ConfigError(
-                "dask: n_workers and worker_resources describe the LocalCluster flyte_nb starts; with an address, "
-                "size the cluster where it runs (or leave address out)"
+                f"dask: n_workers and worker_resources describe the LocalCluster flyte_nb starts; with {existing}, "
+                "size the cluster where it runs (or leave it out)"
             )
         self.address = address
+        #: a Client or Cluster object the user already has (dask: client= / cluster=)
+        self.given = client if client is not None else cluster
         self.n_workers = n_workers or min(os.cpu_count() or 1, 4)
         self.threads_per_worker = threads_per_worker
         self.memory_limit = memory_limit
@@ -115,9 +124,12 @@ class DaskExecutor(ShippedJobExecutor):
         self._live: dict[int, tuple[Any, str]] = {}  # action id -> (Dask future, job key)
         self._nonce = uuid.uuid4().hex[:8]  # keys of two kernels' runs of the same name differ
         self._batch = SubmitBatch()
+        self._route: Route | None = None  # this run's task calls through the scheduler, in that mode
 
     # ------------------------------------------------------------------ cluster
     def _key(self) -> tuple[Any, ...]:
+        if self.given is not None:
+            return ("object", id(self.given))
         if self.address is not None:
             return ("address", self.address)
         resources = tuple(sorted(self.worker_resources.items()))
@@ -128,6 +140,8 @@ class DaskExecutor(ShippedJobExecutor):
         key = self._key()
         with CLUSTERS_LOCK:
             cluster = CLUSTERS.get(key)
+            if cluster is not None and cluster.given is not self.given:
+                cluster = None  # an id reused by a new object: not the cluster connected before
             if cluster is None or cluster.client.status not in ("running", "connecting"):
                 cluster = CLUSTERS[key] = self._start_cluster()
         return cluster
@@ -137,6 +151,8 @@ class DaskExecutor(ShippedJobExecutor):
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise ConfigError("the dask backend needs dask.distributed: pip install 'flyte_nb[dask]'") from exc
+        if self.given is not None:
+            return self._given_cluster(Client)
         if self.address is None:
             try:
                 local = LocalCluster(
@@ -172,6 +188,45 @@ class DaskExecutor(ShippedJobExecutor):
             raise
         return cluster
 
+    def _given_cluster(self, client_class: Any) -> Cluster:
+        """Connect to the Client or Cluster object the user gave; a Cluster object gets a
+        client of flyte_nb's own (its security, TLS certificates or gateway auth, used as is)."""
+        given = self.given
+        if is_dask_client(given):
+            if getattr(given, "asynchronous", False):
+                raise ConfigError(
+                    "dask: client is an asynchronous Client; flyte_nb needs a synchronous one: pass "
+                    "Client(..., asynchronous=False), or the cluster object itself (dask: {cluster: ...})"
+                )
+            if given.status not in ("running", "connecting"):
+                raise ConfigError(f"dask: client {describe(given)} is closed; pass an open Client")
+            cluster = Cluster(given, given=given, owns_client=False)
+        else:
+            try:
+                # Client(cluster) takes the cluster's own security (TLS, a gateway's auth)
+                client = client_class(given, set_as_default=False, timeout=self.connect_timeout)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot reach the scheduler of the Dask cluster {describe(given)}: {exc}. "
+                    "Check that the cluster is running (cluster.status)"
+                ) from exc
+            cluster = Cluster(client, given=given)
+        try:
+            address = cluster.client.scheduler_info()["address"]
+            try:
+                cluster.client.wait_for_workers(1, timeout=self.connect_timeout)
+            except (TimeoutError, asyncio.TimeoutError):
+                raise ConfigError(
+                    f"the Dask cluster at {address} has no workers after {self.connect_timeout:g} s; scale it up "
+                    "(cluster.scale(4) or cluster.adapt(minimum=1)) or raise dask: connect_timeout"
+                ) from None
+            check_workers(cluster.client, address)
+            cluster.own_address, cluster.same_host = where_workers_are(cluster.client, address)
+        except BaseException:
+            cluster.close()
+            raise
+        return cluster
+
     async def _ready(self, spec: ActionSpec) -> Cluster:
         if self._cluster is None:
             self._cluster = await _outside_run(self._connect)
@@ -192,10 +247,26 @@ class DaskExecutor(ShippedJobExecutor):
         requests = await _outside_run(resource_requests, task, cluster) if task.env.resources is not None else None
         return _Place(cluster, requests)
 
+    def callback_mode(self, cluster: Cluster) -> str:
+        """How jobs' task calls reach the kernel on ``cluster``. ``auto``: the unix socket when
+        every worker runs on this machine; else, for a cluster given as an object (Kubernetes,
+        a gateway, Coiled, a batch system), through the scheduler, the one path such clusters
+        always have (their workers reach the scheduler, and so does the kernel's client; a
+        pod or a cloud machine can seldom open a connection back to a notebook); for a
+        cluster given by address, TCP to the kernel, as before."""
+        if self.callback != "auto":
+            return self.callback
+        if cluster.same_host:
+            return "unix"
+        return "scheduler" if cluster.by_object else "tcp"
+
     async def _callback_socket(self, server: CallbackServer, place: _Place) -> str:
-        mode = self.callback if self.callback != "auto" else ("unix" if place.cluster.same_host else "tcp")
+        mode = self.callback_mode(place.cluster)
         if mode == "unix":
             return server.path
+        if mode == "scheduler":
+            self._route = place.cluster.scheduled_calls().route(server, self._token)
+            return SCHEDULER_ADDRESS
         return await server.listen_tcp(self.callback_host or place.cluster.own_address)
 
     async def _run(self, spec: ActionSpec, place: _Place, job_key: str, job: bytes | None) -> tuple[Outcome, float]:
@@ -221,6 +292,8 @@ class DaskExecutor(ShippedJobExecutor):
         finally:
             self._live.pop(spec.action.id, None)
             cluster.starting.pop(job_key, None)
+            if self._route is not None:
+                self._route.end_job(job_key)  # its calls still waiting end with it, as a socket's would
         # the wait from submission to start is the action's queue time (e), not a start-up cost (t)
         return outcome, 0.0
 
@@ -249,6 +322,9 @@ class DaskExecutor(ShippedJobExecutor):
     async def _stop_all(self) -> None:
         live, self._live = list(self._live.values()), {}
         await self._stop(live)
+        if self._route is not None and self._cluster is not None:
+            self._cluster.scheduled_calls().unroute(self._route.token)
+            self._route = None
 
 
 class SubmitBatch:
@@ -330,3 +406,26 @@ def _dask_failure(exc: BaseException, what: str) -> BaseException:
     if name in ("CancelledError", "FutureCancelledError"):
         return FlyteNbError(f"the Dask task of {what} was cancelled outside this run (a client or scheduler restart)")
     return exc
+
+
+def _check_given(address: str | None, cluster: Any, client: Any) -> None:
+    """At most one way to name an existing cluster, and each of the kind it says."""
+    named = (("address", address), ("cluster", cluster), ("client", client))
+    given = [name for name, value in named if value is not None]
+    if len(given) > 1:
+        raise ConfigError(f"dask: give one of address, cluster and client, not {' and '.join(given)}")
+    if client is not None and not is_dask_client(client):
+        hint = " (a cluster object: pass it as dask: {cluster: ...})" if is_dask_cluster(client) else ""
+        raise ConfigError(f"dask: client must be a distributed.Client, got {describe(client)}{hint}")
+    if cluster is not None and not is_dask_cluster(cluster):
+        hint = (
+            " (a Client: pass it as dask: {client: ...})"
+            if is_dask_client(cluster)
+            else " (an address: pass it as dask: {address: ...})"
+            if isinstance(cluster, str)
+            else ""
+        )
+        raise ConfigError(
+            "dask: cluster must be a Dask cluster object (LocalCluster, KubeCluster, SLURMCluster, a dask-gateway "
+            f"or Coiled cluster: anything with a scheduler_address), got {describe(cluster)}{hint}"
+        )

@@ -1,0 +1,245 @@
+"""Clusters people already have: a ``distributed.Client`` or a Cluster object given to
+``dask: {client: ...}`` / ``dask: {cluster: ...}`` (the conformance suite on both), a
+TLS-secured cluster, task calls carried through the scheduler (``callback: scheduler``),
+and forged or replayed messages through the scheduler refused."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+from support import require_dask
+
+import flyte_nb as flyte
+from flyte_nb.errors import ConfigError
+from flyte_nb.testing import ConformanceBackend, ExecutorConformance
+
+env = flyte.TaskEnvironment("given_clusters")
+
+
+@env.task
+async def leaf(i: int) -> int:
+    await asyncio.sleep(0.01)
+    return i
+
+
+@env.task
+async def middle(i: int) -> int:
+    return sum(await asyncio.gather(*[leaf(i * 10 + j) for j in range(3)]))
+
+
+@env.task
+async def top(n: int) -> list:
+    return list(await asyncio.gather(*[middle(i) for i in range(n)]))
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    """One LocalCluster object for the module's tests (flyte_nb never closes it)."""
+    require_dask()
+    import distributed
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=8, dashboard_address=":0") as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def user_client(local_cluster):
+    """The user's own Client of that cluster: flyte_nb uses it and leaves it open."""
+    import distributed
+
+    with distributed.Client(local_cluster, set_as_default=False) as client:
+        yield client
+
+
+def _init(tmp_path: Path, **dask: object) -> Path:
+    store = tmp_path / "store"
+    flyte.init("dask", storage=f"file://{store}", dask=dask)
+    return store
+
+
+class TestGivenClusterObject(ExecutorConformance):
+    @pytest.fixture
+    def conformance_backend(self, tmp_path, local_cluster):
+        store = _init(tmp_path, cluster=local_cluster)
+        return ConformanceBackend(store=store, process_boundary=True, label="dask-cluster-object")
+
+
+class TestGivenClientThroughTheScheduler(ExecutorConformance):
+    """The suite (nested calls, map, traces while their action runs, cancel) with every task
+    call carried through the scheduler."""
+
+    @pytest.fixture
+    def conformance_backend(self, tmp_path, user_client):
+        store = _init(tmp_path, client=user_client, callback="scheduler")
+        return ConformanceBackend(store=store, process_boundary=True, label="dask-scheduler-calls")
+
+
+def test_a_given_client_stays_open_and_a_given_cluster_keeps_running(tmp_path, local_cluster, user_client):
+    from flyte_nb.executors.dask._cluster import close_clusters
+
+    _init(tmp_path, client=user_client)
+    assert flyte.run(top, 2).outputs()[0] == [sum(i * 10 + j for j in range(3)) for i in range(2)]
+    _init(tmp_path, cluster=local_cluster)
+    assert flyte.run(middle, 1).outputs()[0] == 10 + 11 + 12
+    close_clusters()  # what flyte_nb does at exit
+    assert user_client.status == "running"
+    assert user_client.submit(sum, [1, 2], pure=False).result() == 3
+    assert local_cluster.status.name == "running"
+    assert len(local_cluster.scheduler_info["workers"]) == 2
+
+
+def test_a_tls_secured_cluster_runs_nested_fanouts(tmp_path):
+    require_dask()
+    pytest.importorskip("cryptography")
+    import distributed
+    from distributed.security import Security
+
+    security = Security.temporary()
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=8,
+        protocol="tls://",
+        security=security,
+        dashboard_address=":0",
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tls://")
+        _init(tmp_path, cluster=cluster)
+        run = flyte.run(top, 3)
+        assert run.outputs()[0] == [sum(i * 10 + j for j in range(3)) for i in range(3)]
+        assert len(run.controller.actions) == 1 + 3 + 9
+        # with other certificates than the cluster's, its scheduler is closed to a client
+        with pytest.raises((OSError, TimeoutError)):
+            distributed.Client(cluster.scheduler_address, security=Security.temporary(), timeout=2)
+
+
+def test_calls_through_the_scheduler_carry_large_tasks_through_the_store(tmp_path, user_client):
+    store = _init(tmp_path, client=user_client, callback="scheduler")
+    blob = "x" * 40_000  # the task's pickle is larger than one scheduler event carries
+
+    @env.task
+    async def big(i: int) -> int:
+        return len(blob) + i
+
+    @env.task
+    async def main(n: int) -> list:
+        return [value async for value in flyte.map.aio(big, range(n))]
+
+    run = flyte.run(main, 3)
+    assert run.outputs()[0] == [40_000, 40_001, 40_002]
+    assert len(run.controller.actions) == 1 + 3
+    assert not list(store.rglob("message"))  # each one read by the kernel, then removed
+
+
+class Touch:
+    """Unpickled, it creates a file: the kernel must never unpickle it from a forged message."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+@env.task
+async def forger(bad: str, replayed: str, fresh: str) -> tuple:
+    """On a worker: post a forged message, a genuine one, its replay, then another genuine one."""
+    from flyte_nb._runtime._scheduled import _channels
+    from flyte_nb.model._context import current
+    from flyte_nb.wire._scheduled import CALL, envelope
+
+    assert await leaf.aio(7) == 7  # the job's channel is open
+    controller = current.get().controller
+    channel = _channels[controller.job]
+
+    def report(path: str) -> bytes:
+        # a valid report (no gauges) that also carries something run when unpickled
+        message = {"op": "semaphores", "run": controller.token, "parent": controller.parent, "gauges": []}
+        return pickle.dumps({**message, "x": Touch(path)})
+
+    async def appears(path: str) -> bool:
+        for _ in range(200):  # at most 20 s
+            if os.path.exists(path):
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
+    # sealed with another secret, for this run's token and job, with a later sequence number
+    channel.post(envelope(os.urandom(32), CALL, controller.token, controller.job, 10**9, report(bad)))
+    genuine = await channel.seal(report(replayed))
+    channel.post(genuine)
+    heard = await appears(replayed)
+    os.remove(replayed)
+    channel.post(genuine)  # a recorded message sent again
+    channel.post(await channel.seal(report(fresh)))
+    fresh_heard = await appears(fresh)
+    return heard, fresh_heard, os.path.exists(bad), os.path.exists(replayed)
+
+
+def test_forged_and_replayed_messages_through_the_scheduler_are_refused(tmp_path, user_client):
+    _init(tmp_path, client=user_client, callback="scheduler")
+    paths = [str(tmp_path / name) for name in ("forged", "replayed", "fresh")]
+    heard, fresh_heard, forged_ran, replay_ran = flyte.run(forger, *paths).outputs()[0]
+    assert heard and fresh_heard  # sealed with the run's secret: heard (and unpickled)
+    assert not forged_ran  # sealed with another secret: dropped before anything is unpickled
+    assert not replay_ran  # the same message again: dropped
+
+
+def test_a_forged_event_from_another_client_is_refused(tmp_path, user_client):
+    """Anyone with scheduler access can log events: one without the run's secret is dropped."""
+    from flyte_nb.wire._scheduled import CALL, CALLS_TOPIC, envelope
+
+    _init(tmp_path, client=user_client, callback="scheduler")
+    marker = tmp_path / "ran"
+
+    @env.task
+    async def waits(path: str) -> bool:
+        await leaf.aio(1)
+        for _ in range(100):  # the test logs its forged events meanwhile
+            await asyncio.sleep(0.05)
+        return os.path.exists(path)
+
+    async def main() -> tuple:
+        run = await flyte.run.aio(waits, str(marker))
+        executor = run.controller.executor
+        for _ in range(100):
+            if getattr(executor, "_route", None) is not None and executor._route.jobs:
+                break
+            await asyncio.sleep(0.05)
+        route = executor._route
+        token, job = route.token, next(iter(route.jobs))
+        body = pickle.dumps({"op": "semaphores", "run": token, "parent": 1, "gauges": [], "x": Touch(str(marker))})
+        user_client.log_event(CALLS_TOPIC, envelope(os.urandom(32), CALL, token, job, 10**9, body, worker="x"))
+        user_client.log_event(CALLS_TOPIC, {"kind": CALL, "token": token, "job": job, "body": body})
+        deadline = time.monotonic() + 20
+        while route.refused < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        refused = route.refused
+        await run
+        return refused, run.outputs()[0]
+
+    refused, ran_in_kernel = asyncio.run(main())
+    assert refused >= 2  # both reached the kernel, and were dropped there
+    assert not ran_in_kernel and not marker.exists()
+
+
+def test_given_objects_of_the_wrong_kind_are_clear_errors(local_cluster, user_client):
+    with pytest.raises(ConfigError, match=r"dask.client in flyte.init\(\) must be a distributed.Client"):
+        flyte.init("dask", dask={"client": local_cluster})
+    with pytest.raises(ConfigError, match=r"dask.cluster in flyte.init\(\) must be a Dask cluster object.*'tcp://x:1'"):
+        flyte.init("dask", dask={"cluster": "tcp://x:1"})
+    with pytest.raises(ConfigError, match="give one of address, cluster and client, not address and client"):
+        flyte.init("dask", dask={"address": "tcp://x:1", "client": user_client})
+        flyte.run(top, 1)  # checked when the backend starts
+    from flyte_nb.executors.dask._executor import DaskExecutor
+
+    with pytest.raises(ConfigError, match=r"got builtins.object .*pass it as|got builtins.object"):
+        DaskExecutor(cluster=object())
+    with pytest.raises(ConfigError, match=r"a Client: pass it as dask: \{client: ...\}"):
+        DaskExecutor(cluster=user_client)
+    with pytest.raises(ConfigError, match="with a cluster or client, size the cluster where it runs"):
+        DaskExecutor(cluster=local_cluster, n_workers=2)
