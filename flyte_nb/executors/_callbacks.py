@@ -157,9 +157,10 @@ class CallbackServer:
         """The secret of ``token``'s run while it is registered, else None."""
         return self._secrets.get(token)
 
-    def store_of(self, token: str) -> Any:
-        """The store of ``token``'s run (registered)."""
-        return self._controllers[token].data.store
+    def run_of(self, token: str) -> tuple[str, Any]:
+        """The name and store of ``token``'s run (registered)."""
+        controller = self._controllers[token]
+        return controller.name, controller.data.store
 
     def container_environment(self, token: str) -> dict[str, str]:
         """Environment variables of a one-shot container of the run: where its lifeline

@@ -56,9 +56,9 @@ class Opened:
     digest: bytes
 
 
-def _mac(secret: bytes, kind: str, token: str, job: str, seq: int, digest: bytes) -> bytes:
-    fields = b"\0".join((kind.encode(), token.encode(), job.encode(), str(seq).encode(), digest))
-    return hmac.new(secret, fields, hashlib.sha256).digest()
+def _mac(secret: bytes, kind: str, token: str, job: str, seq: int, worker: str, stored: str, digest: bytes) -> bytes:
+    fields = (kind, token, job, str(seq), worker, stored)
+    return hmac.new(secret, b"\0".join([*(f.encode() for f in fields), digest]), hashlib.sha256).digest()
 
 
 def envelope(
@@ -73,7 +73,8 @@ def envelope(
     stored: str | None = None,
 ) -> dict[str, Any]:
     """A sealed message (plain types only: Dask's events must be msgpack-able). With
-    ``stored`` the body lives in the store at that key and is left out of the envelope."""
+    ``stored`` the body lives in the store at that key and is left out of the envelope;
+    the seal covers every field, the key and the body's digest included."""
     digest = hashlib.sha256(body).digest()
     return {
         "kind": kind,
@@ -83,7 +84,8 @@ def envelope(
         "worker": worker,
         "body": None if stored is not None else body,
         "stored": stored,
-        "mac": _mac(secret, kind, token, job, seq, digest),
+        "digest": digest,
+        "mac": _mac(secret, kind, token, job, seq, worker, stored or "", digest),
     }
 
 
@@ -96,14 +98,15 @@ def addressed_to(raw: Any) -> tuple[str, str]:
 
 def open_envelope(raw: Any, kind: str, secret_of: Callable[[str], bytes | None]) -> Opened | None:
     """The envelope's fields if it is well formed and sealed with its run's secret, else
-    None. A stored body is checked later, against ``Opened.digest`` (:func:`body_matches`)."""
+    None. Nothing in it is acted on before: not even a stored body's key is read. A stored
+    body, once fetched, is checked against the sealed digest (:func:`body_matches`)."""
     if not isinstance(raw, dict) or raw.get("kind") != kind:
         return None
     token, job, seq, worker = raw.get("token"), raw.get("job"), raw.get("seq"), raw.get("worker", "")
-    body, stored, mac = raw.get("body"), raw.get("stored"), raw.get("mac")
+    body, stored, digest, mac = raw.get("body"), raw.get("stored"), raw.get("digest"), raw.get("mac")
     if not (isinstance(token, str) and isinstance(job, str) and isinstance(worker, str)):
         return None
-    if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(mac, bytes):
+    if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(mac, bytes) or not isinstance(digest, bytes):
         return None
     if (body is None) == (stored is None) or not isinstance(body, (bytes, type(None))):
         return None
@@ -112,18 +115,13 @@ def open_envelope(raw: Any, kind: str, secret_of: Callable[[str], bytes | None])
     secret = secret_of(token)
     if secret is None:
         return None
-    if body is not None:
-        digest = hashlib.sha256(body).digest()
-        if not hmac.compare_digest(mac, _mac(secret, kind, token, job, seq, digest)):
-            return None
-        return Opened(token, job, seq, worker, body, None, digest)
-    # a stored body: the MAC covers its digest, which the envelope does not say; the
-    # reader checks the bytes it fetched (body_matches) before it unpickles them
-    return Opened(token, job, seq, worker, None, stored, mac)
+    if not hmac.compare_digest(mac, _mac(secret, kind, token, job, seq, worker, stored or "", digest)):
+        return None
+    if body is not None and hashlib.sha256(body).digest() != digest:
+        return None
+    return Opened(token, job, seq, worker, body, stored, digest)
 
 
-def body_matches(opened: Opened, secret: bytes, kind: str, body: bytes) -> bool:
-    """Whether a stored body is the one its envelope was sealed over."""
-    digest = hashlib.sha256(body).digest()
-    expected = _mac(secret, kind, opened.token, opened.job, opened.seq, digest)
-    return hmac.compare_digest(opened.digest, expected)
+def body_matches(opened: Opened, body: bytes) -> bool:
+    """Whether a body fetched from the store is the one its envelope was sealed over."""
+    return hmac.compare_digest(hashlib.sha256(body).digest(), opened.digest)

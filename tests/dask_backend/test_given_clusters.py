@@ -243,3 +243,29 @@ def test_given_objects_of_the_wrong_kind_are_clear_errors(local_cluster, user_cl
         DaskExecutor(cluster=user_client)
     with pytest.raises(ConfigError, match="with a cluster or client, size the cluster where it runs"):
         DaskExecutor(cluster=local_cluster, n_workers=2)
+
+
+class _StubClient:
+    """Just enough of a Client for the executor to decide a callback mode."""
+
+    def submit(self, *args): ...
+    def map(self, *args): ...
+    def run(self, *args): ...
+    def scheduler_info(self): ...
+    def subscribe_topic(self, topic, handler): ...
+
+
+def test_auto_sends_calls_through_the_scheduler_only_for_given_clusters_elsewhere():
+    from flyte_nb.executors.dask._cluster import Cluster
+    from flyte_nb.executors.dask._executor import DaskExecutor
+
+    client = _StubClient()
+    given = DaskExecutor(client=client)
+    assert given.callback_mode(Cluster(client, given=client, owns_client=False, same_host=False)) == "scheduler"
+    assert given.callback_mode(Cluster(client, given=client, owns_client=False, same_host=True)) == "unix"
+    by_address = DaskExecutor(address="tcp://10.0.0.9:8786")
+    assert by_address.callback_mode(Cluster(client, same_host=False)) == "tcp"
+    assert (
+        DaskExecutor(client=client, callback="tcp").callback_mode(Cluster(client, given=client, same_host=False))
+        == "tcp"
+    )
