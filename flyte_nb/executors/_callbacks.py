@@ -16,7 +16,9 @@ inside the job itself, a reusable worker's job over the pool's own authenticated
 never through a file. The folder is 0700 and the socket 0600 (:meth:`CallbackServer.hand_to`
 gives them to the containers' user); the server listens only while some run needs it.
 Workers on other machines (a Dask cluster) reach the same server over TCP, with the same
-handshake. A one-shot container also keeps a *lifeline* connection open: when the kernel
+handshake, or send their messages through the Dask scheduler, each sealed with the run's
+secret (``dask/_scheduled.py``), which :meth:`CallbackServer.hear` then hears as it hears a
+socket's. A one-shot container also keeps a *lifeline* connection open: when the kernel
 dies the connection ends and the container ends itself (``_runtime/_lifeline.py``).
 
 The messages are those of ``wire/_calls.py``: a :class:`~flyte_nb.wire._calls.SubmitCall`

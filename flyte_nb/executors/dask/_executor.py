@@ -2,7 +2,11 @@
 
 By default flyte_nb starts a ``LocalCluster`` of worker processes on this machine, once
 per kernel and shared by its runs (closed when the kernel exits); ``dask: {address:
-"tcp://scheduler:8786"}`` uses a cluster that already runs. An attempt is: ship large
+"tcp://scheduler:8786"}`` uses a cluster that already runs, and so do ``client=`` (a
+``distributed.Client``, never closed here: it is the user's) and ``cluster=`` (any Dask
+cluster object, duck-typed: ``KubeCluster``, ``SLURMCluster``, a gateway's; flyte_nb makes
+a client of its own with the cluster's security, closes it at exit and leaves the cluster
+running). An attempt is: ship large
 inputs to the store (u), submit ``_runtime._dask.run_job`` with the job (the task's
 function by value and its inputs) as a Dask task, and await its outcome (the output's
 payload or the exception, the job's printed output, d). Jobs submitted in one turn of the
@@ -12,7 +16,8 @@ never waits on the scheduler.
 
 As on docker, every action runs on the backend, the run's entry action too; task calls
 made on a worker come back to the kernel (over the callback server: its unix socket on
-this machine, TCP with a secret for workers elsewhere) and become child actions with their
+this machine, TCP with a secret for workers elsewhere, or sealed events through the
+scheduler for workers that cannot reach the kernel: ``_scheduled.py``) and become child actions with their
 own Dask task, limits, retries and widget row. A waiting parent secedes from its worker's
 thread pool, so nested fanouts never starve for slots.
 
