@@ -46,6 +46,7 @@ class SchedulerChannel:
         self.worker = get_worker()
         self.token, self.secret, self.job, self.run, self.store = token, secret, job, run, store
         self.on_answer = on_answer
+        self.peer = os.urandom(8).hex()  # this run of the job (Dask may rerun it elsewhere)
         self.loop = asyncio.get_running_loop()
         self._seq = itertools.count(1)
         with _lock:
@@ -62,7 +63,9 @@ class SchedulerChannel:
             stored = layout.callback_message_key(self.run, os.urandom(12).hex())
             await asyncio.to_thread(self.store.put, stored, body)
         seq = next(self._seq)  # after the store: numbered in the order they are posted
-        return envelope(self.secret, CALL, self.token, self.job, seq, body, worker=self.worker.address, stored=stored)
+        return envelope(
+            self.secret, CALL, self.token, self.job, self.peer, seq, body, worker=self.worker.address, stored=stored
+        )
 
     def post(self, sealed: dict[str, Any]) -> None:
         self.worker.log_event(CALLS_TOPIC, sealed)
@@ -87,8 +90,8 @@ def deliver_answers(envelopes: list[dict[str, Any]]) -> int:
         if channel is None:
             continue  # the job has ended: nobody waits for this answer
         opened = open_envelope(raw, ANSWER, channel.secret_of)
-        if opened is None or opened.body is None:
-            continue
+        if opened is None or opened.body is None or opened.peer != channel.peer:
+            continue  # not sealed by the kernel, or an answer to an earlier run of the job
         try:
             channel.loop.call_soon_threadsafe(channel.on_answer, pickle.loads(opened.body))
         except RuntimeError:  # the job's loop has just closed

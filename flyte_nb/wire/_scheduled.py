@@ -11,7 +11,9 @@ whose workers cannot dial the kernel still works.
 Anyone who can connect to the scheduler can log an event on any topic, and read the
 topic's recent events back. So every message is an :func:`envelope` sealed with the run's
 secret (the one the tcp handshake uses; it reaches a worker only inside its Dask job,
-never through the store): ``HMAC-SHA256(secret, kind, token, job, seq, sha256(body))``.
+never through the store): ``HMAC-SHA256(secret, kind, token, job, peer, seq, worker,
+stored key, sha256(body))``, where ``peer`` names one run of the job (Dask reruns a job
+whose worker died: the rerun is a new peer, and the kernel stops hearing the old one).
 The kernel opens an envelope (:func:`open_envelope`) only for a registered run whose
 secret it checks in constant time, and only with a ``seq`` it has not yet taken from that
 job (of an attempt still running), so a forged message is dropped and a recorded one cannot be replayed;
@@ -49,6 +51,7 @@ class Opened:
 
     token: str
     job: str
+    peer: str
     seq: int
     worker: str
     body: bytes | None
@@ -56,8 +59,10 @@ class Opened:
     digest: bytes
 
 
-def _mac(secret: bytes, kind: str, token: str, job: str, seq: int, worker: str, stored: str, digest: bytes) -> bytes:
-    fields = (kind, token, job, str(seq), worker, stored)
+def _mac(
+    secret: bytes, kind: str, token: str, job: str, peer: str, seq: int, worker: str, stored: str, digest: bytes
+) -> bytes:
+    fields = (kind, token, job, peer, str(seq), worker, stored)
     return hmac.new(secret, b"\0".join([*(f.encode() for f in fields), digest]), hashlib.sha256).digest()
 
 
@@ -66,6 +71,7 @@ def envelope(
     kind: str,
     token: str,
     job: str,
+    peer: str,
     seq: int,
     body: bytes,
     *,
@@ -80,12 +86,13 @@ def envelope(
         "kind": kind,
         "token": token,
         "job": job,
+        "peer": peer,
         "seq": seq,
         "worker": worker,
         "body": None if stored is not None else body,
         "stored": stored,
         "digest": digest,
-        "mac": _mac(secret, kind, token, job, seq, worker, stored or "", digest),
+        "mac": _mac(secret, kind, token, job, peer, seq, worker, stored or "", digest),
     }
 
 
@@ -102,9 +109,10 @@ def open_envelope(raw: Any, kind: str, secret_of: Callable[[str], bytes | None])
     body, once fetched, is checked against the sealed digest (:func:`body_matches`)."""
     if not isinstance(raw, dict) or raw.get("kind") != kind:
         return None
-    token, job, seq, worker = raw.get("token"), raw.get("job"), raw.get("seq"), raw.get("worker", "")
+    token, job, peer, seq = raw.get("token"), raw.get("job"), raw.get("peer"), raw.get("seq")
+    worker = raw.get("worker", "")
     body, stored, digest, mac = raw.get("body"), raw.get("stored"), raw.get("digest"), raw.get("mac")
-    if not (isinstance(token, str) and isinstance(job, str) and isinstance(worker, str)):
+    if not (isinstance(token, str) and isinstance(job, str) and isinstance(peer, str) and isinstance(worker, str)):
         return None
     if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(mac, bytes) or not isinstance(digest, bytes):
         return None
@@ -115,11 +123,11 @@ def open_envelope(raw: Any, kind: str, secret_of: Callable[[str], bytes | None])
     secret = secret_of(token)
     if secret is None:
         return None
-    if not hmac.compare_digest(mac, _mac(secret, kind, token, job, seq, worker, stored or "", digest)):
+    if not hmac.compare_digest(mac, _mac(secret, kind, token, job, peer, seq, worker, stored or "", digest)):
         return None
     if body is not None and hashlib.sha256(body).digest() != digest:
         return None
-    return Opened(token, job, seq, worker, body, stored, digest)
+    return Opened(token, job, peer, seq, worker, body, stored, digest)
 
 
 def body_matches(opened: Opened, body: bytes) -> bool:

@@ -135,6 +135,25 @@ def test_calls_through_the_scheduler_carry_large_tasks_through_the_store(tmp_pat
     assert not list(store.rglob("message"))  # each one read by the kernel, then removed
 
 
+def test_a_job_rerun_after_its_worker_died_is_heard_through_the_scheduler(tmp_path, user_client):
+    """Dask reruns a job whose worker died, under the same key: the rerun's calls are heard
+    (it is a new peer), the dead run's are not."""
+    _init(tmp_path, client=user_client, callback="scheduler")
+    marker = tmp_path / "died-once"
+
+    @env.task
+    async def call_then_crash_once(path: str) -> int:
+        first = await leaf.aio(1)
+        if not os.path.exists(path):
+            open(path, "w").close()
+            os._exit(3)
+        return first + await leaf.aio(2)
+
+    run = flyte.run(call_then_crash_once, str(marker))
+    assert run.outputs()[0] == 3
+    assert run.controller.actions[0].attempts == 1  # Dask ran the same job again
+
+
 class Touch:
     """Unpickled, it creates a file: the kernel must never unpickle it from a forged message."""
 
@@ -169,7 +188,7 @@ async def forger(bad: str, replayed: str, fresh: str) -> tuple:
         return False
 
     # sealed with another secret, for this run's token and job, with a later sequence number
-    channel.post(envelope(os.urandom(32), CALL, controller.token, controller.job, 10**9, report(bad)))
+    channel.post(envelope(os.urandom(32), CALL, controller.token, controller.job, channel.peer, 10**9, report(bad)))
     genuine = await channel.seal(report(replayed))
     channel.post(genuine)
     heard = await appears(replayed)
@@ -213,7 +232,7 @@ def test_a_forged_event_from_another_client_is_refused(tmp_path, user_client):
         route = executor._route
         token, job = route.token, next(iter(route.jobs))
         body = pickle.dumps({"op": "semaphores", "run": token, "parent": 1, "gauges": [], "x": Touch(str(marker))})
-        user_client.log_event(CALLS_TOPIC, envelope(os.urandom(32), CALL, token, job, 10**9, body, worker="x"))
+        user_client.log_event(CALLS_TOPIC, envelope(os.urandom(32), CALL, token, job, "p", 10**9, body, worker="x"))
         user_client.log_event(CALLS_TOPIC, {"kind": CALL, "token": token, "job": job, "body": body})
         deadline = time.monotonic() + 20
         while route.refused < 2 and time.monotonic() < deadline:

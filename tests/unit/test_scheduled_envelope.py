@@ -17,7 +17,7 @@ def secret_of(token: str) -> bytes | None:
 
 
 def sealed(**overrides: object) -> dict:
-    raw = envelope(SECRET, CALL, "0-run", "runs/r/actions/0/attempt-1/job", 3, b"body", worker="tcp://w:1")
+    raw = envelope(SECRET, CALL, "0-run", "runs/r/actions/0/attempt-1/job", "p1", 3, b"body", worker="tcp://w:1")
     return {**raw, **overrides}
 
 
@@ -32,6 +32,7 @@ def test_an_envelope_opens_with_its_runs_secret():
     [
         {"body": b"other"},
         {"seq": 4},
+        {"peer": "p2"},
         {"job": "runs/r/actions/1/attempt-1/job"},
         {"worker": "tcp://elsewhere:1"},
         {"kind": ANSWER},
@@ -46,13 +47,13 @@ def test_a_changed_field_or_another_secret_does_not_open(change):
 
 
 def test_an_envelope_sealed_with_another_secret_does_not_open():
-    forged = envelope(os.urandom(32), CALL, "0-run", "job", 1, b"body")
+    forged = envelope(os.urandom(32), CALL, "0-run", "job", "p1", 1, b"body")
     assert open_envelope(forged, CALL, secret_of) is None
     assert open_envelope("not an envelope", CALL, secret_of) is None
 
 
 def test_a_stored_body_is_checked_against_the_sealed_digest():
-    raw = envelope(SECRET, CALL, "0-run", "job", 1, b"a large body", stored="runs/r/callbacks/n/message")
+    raw = envelope(SECRET, CALL, "0-run", "job", "p1", 1, b"a large body", stored="runs/r/callbacks/n/message")
     assert raw["body"] is None
     opened = open_envelope(raw, CALL, secret_of)
     assert opened is not None and opened.stored == "runs/r/callbacks/n/message"

@@ -42,12 +42,13 @@ from .._callbacks import CallbackServer
 
 @dataclass
 class _Job:
-    """What the kernel knows of one job's messages: the sequence numbers taken (events
-    may arrive out of order, so not only the last), the worker process it runs in, and its
-    calls still being answered."""
+    """What the kernel knows of one job's messages: which run of it speaks (``peer``: Dask
+    reruns a job whose worker died), the sequence numbers taken from it (events may arrive
+    out of order, so not only the last), its worker process, and its calls being answered."""
 
+    peer: str
+    worker: str
     seen: set[int] = field(default_factory=set)
-    worker: str = ""
     calls: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -59,6 +60,7 @@ class Route:
         self.loop = server.loop
         self.jobs: dict[str, _Job] = {}
         self.ended: set[str] = set()  # jobs whose attempt ended: never heard again
+        self.retired: set[tuple[str, str]] = set()  # (job, peer): earlier runs of a job
         #: messages dropped: unsealed, forged, replayed, or of an ended job
         self.refused = 0
         self._outgoing: dict[str, list[dict[str, Any]]] = {}  # worker -> sealed answers to send
@@ -66,21 +68,29 @@ class Route:
     def receive(self, raw: Any) -> None:
         """An event for this run (on its loop): heard if its seal and sequence hold."""
         opened = open_envelope(raw, CALL, self._secret)
-        if opened is None or opened.job in self.ended:
+        if opened is None or opened.job in self.ended or (opened.job, opened.peer) in self.retired:
             self.refused += 1
             return
-        job = self.jobs.setdefault(opened.job, _Job())
+        job = self.jobs.get(opened.job)
+        if job is None or job.peer != opened.peer:
+            if job is not None:  # a rerun of the job: its earlier run is gone, as a closed socket
+                self._retire(opened.job, job)
+            job = self.jobs[opened.job] = _Job(opened.peer, opened.worker)
         if opened.seq in job.seen:  # one already taken: a replay
             self.refused += 1
             return
         job.seen.add(opened.seq)
-        job.worker = opened.worker
         if opened.body is not None:
             self._hear(opened.job, job, opened.body)
         else:
             task = self.loop.create_task(self._fetch(opened, job))
             job.calls.add(task)
             task.add_done_callback(job.calls.discard)
+
+    def _retire(self, key: str, job: _Job) -> None:
+        self.retired.add((key, job.peer))
+        for call in list(job.calls):
+            call.cancel()
 
     def _secret(self, token: str) -> bytes | None:
         return self.server.known_secret(token) if token == self.token else None
@@ -99,7 +109,7 @@ class Route:
         except (OSError, KeyError):
             self.refused += 1
             return
-        if not body_matches(opened, body) or opened.job in self.ended:
+        if not body_matches(opened, body) or self.jobs.get(opened.job) is not job:
             self.refused += 1
             return
         self._hear(opened.job, job, body)
@@ -111,20 +121,21 @@ class Route:
             return
 
         async def reply(answer: CallAnswer) -> None:
-            self._send(key, job.worker, answer)
+            self._send(key, job, answer)
 
         if not self.server.hear(self.token, message, job.calls, reply):
             self.end_job(key)  # it spoke for another run, or nonsense: not heard further
 
-    def _send(self, key: str, worker: str, answer: CallAnswer) -> None:
-        """Queue a sealed answer for ``worker``; a turn's answers go in one ``Client.run`` each."""
+    def _send(self, key: str, job: _Job, answer: CallAnswer) -> None:
+        """Queue a sealed answer for the job's worker; a turn's answers to one worker go in
+        one ``Client.run``."""
         secret = self.server.known_secret(self.token)
-        if secret is None or not worker:
+        if secret is None or not job.worker:
             return
-        sealed = envelope(secret, ANSWER, self.token, key, answer.id, pickle.dumps(answer.to_dict()))
+        sealed = envelope(secret, ANSWER, self.token, key, job.peer, answer.id, pickle.dumps(answer.to_dict()))
         if not self._outgoing:
             self.loop.call_soon(self._flush)
-        self._outgoing.setdefault(worker, []).append(sealed)
+        self._outgoing.setdefault(job.worker, []).append(sealed)
 
     def _flush(self) -> None:
         outgoing, self._outgoing = self._outgoing, {}
@@ -139,8 +150,7 @@ class Route:
         self.ended.add(key)
         job = self.jobs.pop(key, None)
         if job is not None:
-            for call in job.calls:
-                call.cancel()
+            self._retire(key, job)
 
     def close(self) -> None:
         for key in list(self.jobs):
