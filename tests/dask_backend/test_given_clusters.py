@@ -90,7 +90,7 @@ def test_a_given_client_stays_open_and_a_given_cluster_keeps_running(tmp_path, l
     assert user_client.status == "running"
     assert user_client.submit(sum, [1, 2], pure=False).result() == 3
     assert local_cluster.status.name == "running"
-    assert len(local_cluster.scheduler_info["workers"]) == 2
+    assert local_cluster.scheduler_info["workers"]  # and keeps its workers
 
 
 def test_a_tls_secured_cluster_runs_nested_fanouts(tmp_path):

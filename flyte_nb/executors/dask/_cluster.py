@@ -155,9 +155,12 @@ def _flyte_nb_version() -> str:
 def where_workers_are(client: Any, address: str) -> tuple[str, bool]:
     """This machine's address toward the scheduler, and whether every worker runs here."""
     host = address.partition("://")[2].rpartition(":")[0].strip("[]") or "127.0.0.1"
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.connect((host, 9))  # no packet is sent: this picks the interface
-        own = probe.getsockname()[0]
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect((host, 9))  # no packet is sent: this picks the interface
+            own = probe.getsockname()[0]
+    except OSError:  # no route to the scheduler's own address (a gateway or a proxy stands between)
+        own = "127.0.0.1"
     ours = {"127.0.0.1", "::1", "localhost", own, socket.gethostname()}
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
     return own, all(worker.get("host") in ours for worker in workers)
