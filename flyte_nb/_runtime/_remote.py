@@ -270,7 +270,9 @@ class RemoteController:
         if self.socket_path == SCHEDULER_ADDRESS:
             from ._scheduled import SchedulerChannel
 
-            channel = SchedulerChannel(self.token, self.secret, self.job, self.run, self.store, self._answered)
+            channel = SchedulerChannel(
+                self.token, self.secret, self.job, self.run, self.store, self._answered, self._kernel_gone
+            )
             self._outbox, self._hang_up = channel.send, channel.close
             return
         if self.socket_path.startswith("tcp://"):
@@ -292,10 +294,13 @@ class RemoteController:
     async def _read(self, reader: asyncio.StreamReader) -> None:
         while (message := await receive(reader)) is not None:
             self._answered(message)
-        gone = ConnectionError("the kernel closed the connection this action's task calls went over")
+        self._kernel_gone(ConnectionError("the kernel closed the connection this action's task calls went over"))
+
+    def _kernel_gone(self, error: BaseException) -> None:
+        """Nobody will answer this job's calls any more: those waiting fail with ``error``."""
         for future in self._pending.values():
             if not future.done():
-                future.set_exception(gone)
+                future.set_exception(error)
 
     async def close(self) -> None:
         if self._reporter is not None:

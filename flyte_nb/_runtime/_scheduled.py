@@ -22,6 +22,8 @@ from ..data import _layout as layout
 from ..data._store import Store
 from ..wire._scheduled import ANSWER, CALL, CALLS_TOPIC, INLINE_BYTES, addressed_to, envelope, open_envelope
 
+#: seconds between two looks at whether the kernel still wants this job (while calls wait)
+WATCH_S = 2.0
 #: job key -> its channel, while the job runs in this worker process
 _channels: dict[str, SchedulerChannel] = {}
 _lock = threading.Lock()
@@ -38,6 +40,7 @@ class SchedulerChannel:
         run: str,
         store: Store,
         on_answer: Callable[[dict[str, Any]], None],
+        on_kernel_gone: Callable[[BaseException], None],
     ) -> None:
         from distributed import get_worker
 
@@ -45,7 +48,9 @@ class SchedulerChannel:
             raise RuntimeError("a job whose calls go through the scheduler needs its run's secret and its key")
         self.worker = get_worker()
         self.token, self.secret, self.job, self.run, self.store = token, secret, job, run, store
-        self.on_answer = on_answer
+        self.on_answer, self.on_kernel_gone = on_answer, on_kernel_gone
+        self.task_key = self.worker.get_current_task()  # the Dask task this job runs as
+        self._watch: asyncio.Task[None] | None = None
         self.peer = os.urandom(8).hex()  # this run of the job (Dask may rerun it elsewhere)
         self.loop = asyncio.get_running_loop()
         self._seq = itertools.count(1)
@@ -55,6 +60,22 @@ class SchedulerChannel:
     async def send(self, message: dict[str, Any]) -> None:
         """Seal ``message`` and log it for the kernel (a large one through the store)."""
         self.post(await self.seal(pickle.dumps(message)))
+        if self._watch is None:
+            self._watch = self.loop.create_task(self._watch_kernel())
+
+    async def _watch_kernel(self) -> None:
+        """No socket tells this job that its kernel died: the scheduler does, by releasing the
+        job's Dask task when the kernel's client leaves. Then the calls still waiting fail
+        (as when a socket closes) and the job ends, its thread back to the worker."""
+        while True:
+            await asyncio.sleep(WATCH_S)
+            task = self.worker.state.tasks.get(self.task_key)
+            if task is None or task.state in ("cancelled", "released", "forgotten"):
+                self._watch = None  # a call made after this starts watching again
+                self.on_kernel_gone(
+                    ConnectionError("the kernel that ran this job has gone (its Dask task was released)")
+                )
+                return
 
     async def seal(self, body: bytes) -> dict[str, Any]:
         """The envelope of ``body``, the next in this job's sequence."""
@@ -75,6 +96,8 @@ class SchedulerChannel:
         return self.secret if token == self.token else None
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
         with _lock:
             if _channels.get(self.job) is self:
                 del _channels[self.job]

@@ -154,6 +154,76 @@ def test_a_job_rerun_after_its_worker_died_is_heard_through_the_scheduler(tmp_pa
     assert run.controller.actions[0].attempts == 1  # Dask ran the same job again
 
 
+KERNEL_SCRIPT = """
+import asyncio, sys
+import flyte_nb as flyte
+
+env = flyte.TaskEnvironment("kernel_gone")
+
+
+@env.task
+async def sleepy() -> int:
+    await asyncio.sleep(60)
+    return 1
+
+
+@env.task
+async def parent() -> int:
+    return await sleepy()
+
+
+if __name__ == "__main__":
+    flyte.init("dask", storage=f"file://{sys.argv[2]}", dask={"address": sys.argv[1], "callback": "scheduler"})
+    flyte.run(parent)
+"""
+
+
+def running_jobs() -> list:
+    """On a worker: the keys of the jobs running in its process."""
+    from flyte_nb._runtime._dask import _running
+
+    return list(_running)
+
+
+def test_a_job_whose_kernel_died_stops_waiting_for_its_calls(tmp_path, local_cluster, user_client):
+    """No socket closes when the kernel dies: the job sees its Dask task released, and ends."""
+    import subprocess
+    import sys
+
+    import cloudpickle
+
+    script = tmp_path / "kernel.py"
+    script.write_text(KERNEL_SCRIPT)
+    env_vars = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(flyte.__file__).parents[1]), *sys.path])}
+    kernel = subprocess.Popen(
+        [sys.executable, str(script), local_cluster.scheduler_address, str(tmp_path / "store")],
+        env=env_vars,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+
+        def jobs() -> list:
+            return [key for keys in user_client.run(running_jobs).values() for key in keys]
+
+        deadline = time.monotonic() + 60
+        while not any("/actions/1/" in key for key in jobs()):  # the parent waits on its child
+            assert time.monotonic() < deadline and kernel.poll() is None, "the run never started its child"
+            time.sleep(0.2)
+        kernel.kill()
+        kernel.wait()
+        deadline = time.monotonic() + 20
+        while any("/actions/0/" in key for key in jobs()):
+            assert time.monotonic() < deadline, "the parent job still waits for a kernel that has gone"
+            time.sleep(0.2)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+        if kernel.poll() is None:
+            kernel.kill()
+            kernel.wait()
+
+
 class Touch:
     """Unpickled, it creates a file: the kernel must never unpickle it from a forged message."""
 

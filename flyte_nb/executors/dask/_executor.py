@@ -109,7 +109,8 @@ class DaskExecutor(ShippedJobExecutor):
             if value is not None and not is_int_at_least(value, 1):
                 raise ConfigError(f"dask: {what} must be an int >= 1, got {value!r}")
         _check_given(address, cluster, client)
-        existing = "an address" if address is not None else "a cluster or client" if (cluster or client) else None
+        given = cluster is not None or client is not None
+        existing = "an address" if address is not None else "a cluster or client" if given else None
         if existing is not None and (n_workers is not None or worker_resources is not None):
             raise ConfigError(
                 f"dask: n_workers and worker_resources describe the LocalCluster flyte_nb starts; with {existing}, "
