@@ -33,14 +33,14 @@ KUBECLUSTER_KEYWORDS = {
         "name", "image", "n_workers", "resources", "env", "worker_command", "scheduler_service_type",
         "idle_timeout", "jupyter",
     },
-    "make_worker_spec": {"cluster_name", "image", "n_workers", "resources", "env", "worker_command"},
+    "make_worker_spec": {"image", "n_workers", "resources", "env", "worker_command"},
     "adapt": {"minimum", "maximum"},
     "add_worker_group": {"name", "n_workers", "resources", "custom_spec", "image", "env", "worker_command"},
 }  # fmt: skip
 #: backticked lower-case words in the prose that are not flyte_nb config keys: the operator's API
 #: (checked above where called), packages and commands, and Kubernetes fields
 OTHER_WORDS = {
-    "adapt", "add_worker_group", "from_name", "make_cluster_spec", "make_worker_spec", "scale",
+    "adapt", "add_worker_group", "custom_spec", "from_name", "make_cluster_spec", "make_worker_spec", "scale",
     "scheduler_address", "cloudpickle", "distributed", "gcsfs", "s3fs", "kubectl", "minimum",
 }  # fmt: skip
 
