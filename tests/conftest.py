@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import platform
@@ -73,30 +74,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"dependency versions: {line}"]
 
 
-_SESSION_TMP_ENV = "FLYTE_NB_TEST_TMPDIR"
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Temporary files of the product and of every subprocess, kernel and worker the tests start
-    (downloads without a destination, callback folders) go to one folder removed at the end, so
-    a test run leaves nothing in /tmp. pytest's own tmp_path base is fixed first, outside it."""
+    (downloads without a destination, callback folders, Dask's scratch space) go to one folder
+    removed when the test process exits, so a test run leaves nothing in /tmp. pytest's own
+    tmp_path base is fixed first, outside it."""
     factory = getattr(config, "_tmp_path_factory", None)
     if factory is not None:
         factory.getbasetemp()
     # short on purpose: unix socket paths made under it are limited to ~100 bytes
     folder = tempfile.mkdtemp(prefix="fnbt-")
     os.environ["TMPDIR"] = folder
-    os.environ[_SESSION_TMP_ENV] = folder
     tempfile.tempdir = folder
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    folder = os.environ.pop(_SESSION_TMP_ENV, None)
-    if folder:
-        tempfile.tempdir = None
-        os.environ.pop("TMPDIR", None)
-        shutil.rmtree(folder, ignore_errors=True)
+    # registered before any cluster or pool is started, so it runs after their own exit hooks
+    # (atexit runs last-registered first): Dask removes its scratch space before this folder goes
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
