@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from ..model._cluster_info import ClusterInfo
 from ..model._gauge import SemaphoreGauge
 from ..model._records import (
     STATES,
@@ -188,7 +189,8 @@ class RecordedController:
     """A past run's records, read-only, with the attributes of a live run's controller that
     views read: ``name``, ``phase``, ``done``, ``version``, ``started_at``, ``ended_at``,
     ``actions``, ``groups``, ``counts``, ``semaphores``, ``rejected``, ``cancel_reason``,
-    ``root`` and ``data`` (the store, for reports)."""
+    ``cluster`` (its workers and dashboard at the end), ``root`` and ``data`` (the store,
+    for reports)."""
 
     name: str
     phase: str
@@ -203,6 +205,7 @@ class RecordedController:
     semaphores: list[SemaphoreGauge] = field(default_factory=list)
     rejected: int = 0
     cancel_reason: str | None = None
+    cluster: ClusterInfo | None = None
 
     @property
     def root(self) -> ActionRecord | None:
@@ -265,6 +268,7 @@ def load_recorded_run(store: Store, record: Mapping[str, Any]) -> RecordedRun:
         semaphores=[_gauge(s) for s in record.get("semaphores") or ()],
         rejected=int(record.get("rejected") or 0),
         cancel_reason=record.get("cancel_reason"),
+        cluster=ClusterInfo.from_dict(record.get("cluster")),
     )
     task_name = str(record.get("task") or "")
     root = actions[0].task if actions else None

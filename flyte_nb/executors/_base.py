@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from ..data._run_data import RunData
+    from ..model._cluster_info import ClusterInfo
     from ..model._context import RunInfo
     from ..model._records import ActionRecord
     from ..model._task import TaskTemplate
@@ -73,12 +74,14 @@ class ExecutorCapabilities:
     not submitted but runs on the caller's loop, and only the actions it starts reach the
     executor (for a backend that cannot call back into the caller). ``process_boundary``:
     task bodies run in another process than the caller's (their module state is not the
-    caller's).
+    caller's). ``reports_cluster``: actions run on a cluster of workers the executor can
+    describe (``refresh_cluster_info``); the run shows its workers and dashboard.
     """
 
     reports_start: bool = False
     entry_in_process: bool = False
     process_boundary: bool = False
+    reports_cluster: bool = False
 
 
 class Executor:
@@ -109,6 +112,14 @@ class Executor:
     async def cancel(self, action_id: int) -> None:
         """Stop the attempt of ``action_id`` if it is running here (default: nothing to do;
         the orchestrator also cancels the awaiting coroutine)."""
+
+    async def refresh_cluster_info(self) -> ClusterInfo | None:
+        """The cluster this executor's actions run on, asked now (workers, busy threads,
+        dashboard link) without blocking the loop; None before it is connected or when
+        actions run on no cluster (the default). Executors that answer declare
+        ``reports_cluster``; the controller asks at most once a second while someone
+        watches the run, and once when it ends."""
+        return None
 
     async def close(self) -> None:
         """Release what this executor opened. Called once per run, when it ends."""

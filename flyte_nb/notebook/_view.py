@@ -70,6 +70,7 @@ class RunView:
         groups = [g for g in c.groups if g.kind != "root"] or list(c.groups)
         shown, rest = groups[:MAX_GROUPS], groups[MAX_GROUPS:]
         root = c.root
+        cluster = c.cluster
         return {
             "run": c.name,
             "task": self.run.task.name,
@@ -90,6 +91,8 @@ class RunView:
             "semaphores": self._semaphores(),
             "timeline": self._timeline(elapsed),
             "advice": [a for a in (self._advice(g) for g in groups) if a],
+            # the cluster's workers and dashboard (None: the run uses no cluster, or not yet)
+            "cluster": cluster.to_dict() if cluster is not None else None,
         }
 
     def _group(self, g: GroupRecord, now: float) -> dict[str, Any]:

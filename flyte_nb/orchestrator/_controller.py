@@ -43,12 +43,14 @@ from ..model._records import (
     enclosing_function,
     error_info,
 )
+from ._cluster_watch import ClusterWatch
 from ._deadline import attempt_with_timeout, deadline_scope
 from ._events import EventStream, RunSnapshot, snapshot_of
 from ._retry import backoff_past_deadline, is_retryable
 
 if TYPE_CHECKING:
     from ..data._run_data import RunData
+    from ..model._cluster_info import ClusterInfo
     from ..model._task import TaskTemplate
 
 #: How long a run waits for its leftover actions to acknowledge cancellation.
@@ -106,6 +108,9 @@ class Controller:
         self._serial_locks: dict[str, asyncio.Lock] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._root_executor: Executor = executor
+        #: the cluster the run's actions use, as last seen (executors that report one)
+        self.cluster: ClusterInfo | None = None
+        self._cluster_watch = ClusterWatch(self)
 
     # ------------------------------------------------------------------ the run
     @property
@@ -140,6 +145,7 @@ class Controller:
         rec.custom_context = self.run_info.custom_context
         self._admitted(rec)
         self.phase = State.RUNNING
+        self._cluster_watch.start()
         try:
             result = await self._execute(rec, args, kwargs)
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
@@ -183,6 +189,7 @@ class Controller:
             if rec.state not in TERMINAL:  # e.g. a sync body still in its thread: abandoned
                 rec.ended = _monotonic()
                 self._move(rec, State.CANCELLED)
+        await self._cluster_watch.stop()  # the cluster's final numbers, before the run ends
 
     def cancel(self, reason: str = "cancelled by the user") -> bool:
         """Cancel the run: running actions are cancelled, queued ones never start.

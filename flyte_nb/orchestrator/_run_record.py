@@ -94,12 +94,13 @@ _HOST = socket.gethostname()
 def run_summary(controller: Controller, backend: str) -> dict[str, Any]:
     """``run.json``'s fields: run, phase, done, task, backend, host and pid (of the process
     that drives the run), started (wall clock), elapsed_s,
-    actions, counts, rejected, cancel_reason, version, groups, semaphores, and the run's clock
-    (``clock``, ``ended_offset``: what the archive's times are relative to)."""
+    actions, counts, rejected, cancel_reason, version, groups, semaphores, the run's clock
+    (``clock``, ``ended_offset``: what the archive's times are relative to), and ``cluster``
+    (workers, threads, busy, dashboard: as last seen) when its actions ran on one."""
     origin = controller.started_at
     end = controller.ended_at or time.monotonic()
     elapsed = end - origin if origin else 0.0
-    return {
+    summary: dict[str, Any] = {
         "run": controller.name,
         "phase": controller.phase,
         "done": controller.done,
@@ -119,6 +120,9 @@ def run_summary(controller: Controller, backend: str) -> dict[str, Any]:
         "groups": [archive.group_dict(g, origin) for g in list(controller.groups)],
         "semaphores": [archive.semaphore_dict(s.gauge()) for s in list(controller.semaphores)],
     }
+    if controller.cluster is not None:
+        summary["cluster"] = controller.cluster.to_dict()
+    return summary
 
 
 def _mask_strings(value: Any, mask: Callable[[str], str]) -> Any:

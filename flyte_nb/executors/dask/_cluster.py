@@ -8,6 +8,7 @@ a job's start event. ``close_clusters`` disconnects them all (at exit too).
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import platform
@@ -17,10 +18,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..._runtime._dask import STARTED_TOPIC
 from ..._version import __version__
 from ...errors import ConfigError
+from ...model._cluster_info import web_link
 from ._scheduled import ScheduledCalls
 
 #: seconds the workers' declared resources are trusted before the scheduler is asked again
@@ -164,6 +167,52 @@ def where_workers_are(client: Any, address: str) -> tuple[str, bool]:
     ours = {"127.0.0.1", "::1", "localhost", own, socket.gethostname()}
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
     return own, all(worker.get("host") in ours for worker in workers)
+
+
+#: hosts a server listens on to take every interface: no browser opens them
+ANY_INTERFACE = {"0.0.0.0", "::"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: what a dashboard only this machine opens comes with
+LOCAL_NOTE = (
+    "the dashboard listens on the kernel's machine: a browser elsewhere (a remote JupyterHub) cannot open "
+    "this link; set distributed.dashboard.link to a proxied one, e.g. {JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/status"
+)
+
+
+def dashboard_of(client: Any) -> tuple[str | None, str | None]:
+    """The cluster's dashboard link as Dask itself makes it (``client.dashboard_link``: the
+    cluster object's own, or ``distributed.dashboard.link`` filled in, so a JupyterHub proxy
+    template is honoured), and a note when only the kernel's machine opens it. A link to
+    0.0.0.0 (a scheduler listening on every interface) names the host the kernel reaches the
+    scheduler at instead. Not a web link: (None, None). May ask the scheduler: call it off
+    the loop."""
+    try:
+        link = web_link(client.dashboard_link)
+    except Exception:  # no dashboard service, a scheduler gone: the run needs no link
+        return None, None
+    if link is None or link.startswith("/"):
+        return link, None
+    parts = urlsplit(link)
+    host = parts.hostname or ""
+    if host in ANY_INTERFACE:
+        scheduler = str(getattr(client.scheduler, "address", "") or "")
+        host = scheduler.partition("://")[2].rpartition(":")[0].strip("[]")
+        if not host or host in ANY_INTERFACE:
+            host = "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
+        netloc = f"{shown}:{parts.port}" if parts.port else shown
+        link = parts._replace(netloc=netloc).geturl()
+    return link, LOCAL_NOTE if host in LOOPBACK else None
+
+
+async def workers_now(client: Any) -> tuple[int, int, int]:
+    """The cluster's running workers, their threads, and the threads busy now: per worker,
+    the tasks the scheduler has it processing, at most its threads (the scheduler's own
+    state, as Dask's dashboard counts it; a parent waiting for its children counts while it
+    waits). Two small messages to the scheduler, sent together; runs on the client's loop."""
+    threads_of, processing = await asyncio.gather(client.scheduler.ncores_running(), client.scheduler.processing())
+    busy = sum(min(int(n), len(processing.get(worker) or ())) for worker, n in threads_of.items())
+    return len(threads_of), sum(int(n) for n in threads_of.values()), busy
 
 
 @atexit.register

@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 from ..._checks import is_int_at_least
 from ..._runtime._dask import cancel_jobs, run_job
 from ...errors import ConfigError, FlyteNbError, WorkerLostError
+from ...model._cluster_info import ClusterInfo
 from ...wire._outcome import Outcome
 from ...wire._scheduled import SCHEDULER_ADDRESS
 from .._base import ActionSpec, ExecutorCapabilities
@@ -54,7 +55,9 @@ from ._cluster import (
     Cluster,
     check_store,
     check_workers,
+    dashboard_of,
     where_workers_are,
+    workers_now,
 )
 from ._given import describe, is_dask_client, is_dask_cluster
 from ._resources import resource_requests
@@ -66,6 +69,8 @@ DEFAULT_THREADS_PER_WORKER = 16
 CALLBACK_MODES = ("auto", "unix", "tcp", "scheduler")
 T = TypeVar("T")
 STOP_TIMEOUT_S = 10.0
+#: seconds the scheduler has to say how its workers are (the widget shows the last answer meanwhile)
+ASK_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +91,9 @@ class DaskExecutor(ShippedJobExecutor):
     #: the run's entry action runs on a worker too; calls made there come back to the kernel
     #: actions stay queued while they wait in Dask's scheduler; workers say when they start
     #: (reports_start)
-    capabilities = ExecutorCapabilities(reports_start=True, entry_in_process=False, process_boundary=True)
+    capabilities = ExecutorCapabilities(
+        reports_start=True, entry_in_process=False, process_boundary=True, reports_cluster=True
+    )
 
     def __init__(
         self,
@@ -131,6 +138,8 @@ class DaskExecutor(ShippedJobExecutor):
         self._nonce = uuid.uuid4().hex[:8]  # keys of two kernels' runs of the same name differ
         self._batch = SubmitBatch()
         self._route: Route | None = None  # this run's task calls through the scheduler, in that mode
+        self._dashboard: tuple[str | None, str | None] | None = None  # (link, note), read once per run
+        self._cluster_info: ClusterInfo | None = None  # as last seen
 
     # ------------------------------------------------------------------ cluster
     def _key(self) -> tuple[Any, ...]:
@@ -237,6 +246,9 @@ class DaskExecutor(ShippedJobExecutor):
         if self._cluster is None:
             self._cluster = await _outside_run(self._connect)
         cluster = self._cluster
+        if self._dashboard is None:  # per run: the link follows distributed.dashboard.link as set now
+            self._dashboard = (None, None)
+            self._dashboard = await _outside_run(dashboard_of, cluster.client)
         store = spec.data.store if spec.data is not None else None
         if store is None:
             raise ConfigError("the dask backend needs a store to share data with its workers; set storage: file://...")
@@ -244,6 +256,30 @@ class DaskExecutor(ShippedJobExecutor):
             await _outside_run(check_store, cluster, store)
             cluster.stores_checked.add(store.url)
         return cluster
+
+    async def refresh_cluster_info(self) -> ClusterInfo | None:
+        """The cluster's workers, busy threads and dashboard, asked of the scheduler on the
+        client's own loop (this loop only awaits the answer); the last answer when the
+        scheduler does not reply within ``ASK_TIMEOUT_S``. None before the first action
+        connected."""
+        cluster = self._cluster
+        if cluster is None:
+            return None
+        client = cluster.client
+        if client.status == "running":
+            # an empty context, as for every call into Dask's client (see _outside_run)
+            asked = contextvars.Context().run(
+                asyncio.run_coroutine_threadsafe, workers_now(client), client.loop.asyncio_loop
+            )
+            try:
+                workers, threads, busy = await asyncio.wait_for(asyncio.wrap_future(asked), ASK_TIMEOUT_S)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a scheduler busy or gone: the run itself says what failed
+                return self._cluster_info
+            link, note = self._dashboard or (None, None)
+            self._cluster_info = ClusterInfo(workers, threads, busy, link, note)
+        return self._cluster_info
 
     # ------------------------------------------------------------------ actions
     async def _place(self, spec: ActionSpec) -> _Place:
