@@ -141,6 +141,27 @@ export function pastLabel(past) {
   return `past run · ran ${when}` + (past.lost ? " · its kernel ended mid-run" : "");
 }
 
+/** The dashboard link a header may show: an http(s) URL, or a path on the notebook's own
+ * server (a JupyterHub proxy's), resolved against `base`; null for anything else
+ * (`javascript:`, `data:`, a link that does not parse). */
+export function dashboardHref(link, base) {
+  if (typeof link !== "string" || !link || /[\u0000-\u0020\u007f\\]/.test(link)) return null;
+  if (!/^https?:\/\//i.test(link) && !(link.startsWith("/") && !link.startsWith("//"))) return null;
+  try {
+    const url = new URL(link, base);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The header's cluster line (`view.cluster`): "2 workers · 3/16 threads busy". */
+export function clusterLabel(cluster) {
+  const workers = cluster.workers || 0;
+  return `${formatCount(workers)} worker${workers === 1 ? "" : "s"} · ` +
+    `${formatCount(cluster.busy || 0)}/${formatCount(cluster.threads || 0)} threads busy`;
+}
+
 // ---------------------------------------------------------------- DOM helpers
 
 function h(tag, attrs = {}, ...children) {
@@ -225,11 +246,19 @@ export function render({ model, el }) {
     const page = view.done && view.page
       ? h("button", { class: "fnb-page", text: "run page", title: "open this run's page in a new tab", onclick: openPage })
       : null;
+    const cluster = view.cluster ? h("span", { class: "fnb-cluster", text: clusterLabel(view.cluster) }) : null;
+    const href = view.cluster ? dashboardHref(view.cluster.dashboard, document.baseURI) : null;
+    const dashboard = href
+      ? h("a", { class: "fnb-dashboard", href, target: "_blank", rel: "noopener noreferrer",
+        title: view.cluster.dashboard_note || "the cluster's dashboard", text: "dashboard" })
+      : null;
     header.replaceChildren(...[
       h("span", { class: `fnb-dot fnb-${view.phase}` }),
       h("span", { class: "fnb-phase", text: view.phase }),
       h("span", { class: "fnb-title", text: `${view.task} · run ${view.run} · ${view.backend}` }),
       h("span", { class: "fnb-elapsed", text: formatClock(view.elapsed) }),
+      cluster,
+      dashboard,
       view.past ? h("span", { class: "fnb-past", text: pastLabel(view.past), title: view.past.lost || "" }) : null,
       page,
       view.past ? null : cancel,

@@ -13,6 +13,8 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from ..model._cluster_info import web_link
+
 PHASE_COLORS = {
     "queued": "#888888",
     "running": "#1a73e8",
@@ -72,6 +74,7 @@ def render_html(model: dict[str, Any]) -> str:
         elapsed=f"{model['elapsed']:.2f} s",
         total=f"{model['total']:,}",
         counts=e(model["counts_text"]),
+        cluster=_cluster_html(model.get("cluster")),
         past=_line(past_text(model["past"]), "color: #555555;") if model.get("past") else "",
         error=_line(f"{error['type']}: {error['message']}", "color: #c8372d;") if error else "",
         rows="\n".join(rows),
@@ -83,6 +86,27 @@ def render_html(model: dict[str, Any]) -> str:
 def _line(text: str, style: str = "") -> str:
     """One line of the snapshot (escaped)."""
     return _template("line.html").substitute(text=html.escape(text), style=style)
+
+
+def cluster_text(cluster: dict[str, Any]) -> str:
+    """The cluster's line: ``2 workers · 3/16 threads busy``."""
+    workers, busy, threads = (cluster.get(key) or 0 for key in ("workers", "busy", "threads"))
+    return f"{workers:,} worker{'' if workers == 1 else 's'} · {busy:,}/{threads:,} threads busy"
+
+
+def _cluster_html(cluster: dict[str, Any] | None) -> str:
+    """The cluster's line with its dashboard link (web links only: anything else is left out)."""
+    if not cluster:
+        return ""
+    href = web_link(cluster.get("dashboard"))
+    link = (
+        _template("dashboard_link.html").substitute(
+            href=html.escape(href), note=html.escape(cluster.get("dashboard_note") or "the cluster's dashboard")
+        )
+        if href
+        else ""
+    )
+    return _template("cluster.html").substitute(workers=html.escape(cluster_text(cluster)), dashboard=link.strip("\n"))
 
 
 def past_text(past: dict[str, Any]) -> str:
@@ -103,6 +127,10 @@ def render_text(model: dict[str, Any]) -> str:
     ]
     if model.get("past"):
         lines.insert(1, past_text(model["past"]))
+    cluster = model.get("cluster")
+    if cluster:
+        href = web_link(cluster.get("dashboard"))
+        lines.append(cluster_text(cluster) + (f" · dashboard {href}" if href else ""))
     if model.get("error"):
         lines.append(f"{model['error']['type']}: {model['error']['message']}")
     for group in model["groups"]:
