@@ -52,7 +52,7 @@ class ClusterInfo:
             threads=_count(raw.get("threads")),
             busy=_count(raw.get("busy")),
             dashboard=web_link(raw.get("dashboard")),
-            dashboard_note=note[:200] if isinstance(note, str) and note else None,
+            dashboard_note=note[:400] if isinstance(note, str) and note else None,
         )
 
 
