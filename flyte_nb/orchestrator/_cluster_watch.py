@@ -10,10 +10,12 @@ widget's last snapshot and ``run.json`` keep. Other executors are never asked.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ._controller import Controller
+    from ..executors._base import Executor
+    from ..model._cluster_info import ClusterInfo
+    from ._events import EventStream
 
 #: Seconds between two questions to the cluster while a widget follows the run.
 CLUSTER_REFRESH_S = 1.0
@@ -21,11 +23,22 @@ CLUSTER_REFRESH_S = 1.0
 LAST_LOOK_S = 2.0
 
 
+class WatchedRun(Protocol):
+    """What the watch reads and sets of a run's controller."""
+
+    name: str
+    executor: Executor
+    events: EventStream
+    cluster: ClusterInfo | None
+
+    def changed(self) -> None: ...
+
+
 class ClusterWatch:
     """Asks the run's executor about its cluster while the run goes, and puts the answer on
     ``controller.cluster`` (a change wakes the run's watchers, as any other change does)."""
 
-    def __init__(self, controller: Controller, refresh_s: float = CLUSTER_REFRESH_S) -> None:
+    def __init__(self, controller: WatchedRun, refresh_s: float = CLUSTER_REFRESH_S) -> None:
         self.controller = controller
         self.refresh_s = refresh_s
         self._task: asyncio.Task[None] | None = None
