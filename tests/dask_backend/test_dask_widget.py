@@ -148,3 +148,26 @@ def test_a_remote_scheduler_on_every_interface_is_linked_at_the_address_the_kern
     from flyte_nb.executors.dask._cluster import dashboard_of
 
     assert dashboard_of(_RemoteClient()) == ("http://10.1.2.3:8787/status", None)
+
+
+def test_a_cluster_objects_own_dashboard_link_is_shown(tmp_path):
+    """A cluster object that knows its dashboard's address (dask-gateway's, KubeCluster's
+    behind an ingress do) links it as it says, without the local-machine note."""
+    import distributed
+
+    class ProxiedCluster(distributed.LocalCluster):
+        @property
+        def dashboard_link(self) -> str:
+            return "https://gateway.example/clusters/abc/status"
+
+    with ProxiedCluster(n_workers=1, threads_per_worker=2, dashboard_address=":0") as cluster:
+        flyte.init("dask", storage=f"file://{tmp_path / 'store'}", dask={"cluster": cluster})
+        run = flyte.with_runcontext(name="dask-widget-gateway").run(quick, 1)
+        cluster_line = RunView(run).model()["cluster"]
+    assert cluster_line == {
+        "workers": 1,
+        "threads": 2,
+        "busy": 0,
+        "dashboard": "https://gateway.example/clusters/abc/status",
+        "dashboard_note": None,
+    }
