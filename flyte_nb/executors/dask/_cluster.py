@@ -15,6 +15,7 @@ import platform
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,13 +111,30 @@ def check_store(cluster: Cluster, store: Any) -> None:
     if not store.is_local:
         return
     store.make_folders(store.root)  # with the store's mode, not the umask's
-    seen = cluster.client.run(os.path.isdir, store.root)
+    # a file only this check writes: a folder of the same name on a worker's own disk is not the store
+    token = uuid.uuid4().hex
+    probe = os.path.join(store.root, f".flyte_nb-reach-{token}")
+    with open(probe, "w", encoding="utf-8") as handle:
+        handle.write(token)
+    try:
+        seen = cluster.client.run(_holds, probe, token)
+    finally:
+        os.remove(probe)
     blind = sorted(worker for worker, found in seen.items() if not found)
     if blind:
         raise ConfigError(
             f"Dask workers {', '.join(blind)} cannot see the store folder {store.root}; use a folder they share "
             "with this machine, or an object store (storage: s3://bucket/prefix)"
         )
+
+
+def _holds(path: str, token: str) -> bool:
+    """On a worker: the file at ``path`` is there and holds ``token``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read() == token
+    except OSError:
+        return False
 
 
 def check_workers(client: Any, address: str) -> None:
