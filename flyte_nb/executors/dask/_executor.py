@@ -446,6 +446,12 @@ def _dask_failure(exc: BaseException, what: str) -> BaseException:
             "it may use more memory than a worker has (dask: memory_limit) or crash its process"
         )
     if name in ("CancelledError", "FutureCancelledError"):
+        if getattr(exc, "reason", None) == "scheduler-connection-lost":
+            return FlyteNbError(
+                f"lost the connection to the Dask scheduler while {what} ran (the scheduler stopped, or the "
+                "network between this machine and it failed); check that the scheduler runs and is reachable "
+                "from here, then run again"
+            )
         return FlyteNbError(f"the Dask task of {what} was cancelled outside this run (a client or scheduler restart)")
     return exc
 
