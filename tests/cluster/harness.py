@@ -157,9 +157,16 @@ class ClusterHarness:
                 time.sleep(0.5)
 
     def scheduler_state(self) -> dict[str, Any]:
-        """What the scheduler holds now: its tasks by state, and each worker's tasks in flight."""
+        """What the scheduler holds now: its tasks by state, each worker's tasks in flight, and how
+        many task transitions it has made since it started."""
         with self.client() as client:
             return client.run_on_scheduler(_scheduler_state)
+
+    def tasks_on_workers(self) -> dict[str, int]:
+        """How many tasks each worker runs now (waiting parents included), as the workers themselves say."""
+        with self.client() as client:
+            names = {address: info["name"] for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
+            return {names.get(address, address): count for address, count in client.run(_executing).items()}
 
     def worker_running(self, name: str) -> Any:
         """The worker container named ``name`` (the name Dask knows it by)."""
@@ -216,7 +223,12 @@ def _scheduler_state(dask_scheduler: Any) -> dict[str, Any]:
     for task in dask_scheduler.tasks.values():
         states[task.state] = states.get(task.state, 0) + 1
     processing = {ws.name: sorted(str(ts.key) for ts in ws.processing) for ws in dask_scheduler.workers.values()}
-    return {"states": states, "processing": processing}
+    return {"states": states, "processing": processing, "transitions": dask_scheduler.transition_counter}
+
+
+def _executing(dask_worker: Any) -> int:
+    """Tasks running on the worker: in its thread pool, or seceded from it (a waiting parent)."""
+    return len(dask_worker.state.executing) + len(dask_worker.state.long_running)
 
 
 def _remove(container: Any) -> None:
