@@ -153,7 +153,9 @@ class ClusterHarness:
             except (OSError, TimeoutError) as exc:
                 if time.monotonic() >= deadline:
                     logs = "\n".join(self.logs(c) for c in [self.scheduler, *self.workers])
-                    raise AssertionError(f"{count} workers did not join within {START_LIMIT_S} s: {exc}\n{logs}")
+                    raise AssertionError(
+                        f"{count} workers did not join within {START_LIMIT_S} s: {exc}\n{logs}"
+                    ) from None
                 time.sleep(0.5)
 
     def scheduler_state(self) -> dict[str, Any]:

@@ -119,9 +119,14 @@ def ensure_image(client: Any) -> tuple[str, float]:
 
 
 def _remove_other_tags(client: Any, keep: str) -> None:
-    """Images of older checkouts go when a new one is built (best effort: one in use stays)."""
+    """Images of older checkouts go when a new one is built, once a day old (another test run
+    may be using a recent one; one a container uses stays)."""
+    from datetime import datetime, timedelta, timezone
+
+    day_ago = datetime.now(timezone.utc) - timedelta(days=1)
     for image in client.images.list(name=REPOSITORY):
-        if keep not in image.tags:
+        created = datetime.fromisoformat(image.attrs["Created"][:19]).replace(tzinfo=timezone.utc)
+        if keep not in image.tags and created < day_ago:
             try:
                 client.images.remove(image.id, force=False)
             except Exception:
