@@ -16,7 +16,7 @@ from moto_s3 import s3_options
 from support import require_dask
 
 import flyte_nb as flyte
-from flyte_nb.executors.dask._cluster import close_clusters
+from flyte_nb.executors.dask._cluster import CLUSTERS, CLUSTERS_LOCK
 
 from .harness import ClusterHarness
 from .image import ensure_image
@@ -52,7 +52,7 @@ def harness(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Ite
             cluster.start()
             yield cluster
         finally:
-            close_clusters()  # flyte_nb's clients first: they would try to reconnect to removed containers
+            forget_clients(cluster)  # first: they would try to reconnect to removed containers
             cluster.close()
 
 
@@ -61,7 +61,7 @@ def cluster(harness: ClusterHarness) -> Iterator[ClusterHarness]:
     """The shared cluster, whole again before the test (a test that broke it left it to be
     restored) and checked after it: no task of the test left on the scheduler."""
     if not harness.healthy():
-        close_clusters()
+        forget_clients(harness)
         harness.restore()
     with warnings.catch_warnings():
         # the kernel's Python is a later 3.11 release than the image's: Dask says so on connect
@@ -75,6 +75,17 @@ def markers(cluster: ClusterHarness, request: pytest.FixtureRequest) -> Path:
     folder = cluster.markers / request.node.name.replace("[", "-").replace("]", "")
     folder.mkdir(mode=0o777)
     return folder
+
+
+def forget_clients(cluster: ClusterHarness) -> None:
+    """Close flyte_nb's clients of the cluster (its next run connects again)."""
+    with CLUSTERS_LOCK:
+        ours = [CLUSTERS.pop(key) for key in list(CLUSTERS) if key in {("address", a) for a in cluster.addresses}]
+    for client in ours:
+        try:
+            client.close()
+        except Exception:  # a client of a scheduler that is gone
+            pass
 
 
 def init_on(cluster: ClusterHarness, prefix: str, **dask: Any) -> None:

@@ -43,6 +43,8 @@ class ClusterHarness:
         self.scheduler: Any = None
         self.workers: list[Any] = []
         self.address = ""
+        #: every address the scheduler had (a new one after a restart)
+        self.addresses: list[str] = []
         self.moto: Any = None
         self.endpoint = ""
         self._serial = 0
@@ -104,6 +106,7 @@ class ClusterHarness:
             bound = (self.scheduler.ports or {}).get(f"{SCHEDULER_PORT}/tcp")
             if bound:
                 self.address = f"tcp://127.0.0.1:{bound[0]['HostPort']}"
+                self.addresses.append(self.address)
                 return
             assert self.scheduler.status == "created" or self.scheduler.status == "running", self.logs(self.scheduler)
             assert time.monotonic() < deadline, "the scheduler container published no port"
@@ -170,8 +173,8 @@ class ClusterHarness:
             names = {address: info["name"] for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
             return {names.get(address, address): count for address, count in client.run(_executing).items()}
 
-    def worker_running(self, name: str) -> Any:
-        """The worker container named ``name`` (the name Dask knows it by)."""
+    def container_of(self, name: str) -> Any:
+        """The worker container of the worker Dask knows as ``name``."""
         (found,) = [w for w in self.workers if w.name.endswith(f"-{name}")]
         return found
 

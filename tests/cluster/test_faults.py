@@ -13,6 +13,7 @@ import pytest
 import flyte_nb as flyte
 
 from .conftest import CONNECT_TIMEOUT_S, init_on, until
+from .harness import WORKER_TTL_S
 
 env = flyte.TaskEnvironment("cluster_faults")
 #: how long the action a fault hits runs, undisturbed
@@ -74,7 +75,7 @@ async def _ended(run: flyte.Run) -> None:
 
 def test_a_killed_worker_s_action_runs_again_on_another_worker(cluster):
     init_on(cluster, "killed")
-    run, victim, error = asyncio.run(started_then(cluster, lambda name: cluster.worker_running(name).kill()))
+    run, victim, error = asyncio.run(started_then(cluster, lambda name: cluster.container_of(name).kill()))
     # Dask moves the tasks of a lost worker to the others: the action ran again, elsewhere
     assert error is None and run.phase == "succeeded"
     assert run.outputs()[0] != victim
@@ -82,11 +83,13 @@ def test_a_killed_worker_s_action_runs_again_on_another_worker(cluster):
 
 def test_a_worker_cut_off_the_network_hands_its_action_to_another(cluster):
     def cut_off(name: str) -> None:
-        cluster.network.disconnect(cluster.worker_running(name), force=True)
+        cluster.network.disconnect(cluster.container_of(name), force=True)
 
+    # the scheduler hears nothing more from the worker; it drops it after its worker TTL (a setting of
+    # the cluster's: 5 minutes by Dask's default, shorter here) and moves the worker's tasks
+    assert WORKER_TTL_S < CONNECT_TIMEOUT_S
     init_on(cluster, "cut-off")
     run, victim, error = asyncio.run(started_then(cluster, cut_off))
-    # the scheduler drops a worker it has not heard from (its worker TTL) and moves its tasks
     assert error is None and run.phase == "succeeded"
     assert run.outputs()[0] != victim
 
