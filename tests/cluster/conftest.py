@@ -5,6 +5,7 @@ restored after a test that breaks it. Skips without Docker, except when CI=true.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -37,6 +38,8 @@ S3_ENV = {
 def harness(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterHarness]:
     """The running cluster: a scheduler and three workers in containers, an S3 store."""
     require_dask()
+    if sys.version_info[:2] != (3, 11):  # pickled functions only travel between equal versions
+        pytest.skip(f"the harness image runs Debian bookworm's Python 3.11; this is {sys.version.split()[0]}")
     pytest.importorskip("moto.server")
     pytest.importorskip("s3fs")
     with pytest.MonkeyPatch.context() as patch:
