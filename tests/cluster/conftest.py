@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -75,8 +76,8 @@ def cluster(harness: ClusterHarness) -> Iterator[ClusterHarness]:
 @pytest.fixture
 def markers(cluster: ClusterHarness, request: pytest.FixtureRequest) -> Path:
     """A folder of this test that the kernel and every worker read and write (the suite's markers)."""
-    folder = cluster.markers / request.node.name.replace("[", "-").replace("]", "")
-    folder.mkdir(mode=0o777)
+    folder = Path(tempfile.mkdtemp(prefix=f"{request.node.name[:40]}-", dir=cluster.markers))
+    folder.chmod(0o777)
     return folder
 
 

@@ -1,5 +1,6 @@
 """The executor conformance suite and the seed examples on the emulated cluster of separate
-machines: workers in their own containers, an S3 store, the callback over TCP."""
+machines: workers in their own containers, an S3 store, task calls from workers over TCP to the
+kernel (and, for the suite, through the scheduler)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ class TestDaskCluster(ExecutorConformance):
         init_on(cluster, "conformance")
         # the store is S3; the suite's marker files go through a folder every worker mounts
         return ConformanceBackend(store=markers, process_boundary=True, label="dask-cluster")
+
+
+class TestDaskClusterCallsThroughTheScheduler(ExecutorConformance):
+    """The same, with task calls made on workers carried to the kernel through the scheduler
+    (the mode for clusters whose workers cannot open connections to the kernel)."""
+
+    @pytest.fixture
+    def conformance_backend(self, cluster, markers):
+        init_on(cluster, "conformance-scheduled", callback="scheduler", callback_host=None)
+        return ConformanceBackend(store=markers, process_boundary=True, label="dask-cluster-scheduled")
 
 
 @pytest.fixture
