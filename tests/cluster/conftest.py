@@ -1,5 +1,5 @@
 """The emulated cluster of separate machines (tests/cluster/harness.py), shared by the tests of
-this folder: started once per session, removed at its end (a failing test included), and
+this folder: started once, removed after them (a failing test included), and
 restored after a test that breaks it. Skips without Docker, except when CI=true."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ S3_ENV = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # removed once this folder's tests are done, not at the end of the run
 def harness(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterHarness]:
     """The running cluster: a scheduler and three workers in containers, an S3 store."""
     require_dask()
