@@ -219,5 +219,7 @@ def test_an_image_without_python3_is_a_clear_error(docker_run, tmp_path):
     try:
         with pytest.raises(ConfigError, match=r"cannot run python3 .* must be Python " + OURS):
             flyte.build(image)
+        # the container that tried python3 could not start; it is removed all the same
+        assert docker_run.containers.list(all=True, filters={"ancestor": image.uri}) == []
     finally:
         _remove(docker_run, image.uri)

@@ -139,9 +139,21 @@ def from_images(dockerfile: str) -> list[str]:
 
 def image_python(client: Any, tag: str) -> str:
     """The ``major.minor`` of the Python in image ``tag`` (a throwaway container, no network)."""
-    out = client.containers.run(
-        tag, ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], remove=True, network_mode="none"
+    # created, started and removed by hand: ``containers.run(remove=True)`` leaves the container
+    # behind when it cannot start (an image without python3), which is the case this checks
+    container = client.containers.create(
+        tag, ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], network_mode="none"
     )
+    try:
+        container.start()
+        status = container.wait().get("StatusCode", 1)
+        out = container.logs(stdout=True, stderr=status != 0)
+    finally:
+        container.remove(force=True)
+    if status != 0:
+        from docker.errors import ContainerError
+
+        raise ContainerError(container, status, container.attrs.get("Config", {}).get("Cmd"), tag, out)
     return out.decode().strip()
 
 
