@@ -1,11 +1,12 @@
-"""flyte.report on Dask workers: the page is saved by the worker and the action's record names it."""
+"""flyte.report away from the kernel (in a container, on a Dask worker): the page is saved
+where the action runs and the action's record names it."""
 
 from __future__ import annotations
 
 import flyte_nb as flyte
 import flyte_nb.report
 
-env = flyte.TaskEnvironment("dask_report")
+env = flyte.TaskEnvironment("away_report")
 
 
 @env.task(report=True)
@@ -27,17 +28,17 @@ async def parent() -> list[str]:
     return [await reported(7), await plain()]
 
 
-def test_a_dask_jobs_report_is_saved_under_its_action(dask_run):
+def test_a_report_is_saved_under_its_action(away_store):
     run = flyte.run(parent)
     value = run.outputs()
     names = value[0] if type(value).__name__ == "ActionOutputs" else value
     by_task = {a.name: a for a in run.actions()}
-    child = by_task["dask_report.reported"]
+    child = by_task["away_report.reported"]
     assert names == [str(child.id), "dummy"]
     assert child.report == f"runs/{run.name}/actions/{child.id}/report.html"
-    page = (dask_run / child.report).read_text()
+    page = (away_store / child.report).read_text()
     assert "<p>n=7</p>" in page and "<p>logged after the flush</p>" in page
-    assert by_task["dask_report.plain"].report is None and by_task["dask_report.parent"].report is None
+    assert by_task["away_report.plain"].report is None and by_task["away_report.parent"].report is None
 
 
 @env.task(report=True)
@@ -55,7 +56,7 @@ async def catches() -> str:
     return "no error"
 
 
-def test_a_failed_actions_report_is_saved_too(dask_run):
+def test_a_failed_actions_report_is_saved_too(away_store):
     run = flyte.run(catches).wait()
     (failed,) = [a for a in run.actions() if a.name.endswith("reported_then_failed")]
     assert failed.state == "failed" and failed.report is not None

@@ -1,5 +1,6 @@
-"""A task that fails in a container raises what it raises in the kernel: the SDK's
-RuntimeUserError with the class name as its code, and still the original class."""
+"""A task that fails away from the kernel (in a container, on a Dask worker) raises what it
+raises in the kernel: the SDK's RuntimeUserError with the class name as its code, and still
+the original class."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import pytest
 import flyte_nb as flyte
 from flyte_nb import errors
 
-env = flyte.TaskEnvironment("docker_sdk_errors")
+env = flyte.TaskEnvironment("away_sdk_errors")
 
 
 class Unpicklable(Exception):
-    """Holds a lock: it cannot travel back from its container as itself."""
+    """Holds a lock: it cannot travel back from its container or worker as itself."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -24,7 +25,7 @@ class Unpicklable(Exception):
 @env.task
 async def fails(kind: str) -> int:
     if kind == "value":
-        raise ValueError("bad 3 in a container")
+        raise ValueError("bad 3 away from the kernel")
     if kind == "custom":
         raise flyte.errors.CustomError("MyCode", "custom msg")
     raise Unpicklable("holds a lock")
@@ -32,7 +33,7 @@ async def fails(kind: str) -> int:
 
 @env.task
 async def catches(kind: str) -> str:
-    """Runs in its own container: the child's error reaches it over the callback socket."""
+    """Runs away from the kernel too: the child's error reaches it over the callback socket."""
     try:
         await fails(kind)
     except ValueError as exc:
@@ -43,14 +44,14 @@ async def catches(kind: str) -> str:
     return "nothing raised"
 
 
-def test_a_child_error_in_a_container_parent_is_both_classes(docker_run):
-    assert flyte.run(catches, "value").outputs()[0] == "ValueError True ValueError bad 3 in a container"
+def test_a_child_error_in_a_parent_away_is_both_classes(away_store):
+    assert flyte.run(catches, "value").outputs()[0] == "ValueError True ValueError bad 3 away from the kernel"
     assert flyte.run(catches, "custom").outputs()[0] == "RuntimeUserError MyCode custom msg"
     assert flyte.run(catches, "lock").outputs()[0] == "RuntimeUserError Unpicklable holds a lock"
 
 
-def test_the_runs_error_from_a_container(docker_run):
-    with pytest.raises(ValueError, match="bad 3 in a container") as info:
+def test_the_runs_error_from_away(away_store):
+    with pytest.raises(ValueError, match="bad 3 away from the kernel") as info:
         flyte.run(fails, "value").outputs()
     assert isinstance(info.value, errors.RuntimeUserError) and info.value.code == "ValueError"
     with pytest.raises(errors.RemoteTaskError) as lost:
