@@ -289,7 +289,7 @@ def test_a_cancelled_run_leaves_nothing_running_on_the_cluster(tmp_path):
             while run.controller.counts["running"] < 4:  # the entry and its three naps, started
                 await asyncio.sleep(0.05)
             run.cancel()
-            await asyncio.wait([run._future], timeout=10)
+            await run.until_done(timeout=10)
             return run
 
         try:

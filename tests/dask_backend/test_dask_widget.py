@@ -67,7 +67,7 @@ def follow(task: Any, *args: Any, name: str) -> tuple[Any, RunWidget, list[dict[
         widget = RunWidget(run, interval=0.05)
         seen: list[dict[str, Any]] = []
         widget.observe(lambda change: seen.append(change["new"].get("cluster")), names="view")
-        await asyncio.wait([run._future])
+        await run.until_done()
         await asyncio.sleep(1.5)  # long enough for one more question, were any still asked
         return run, widget, seen
 

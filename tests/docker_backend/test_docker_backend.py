@@ -141,7 +141,7 @@ def test_cancel_leaves_no_container(docker_run):
         while len(containers_of(docker_run, run.name)) < 3:
             await asyncio.sleep(0.1)
         run.cancel()
-        await asyncio.wait([run._future], timeout=10)
+        await run.until_done(timeout=10)
         await until_no_containers(docker_run, run.name)
         return run
 

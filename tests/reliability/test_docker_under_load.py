@@ -92,7 +92,7 @@ def test_cancel_with_32_running_containers_ends_the_run_at_once_and_removes_them
         await until_running(docker_run, run.name, N + 1)  # the entry's container and its 32 children
         start = time.monotonic()
         run.cancel()
-        await asyncio.wait([run._future], timeout=SLEEP_S * 2)
+        await run.until_done(timeout=SLEEP_S * 2)
         return run, time.monotonic() - start
 
     run, took = asyncio.run(go())
@@ -115,7 +115,7 @@ def test_a_timeout_fires_on_time_with_32_running_containers(docker_run, tmp_path
             assert time.monotonic() < deadline, f"only {len(os.listdir(folder))} of {N} sleepers started"
             await asyncio.sleep(0.2)
         loaded = time.monotonic()  # from now on the timed child starts, beside 32 running containers
-        await asyncio.wait([run._future], timeout=SLEEP_S * 2)
+        await run.until_done(timeout=SLEEP_S * 2)
         return run, time.monotonic() - loaded
 
     run, took = asyncio.run(go())

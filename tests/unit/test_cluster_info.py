@@ -37,7 +37,7 @@ def test_a_local_run_has_no_cluster_in_its_model_record_or_tasks():
         while run.controller.counts["running"] < 6:  # the entry action and its five naps
             await asyncio.sleep(0.005)
         names = {task.get_name() for task in asyncio.all_tasks()}
-        await asyncio.wait([run._future])
+        await run.until_done()
         return run, widget, names
 
     run, widget, names = asyncio.run(go())

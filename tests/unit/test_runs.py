@@ -117,7 +117,7 @@ def test_two_concurrent_runs_are_isolated():
         b = flyte.run(fanout, 7, 0.3)
         await asyncio.sleep(0.1)
         b.cancel()
-        await asyncio.wait([a._future, b._future])
+        await asyncio.gather(a.until_done(), b.until_done())
         return a, b
 
     a, b = asyncio.run(notebook())

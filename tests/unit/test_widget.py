@@ -79,7 +79,7 @@ def follow(task, *args, interval: float = 0.02, **run_options):
         widget = RunWidget(run, interval=interval)
         seen = []
         widget.observe(lambda change: seen.append(change["new"]), names="view")
-        await asyncio.wait([run._future])
+        await run.until_done()
         await asyncio.sleep(interval * 5)
         return run, widget, seen
 
@@ -130,7 +130,7 @@ def test_cancel_button_cancels_the_run():
         widget = RunWidget(run, interval=0.02)
         await asyncio.sleep(0.1)
         widget._on_message(widget, {"type": "cancel"}, [])  # what the front end's button sends
-        await asyncio.wait([run._future], timeout=2)
+        await run.until_done(timeout=2)
         await asyncio.sleep(0.1)
         return run, widget
 
@@ -220,7 +220,7 @@ def reports_seen(size: int) -> tuple[RunWidget, list[dict]]:
         while not run.controller.actions:
             await asyncio.sleep(0.01)
         widget._on_message(widget, {"type": "action", "id": run.controller.actions[0].id}, [])
-        await asyncio.wait([run._future])
+        await run.until_done()
         await asyncio.sleep(0.1)
         return widget, [r for r in seen if r]
 
@@ -261,7 +261,7 @@ def test_an_ended_runs_header_offers_its_page_with_the_report_in_place(store: st
         widget.send = lambda content, buffers=None: sent.append(content)
         widget._on_message(widget, {"type": "page", "request": 1}, [])
         while_running = (widget.view["page"], sent[-1])
-        await asyncio.wait([run._future])
+        await run.until_done()
         for _ in range(100):
             if widget.view["page"]:
                 break
