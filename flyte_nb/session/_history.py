@@ -11,8 +11,8 @@ shows its last recorded state; one whose kernel on this machine is gone reads as
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Any, cast
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
 
 from ..data import _layout as layout
 from ..data._store import Store
@@ -23,9 +23,13 @@ from ._config import configured_store
 from ._display import run_display
 from ._remote_actions import Action, ActionDetails, actions_of
 from ._run_records import ENDED, load_kept, raise_if_running, read_record, record_or_raise
-from ._sync_and_aio import ClassSyncAndAio, SyncAndAio
+from ._sync_and_aio import ClassSyncAndAio, off_the_loop
 
 __all__ = ["Run", "run_record", "run_records"]
+
+
+def _store_of(run: Run) -> Store:
+    return run._store
 
 
 class Run:
@@ -123,10 +127,7 @@ class Run:
         values, fields = self._load(layout.run_outputs_key(self.name), "outputs")
         return ActionOutputs(values, fields)
 
-    async def _outputs_aio(self) -> ActionOutputs:
-        return await self._store.io(self._outputs)
-
-    outputs = SyncAndAio(_outputs, _outputs_aio)
+    outputs = off_the_loop(_outputs, _store_of)
 
     def _inputs(self) -> ActionInputs:
         """The entry task's inputs by parameter name, loaded now from the store (kept when
@@ -134,10 +135,7 @@ class Run:
         self._raise_if_running("inputs")
         return ActionInputs(self._load(layout.run_inputs_key(self.name), "inputs"))
 
-    async def _inputs_aio(self) -> ActionInputs:
-        return await self._store.io(self._inputs)
-
-    inputs = SyncAndAio(_inputs, _inputs_aio)
+    inputs = off_the_loop(_inputs, _store_of)
 
     @property
     def lost(self) -> str | None:
@@ -172,23 +170,13 @@ class Run:
         chosen = next((a for a in failed if a.parent_name), failed[0])
         return ActionDetails(chosen)
 
-    async def _first_failure_aio(self) -> ActionDetails | None:
-        return await self._store.io(self._first_failure)
-
-    first_failure = SyncAndAio(_first_failure, _first_failure_aio)
+    first_failure = off_the_loop(_first_failure, _store_of)
 
     def _get_logs(self, attempt: int | None = None, filter_system: bool = False, show_ts: bool = False) -> Any:
         """The lines the entry action printed (``action.get_logs``)."""
         return self.action.get_logs(attempt, filter_system, show_ts)
 
-    async def _get_logs_aio(
-        self, attempt: int | None = None, filter_system: bool = False, show_ts: bool = False
-    ) -> AsyncIterator[str]:
-        action = (await self._store.io(self._actions))[0]
-        async for line in action.get_logs.aio(attempt, filter_system, show_ts):
-            yield line
-
-    get_logs = SyncAndAio(_get_logs, cast("Callable[..., Awaitable[Any]]", _get_logs_aio))
+    get_logs = off_the_loop(_get_logs, _store_of, iterates=True)
 
     def _show_logs(
         self,
@@ -201,27 +189,13 @@ class Run:
         """Print the last ``max_lines`` lines the entry action printed."""
         self.action.show_logs(attempt, max_lines, show_ts, raw, filter_system)
 
-    async def _show_logs_aio(
-        self,
-        attempt: int | None = None,
-        max_lines: int = 100,
-        show_ts: bool = False,
-        raw: bool = False,
-        filter_system: bool = False,
-    ) -> None:
-        action = (await self._store.io(self._actions))[0]
-        await action.show_logs.aio(attempt, max_lines, show_ts, raw, filter_system)
-
-    show_logs = SyncAndAio(_show_logs, _show_logs_aio)
+    show_logs = off_the_loop(_show_logs, _store_of)
 
     def _get_report(self, attempt: int | None = None) -> str:
         """The entry action's report as HTML (another action's: ``Action.get_report``)."""
         return self.action.get_report(attempt)
 
-    async def _get_report_aio(self, attempt: int | None = None) -> str:
-        return await self._store.io(self._get_report, attempt)
-
-    get_report = SyncAndAio(_get_report, _get_report_aio)
+    get_report = off_the_loop(_get_report, _store_of)
 
     def to_dict(self) -> dict[str, Any]:
         """The run's record as read from the store (``run.json``: ``run``, ``phase``, ``task``,

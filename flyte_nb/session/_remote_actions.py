@@ -15,10 +15,10 @@ the store; shipped jobs offload only large ones, for the run's own use), so thei
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, cast
+from typing import Any
 
 from ..data import _layout as layout
 from ..data._archive import RecordedRun, load_recorded_run
@@ -30,7 +30,7 @@ from ..model._records import ErrorInfo as _RecordedError
 from ._action_io import ActionInputs, ActionOutputs
 from ._config import configured_store
 from ._run_records import load_kept, raise_if_running, record_or_raise
-from ._sync_and_aio import ClassSyncAndAio, SyncAndAio
+from ._sync_and_aio import ClassSyncAndAio, off_the_loop
 
 __all__ = ["Action", "ActionDetails", "AttemptInfo", "ErrorInfo", "TraceInfo", "actions_of", "phase_of"]
 
@@ -122,6 +122,10 @@ def actions_of(store: Store, record: dict[str, Any]) -> list[Action]:
             "it ended before flyte_nb kept them, or its kernel stopped first. Run it again to have them kept"
         )
     return [Action(past, rec) for rec in recorded.controller.actions]
+
+
+def _store_of(action: Action) -> Store:
+    return action._past.store
 
 
 class Action:
@@ -219,15 +223,8 @@ class Action:
         _check_attempt(self, attempt)
         return iter(_log_text(self).splitlines())
 
-    async def _get_logs_aio(
-        self, attempt: int | None = None, filter_system: bool = False, show_ts: bool = False
-    ) -> AsyncIterator[str]:
-        _check_attempt(self, attempt)
-        for line in (await self._past.store.io(_log_text, self)).splitlines():
-            yield line
-
     #: ``action.get_logs()`` iterates; ``action.get_logs.aio()`` is an async iterator
-    get_logs = SyncAndAio(_get_logs, cast("Callable[..., Awaitable[Any]]", _get_logs_aio))
+    get_logs = off_the_loop(_get_logs, _store_of, iterates=True)
 
     def _show_logs(
         self,
@@ -240,17 +237,7 @@ class Action:
         """Print the last ``max_lines`` lines the action printed."""
         print(_tail(self, attempt, max_lines, _log_text(self)))
 
-    async def _show_logs_aio(
-        self,
-        attempt: int | None = None,
-        max_lines: int = 30,
-        show_ts: bool = False,
-        raw: bool = False,
-        filter_system: bool = False,
-    ) -> None:
-        print(_tail(self, attempt, max_lines, await self._past.store.io(_log_text, self)))
-
-    show_logs = SyncAndAio(_show_logs, _show_logs_aio)
+    show_logs = off_the_loop(_show_logs, _store_of)
 
     def _get_report(self, attempt: int | None = None) -> str:
         """The action's report (``flyte.report``) as HTML; RuntimeError when it has none."""
@@ -266,19 +253,13 @@ class Action:
             f"(attempt {attempt or self._rec.attempts}); its task needs report=True and a flyte.report call"
         )
 
-    async def _get_report_aio(self, attempt: int | None = None) -> str:
-        return await self._past.store.io(self._get_report, attempt)
-
-    get_report = SyncAndAio(_get_report, _get_report_aio)
+    get_report = off_the_loop(_get_report, _store_of)
 
     def _inputs(self) -> ActionInputs:
         """The action's inputs, loaded now (kept for a run's entry action only)."""
         return ActionInputs(load_kept(self._past.store, self._past.record, _value_key(self, "inputs"), "inputs"))
 
-    async def _inputs_aio(self) -> ActionInputs:
-        return await self._past.store.io(self._inputs)
-
-    inputs = SyncAndAio(_inputs, _inputs_aio)
+    inputs = off_the_loop(_inputs, _store_of)
 
     def _outputs(self) -> ActionOutputs:
         """The action's outputs, loaded now (kept for a run's entry action that succeeded)."""
@@ -289,10 +270,7 @@ class Action:
         values, fields = load_kept(self._past.store, self._past.record, key, "outputs")
         return ActionOutputs(values, fields)
 
-    async def _outputs_aio(self) -> ActionOutputs:
-        return await self._past.store.io(self._outputs)
-
-    outputs = SyncAndAio(_outputs, _outputs_aio)
+    outputs = off_the_loop(_outputs, _store_of)
 
     def __repr__(self) -> str:
         return (

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, Protocol, cast
 
-__all__ = ["ClassSyncAndAio", "SyncAndAio"]
+__all__ = ["ClassSyncAndAio", "SyncAndAio", "off_the_loop"]
 
 
 class SyncAndAio:
@@ -59,3 +59,24 @@ class ClassSyncAndAio(SyncAndAio):
 
     def __get__(self, obj: object, objtype: type | None = None) -> Any:
         return _Bound(self.__name__, self._sync, self._aio, objtype if obj is None else type(obj))
+
+
+class _HasIo(Protocol):
+    async def io(self, func: Callable[..., Any], *args: Any) -> Any: ...
+
+
+def off_the_loop(sync: Callable[..., Any], store_of: Callable[[Any], _HasIo], *, iterates: bool = False) -> SyncAndAio:
+    """``sync`` paired with an ``.aio`` that runs the same blocking method through the
+    object's store (``store_of(obj).io``: a worker thread, inline for ``memory://``), so
+    awaiting it never stalls the loop. With ``iterates``, ``sync`` returns lines or items
+    and ``.aio(...)`` is an async iterator over them."""
+
+    async def aio(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        return await store_of(obj).io(functools.partial(sync, obj, *args, **kwargs))
+
+    async def aio_items(obj: Any, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        items: Iterable[Any] = await store_of(obj).io(lambda: list(sync(obj, *args, **kwargs)))
+        for item in items:
+            yield item
+
+    return SyncAndAio(sync, cast("Callable[..., Awaitable[Any]]", aio_items) if iterates else aio)

@@ -183,3 +183,46 @@ def test_reading_a_runs_actions_loads_no_value(monkeypatch: pytest.MonkeyPatch) 
     assert run.first_failure() is not None and run.action.get_report is not None
     with pytest.raises(AssertionError, match="a value was loaded: runs/archived-novalues/outputs"):
         run.action.outputs()  # values load only when asked for
+
+
+def test_every_aio_twin_of_a_past_run_and_action_gives_what_the_blocking_call_gives(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    calls.clear()
+    flyte.with_runcontext(name="archived-twins").run(fanout, 2)
+    capsys.readouterr()  # what the run itself printed
+    run = flyte.remote.Run.get("archived-twins")
+    entry, failed = run.action, flyte.remote.Action.get(run_name="archived-twins", name="a3")
+    run.show_logs()
+    entry.show_logs()
+    printed = capsys.readouterr().out
+
+    async def the_aio_twins() -> list[Any]:
+        got = [
+            tuple(await run.outputs.aio()),
+            dict(await run.inputs.aio()),
+            (await run.first_failure.aio()).name,
+            [line async for line in run.get_logs.aio()],
+            tuple(await entry.outputs.aio()),
+            dict(await entry.inputs.aio()),
+            await failed.get_report.aio(),
+            [line async for line in entry.get_logs.aio()],
+        ]
+        await run.show_logs.aio()
+        await entry.show_logs.aio()
+        return got
+
+    got = asyncio.run(the_aio_twins())
+    assert got == [
+        tuple(run.outputs()),
+        dict(run.inputs()),
+        "a3",
+        list(run.get_logs()),
+        tuple(entry.outputs()),
+        dict(entry.inputs()),
+        failed.get_report(),
+        ["fanning out 2"],
+    ]
+    assert capsys.readouterr().out == printed and "fanning out 2" in printed
+    with pytest.raises(RuntimeError, match="No report is available for action 'a0'"):
+        asyncio.run(run.get_report.aio())
