@@ -2,29 +2,19 @@
 // dashboard link (a new tab, no opener, no referrer); a link that is not http(s) is never drawn.
 
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import { clusterLabel, dashboardHref, render } from "../widget.js";
 import { mixedView } from "./fixtures.js";
-import { mount, openDocument } from "./mock.js";
+import { eachTestInAFreshDocument, mount } from "./mock.js";
 
 const cluster = (dashboard, extra = {}) => ({ workers: 2, threads: 16, busy: 3, dashboard, dashboard_note: null, ...extra });
 
-let close;
-let cleanup;
-beforeEach(() => {
-  close = openDocument();
-});
-afterEach(() => {
-  cleanup?.();
-  cleanup = undefined;
-  close();
-});
+eachTestInAFreshDocument();
 
 describe("the cluster in the header", () => {
   test("the header shows the workers and busy threads, and links the dashboard in a new tab", () => {
     const shown = mount(render, { ...mixedView(), cluster: cluster("http://10.0.0.5:8787/status", { dashboard_note: "note" }) });
-    cleanup = shown.cleanup;
     const header = shown.el.querySelector(".fnb-header");
     assert.equal(header.querySelector(".fnb-cluster").textContent, "2 workers · 3/16 threads busy");
     const link = header.querySelector("a.fnb-dashboard");
@@ -49,14 +39,12 @@ describe("the cluster in the header", () => {
 
   test("a note or a link with markup stays text", () => {
     const shown = mount(render, { ...mixedView(), cluster: cluster('http://h:1/"><img src=x onerror=alert(1)>', { dashboard_note: "<b>x</b>" }) });
-    cleanup = shown.cleanup;
     assert.equal(shown.el.querySelector("img"), null);
     assert.equal(shown.el.querySelector("b"), null);
   });
 
   test("no cluster: no line and no link (the local and docker backends)", () => {
     const shown = mount(render, { ...mixedView(), cluster: null });
-    cleanup = shown.cleanup;
     assert.equal(shown.el.querySelector(".fnb-cluster"), null);
     assert.equal(shown.el.querySelector(".fnb-dashboard"), null);
   });

@@ -1,5 +1,7 @@
-// A jsdom document and the part of anywidget's model that render() uses, for the tests of
-// the runs table and the past-run header.
+// A jsdom document per test and the part of anywidget's model that render() uses, for the tests of
+// the runs table, the past-run header and the cluster in the header.
+
+import { afterEach, beforeEach } from "node:test";
 
 import { JSDOM } from "jsdom";
 
@@ -46,11 +48,36 @@ export function openDocument() {
   };
 }
 
-/** `render` run on `view` in a new element of the document: { model, el, cleanup }. */
+/** What mount() drew and the test has not cleaned up yet. */
+const drawn = [];
+
+/** Each test of the calling file in a fresh document, closed after the test together with
+ * whatever mount() drew in it. */
+export function eachTestInAFreshDocument() {
+  let close;
+  beforeEach(() => {
+    close = openDocument();
+  });
+  afterEach(() => {
+    for (const cleanup of drawn.splice(0)) cleanup();
+    close();
+  });
+}
+
+/** `render` run on `view` in a new element of the document: { model, el, cleanup }; cleanup
+ * (render's own, run once) may be called by the test, or runs when the test ends. */
 export function mount(render, view) {
   const model = new MockModel(view);
   const el = document.createElement("div");
   document.body.append(el);
-  const cleanup = render({ model, el });
+  const rendered = render({ model, el });
+  let done = false;
+  const cleanup = () => {
+    if (!done) {
+      done = true;
+      rendered?.();
+    }
+  };
+  drawn.push(cleanup);
   return { model, el, cleanup };
 }

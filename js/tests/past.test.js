@@ -2,24 +2,15 @@
 // a run still going elsewhere opens no action list.
 
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import { pastLabel, render } from "../widget.js";
 import { mixedView } from "./fixtures.js";
-import { mount, openDocument } from "./mock.js";
+import { eachTestInAFreshDocument, mount } from "./mock.js";
 
 const local = (...parts) => new Date(...parts).getTime() / 1000;
 
-let close;
-let cleanup;
-beforeEach(() => {
-  close = openDocument();
-});
-afterEach(() => {
-  cleanup?.();
-  cleanup = undefined;
-  close();
-});
+eachTestInAFreshDocument();
 
 describe("past runs", () => {
   test("the note says when it ran, or that this is the last recorded state", () => {
@@ -40,7 +31,6 @@ describe("past runs", () => {
     assert.ok(!past.el.querySelector(".fnb-header").textContent.includes("null"));
     past.cleanup();
     const live = mount(render, { ...mixedView(), phase: "running", done: false });
-    cleanup = live.cleanup;
     assert.ok(live.el.querySelector(".fnb-cancel"));
     assert.equal(live.el.querySelector(".fnb-past"), null);
     assert.ok(!live.el.querySelector(".fnb-header").textContent.includes("null")); // no run page button yet
@@ -53,7 +43,6 @@ describe("past runs", () => {
     assert.equal(recorded.model.sent.filter((m) => m.type === "rows").length, 1);
     recorded.cleanup();
     const going = mount(render, { ...view, phase: "running", done: false, past: { started: 1, running: true, recorded: false } });
-    cleanup = going.cleanup;
     going.el.querySelector(".fnb-group").click();
     assert.deepEqual(going.model.sent, []);
     assert.equal(going.el.querySelector(".fnb-actions"), null);

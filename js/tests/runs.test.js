@@ -1,10 +1,10 @@
 // The runs table of `%flyte runs` (runs.js): its cells, its rows' clicks, the open row.
 
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import runs, { COLUMNS, formatDuration, formatStarted, render, rowCells } from "../runs.js";
-import { mount, openDocument } from "./mock.js";
+import { eachTestInAFreshDocument, mount } from "./mock.js";
 
 /** Seconds since the epoch of a local date and time (so the tests hold in any time zone). */
 const local = (...parts) => new Date(...parts).getTime() / 1000;
@@ -25,16 +25,7 @@ function tableView(fields = {}) {
   };
 }
 
-let close;
-let cleanup;
-beforeEach(() => {
-  close = openDocument();
-});
-afterEach(() => {
-  cleanup?.();
-  cleanup = undefined;
-  close();
-});
+eachTestInAFreshDocument();
 
 test("the default export is anywidget's { render }", () => {
   assert.equal(runs.render, render);
@@ -62,9 +53,7 @@ describe("cells", () => {
 
 describe("table", () => {
   test("one header and one row per run, newest first as sent", () => {
-    const mounted = mount(render, tableView());
-    cleanup = mounted.cleanup;
-    const { el } = mounted;
+    const { el } = mount(render, tableView());
     assert.deepEqual([...el.querySelectorAll("th")].map((th) => th.textContent), COLUMNS);
     const rows = [...el.querySelectorAll(".fnb-runs-row")];
     assert.deepEqual(rows.map((r) => r.dataset.run), ["nightly", "r-abc123"]);
@@ -73,8 +62,7 @@ describe("table", () => {
   });
 
   test("a click asks the kernel to open that run; the kernel's answer marks the row open", () => {
-    const { el, model, cleanup: done } = mount(render, tableView());
-    cleanup = done;
+    const { el, model } = mount(render, tableView());
     el.querySelectorAll(".fnb-runs-row")[1].click();
     assert.deepEqual(model.sent, [{ type: "open", run: "r-abc123" }]);
     model.set("view", tableView({ opened: "r-abc123" }));
@@ -83,8 +71,7 @@ describe("table", () => {
   });
 
   test("an error opening a run is shown under the table; an empty store says so", () => {
-    const { el, model, cleanup: done } = mount(render, tableView({ error: "could not open run x: gone" }));
-    cleanup = done;
+    const { el, model } = mount(render, tableView({ error: "could not open run x: gone" }));
     assert.equal(el.querySelector(".fnb-runs-error").textContent, "could not open run x: gone");
     model.set("view", tableView({ rows: [], phase: "failed" }));
     assert.equal(el.querySelector(".fnb-runs-caption").textContent, "no runs in the store · failed");
