@@ -11,25 +11,10 @@ import time
 import pytest
 
 import flyte_nb as flyte
+from dask_backend.nested_tasks import leaf, top
 from flyte_nb.errors import ActionTimeoutError, ConfigError, WorkerLostError
 
 env = flyte.TaskEnvironment("dask_backend")
-
-
-@env.task
-async def leaf(i: int) -> int:
-    await asyncio.sleep(0.05)
-    return i
-
-
-@env.task
-async def middle(i: int) -> int:
-    return sum(await asyncio.gather(*[leaf(i * 10 + j) for j in range(3)]))
-
-
-@env.task
-async def top(n: int) -> list:
-    return list(await asyncio.gather(*[middle(i) for i in range(n)]))
 
 
 def test_actions_run_in_worker_processes_and_report_their_overhead(dask_run):

@@ -15,26 +15,11 @@ import pytest
 from support import require_dask
 
 import flyte_nb as flyte
+from dask_backend.nested_tasks import leaf, middle, top
 from flyte_nb.errors import ConfigError
 from flyte_nb.testing import ConformanceBackend, ExecutorConformance
 
 env = flyte.TaskEnvironment("given_clusters")
-
-
-@env.task
-async def leaf(i: int) -> int:
-    await asyncio.sleep(0.01)
-    return i
-
-
-@env.task
-async def middle(i: int) -> int:
-    return sum(await asyncio.gather(*[leaf(i * 10 + j) for j in range(3)]))
-
-
-@env.task
-async def top(n: int) -> list:
-    return list(await asyncio.gather(*[middle(i) for i in range(n)]))
 
 
 @pytest.fixture(scope="module")
