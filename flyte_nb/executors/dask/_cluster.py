@@ -25,6 +25,7 @@ from ..._runtime._dask import STARTED_TOPIC
 from ..._version import __version__
 from ...errors import ConfigError
 from ...model._cluster_info import web_link
+from ._liveness import SilentWorkers
 from ._scheduled import ScheduledCalls
 
 #: seconds the workers' declared resources are trusted before the scheduler is asked again
@@ -48,6 +49,8 @@ class Cluster:
     stores_checked: set[str] = field(default_factory=set)
     #: job key -> what to call when a worker says the job started
     starting: dict[str, Callable[[], object]] = field(default_factory=dict)
+    #: what the kernel heard of each worker lately (executors/dask/_liveness.py)
+    silence: SilentWorkers = field(default_factory=SilentWorkers)
     #: when the workers' declared resources were last asked for, and their answer
     _declared: tuple[float, dict[str, float]] = field(default=(-RESOURCES_TTL_S, {}), init=False, repr=False)
 

@@ -60,6 +60,7 @@ from ._cluster import (
     workers_now,
 )
 from ._given import describe, is_dask_client, is_dask_cluster
+from ._liveness import LivenessWatch
 from ._resources import resource_requests
 from ._scheduled import Route
 
@@ -140,6 +141,7 @@ class DaskExecutor(ShippedJobExecutor):
         self._route: Route | None = None  # this run's task calls through the scheduler, in that mode
         self._dashboard: tuple[str | None, str | None] | None = None  # (link, note), read once per run
         self._cluster_info: ClusterInfo | None = None  # as last seen
+        self._liveness = LivenessWatch(self.connect_timeout)  # a silent worker fails its attempts
 
     # ------------------------------------------------------------------ cluster
     def _key(self) -> tuple[Any, ...]:
@@ -326,7 +328,8 @@ class DaskExecutor(ShippedJobExecutor):
         try:
             future = await waiter
             self._live[spec.action.id] = (future, job_key)
-            outcome = await _outcome_of(future, f"{task.name} #{spec.action.id}")
+            what = f"{task.name} #{spec.action.id}"
+            outcome = await self._liveness.outcome(cluster, future, _outcome_of(future, what), what)
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():  # its Dask task exists: stop it
                 await asyncio.shield(self._stop([(waiter.result(), job_key)]))
@@ -403,6 +406,7 @@ class SubmitBatch:
                     pure=False,
                     resources=resources,
                     retries=0,  # the controller retries, with the task's own policy
+                    workers=cluster.silence.placement(),  # None (any) unless a worker is silent
                     batch_size=None,
                 )
             except Exception as exc:
