@@ -22,9 +22,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-#: seconds the scheduler waits for a silent worker's heartbeat before it drops the worker
-#: (and reschedules its tasks): Dask's default is 5 minutes
-WORKER_TTL_S = 6
 SCHEDULER_PORT = 8786
 START_LIMIT_S = 60.0
 
@@ -89,7 +86,9 @@ class ClusterHarness:
             network=self.name,
             detach=True,
             labels={"flyte_nb.harness": self.name},
-            environment={"DASK_DISTRIBUTED__SCHEDULER__WORKER_TTL": f"{WORKER_TTL_S}s", "NO_PROXY": "*"},
+            # the scheduler keeps Dask's defaults: a silent worker is dropped only after its worker TTL
+            # (5 minutes); the kernel notices one itself within its connect timeout
+            environment={"NO_PROXY": "*"},
             **options,
         )
 
@@ -173,6 +172,14 @@ class ClusterHarness:
             names = {address: info["name"] for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
             return {names.get(address, address): count for address, count in client.run(_executing).items()}
 
+    def drop_worker(self, name: str) -> None:
+        """Have the scheduler forget the worker Dask knows as ``name`` (one cut off the network,
+        which it would otherwise keep for its worker TTL), and remove its container: the next
+        test finds the cluster short of a worker and restores it."""
+        with self.client() as client:
+            client.run_on_scheduler(_drop_worker, name)
+        _remove(self.container_of(name))
+
     def container_of(self, name: str) -> Any:
         """The worker container of the worker Dask knows as ``name``."""
         (found,) = [w for w in self.workers if w.name.endswith(f"-{name}")]
@@ -229,6 +236,12 @@ def _scheduler_state(dask_scheduler: Any) -> dict[str, Any]:
         states[task.state] = states.get(task.state, 0) + 1
     processing = {ws.name: sorted(str(ts.key) for ts in ws.processing) for ws in dask_scheduler.workers.values()}
     return {"states": states, "processing": processing, "transitions": dask_scheduler.transition_counter}
+
+
+async def _drop_worker(name: str, dask_scheduler: Any) -> None:
+    for address, worker in list(dask_scheduler.workers.items()):
+        if worker.name == name:
+            await dask_scheduler.remove_worker(address=address, stimulus_id="flyte-nb-harness-drop")
 
 
 def _executing(dask_worker: Any) -> int:

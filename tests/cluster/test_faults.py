@@ -13,22 +13,23 @@ import pytest
 import flyte_nb as flyte
 
 from .conftest import CONNECT_TIMEOUT_S, init_on, until
-from .harness import WORKER_TTL_S
 
 env = flyte.TaskEnvironment("cluster_faults")
 #: how long the action a fault hits runs, undisturbed
 LEAF_S = 4.0
-#: a fault is noticed within the connect timeout (the scheduler's worker timeout is shorter)
+#: a fault is noticed within the connect timeout (the kernel's bound for a silent worker), then
+#: the action runs again
 NOTICED_S = CONNECT_TIMEOUT_S + LEAF_S + 10.0
 
 
-@env.task
+# retries: an attempt on a worker the kernel finds silent fails, and runs again elsewhere
+@env.task(retries=1)
 async def slow_leaf(seconds: float) -> str:
     await asyncio.sleep(seconds)
     return socket.gethostname()  # the worker's container: its hostname is its Dask name
 
 
-@env.task
+@env.task(retries=1)
 async def entry(seconds: float) -> str:
     return await slow_leaf(seconds)
 
@@ -82,16 +83,26 @@ def test_a_killed_worker_s_action_runs_again_on_another_worker(cluster):
 
 
 def test_a_worker_cut_off_the_network_hands_its_action_to_another(cluster):
+    cut: list[str] = []
+
     def cut_off(name: str) -> None:
+        cut.append(name)
         cluster.network.disconnect(cluster.container_of(name), force=True)
 
-    # the scheduler hears nothing more from the worker; it drops it after its worker TTL (a setting of
-    # the cluster's: 5 minutes by Dask's default, shorter here) and moves the worker's tasks
-    assert WORKER_TTL_S < CONNECT_TIMEOUT_S
+    # the scheduler hears nothing more from the worker, yet keeps it for its worker TTL (Dask's default,
+    # 5 minutes): the kernel finds it silent after the connect timeout, fails the attempt, and its
+    # retry runs on another worker
     init_on(cluster, "cut-off")
-    run, victim, error = asyncio.run(started_then(cluster, cut_off))
-    assert error is None and run.phase == "succeeded"
-    assert run.outputs()[0] != victim
+    try:
+        run, victim, error = asyncio.run(started_then(cluster, cut_off))
+        assert error is None and run.phase == "succeeded", error
+        assert run.outputs()[0] != victim
+        lost = [attempt.error for action in run.actions() for attempt in action.history or () if attempt.error]
+        assert lost and {info.type for info in lost} == {"WorkerLostError"}, lost
+        assert "has not been heard from" in lost[0].message and "worker-ttl" in lost[0].message, lost
+    finally:
+        for name in cut:  # the scheduler would keep it for minutes: the next test gets a whole cluster
+            cluster.drop_worker(name)
 
 
 def test_the_scheduler_killed_fails_the_run_within_the_connect_timeout(cluster):
