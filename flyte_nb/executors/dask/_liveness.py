@@ -39,6 +39,8 @@ CHECK_S = 1.0
 ASK_TIMEOUT_S = 2.0
 #: a worker is silent only after this many of Dask's heartbeat intervals, whatever the bound
 HEARTBEATS = 3
+#: seconds a look stays the word on where new tasks may go (older: anywhere, as Dask decides)
+PLACEMENT_S = 5.0
 
 
 class SilentWorkers:
@@ -51,6 +53,7 @@ class SilentWorkers:
         #: the workers silent at the last look, and the ones that were not
         self.silent: set[str] = set()
         self.live: list[str] = []
+        self.looked = float("-inf")  # when, on this machine's clock
 
     def update(self, last_seen: dict[str, float], now: float, bound_s: float) -> dict[str, float]:
         """Take the scheduler's answer; the workers silent for longer than ``bound_s``, with
@@ -65,11 +68,17 @@ class SilentWorkers:
         silent = {worker: now - since for worker, (_, since) in heard.items() if now - since > bound_s}
         self.silent = set(silent)
         self.live = [worker for worker in last_seen if worker not in silent]
+        self.looked = now
         return silent
 
-    def placement(self) -> list[str] | None:
-        """The workers a new task may go to: None (any) unless some worker is silent now."""
-        return self.live or None if self.silent else None
+    def placement(self, now: float | None = None) -> list[str] | None:
+        """The workers a new task may go to: None (any, as Dask decides) unless a recent look
+        found some worker silent and others not."""
+        if not self.silent or not self.live:
+            return None
+        if (time.monotonic() if now is None else now) - self.looked > PLACEMENT_S:
+            return None
+        return self.live
 
 
 @dataclass
