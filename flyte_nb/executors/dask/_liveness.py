@@ -24,12 +24,9 @@ import contextvars
 import time
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ...errors import WorkerLostError
-
-if TYPE_CHECKING:
-    from ._cluster import Cluster
 
 T = TypeVar("T")
 
@@ -79,6 +76,13 @@ class SilentWorkers:
         if (time.monotonic() if now is None else now) - self.looked > PLACEMENT_S:
             return None
         return self.live
+
+
+class Cluster(Protocol):
+    """What the watch uses of a connected cluster (``_cluster.Cluster``)."""
+
+    client: Any
+    silence: SilentWorkers
 
 
 @dataclass
