@@ -89,7 +89,9 @@ class Cluster(Protocol):
 class _Watched:
     cluster: Cluster
     what: str
-    lost: asyncio.Future[WorkerLostError]
+    #: the task awaiting the attempt's outcome; cancelled with ``error`` set when its worker is silent
+    waiter: asyncio.Task[Any]
+    error: WorkerLostError | None = None
 
 
 class LivenessWatch:
@@ -102,31 +104,29 @@ class LivenessWatch:
         self._poller: asyncio.Task[None] | None = None
 
     async def outcome(self, cluster: Cluster, future: Any, fetch: Awaitable[T], what: str) -> T:
-        """``fetch`` (the attempt's outcome), unless the worker running ``future``'s task goes
-        silent first: then its task is cancelled and :class:`WorkerLostError` raised."""
-        loop = asyncio.get_running_loop()
+        """``await fetch`` (the attempt's outcome), unless the worker running ``future``'s task
+        goes silent first: then the wait is cancelled, the task too, and
+        :class:`WorkerLostError` raised. Costs an action a dict entry, no task of its own."""
+        waiter = asyncio.current_task()
+        assert waiter is not None  # awaited in a task: the run's attempt
         key = str(future.key)
-        watched = self._watched[key] = _Watched(cluster, what, loop.create_future())
+        watched = self._watched[key] = _Watched(cluster, what, waiter)
         if self._poller is None or self._poller.done():
-            self._poller = loop.create_task(self._poll(), name=f"flyte_nb liveness {what}")
-        fetching = asyncio.ensure_future(fetch)
+            self._poller = asyncio.get_running_loop().create_task(self._poll(), name=f"flyte_nb liveness {what}")
         try:
-            either: set[asyncio.Future[Any]] = {fetching, watched.lost}
-            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-            if fetching.done():
-                return fetching.result()
-            error = watched.lost.result()
-            try:  # before the future is released: the scheduler drops the task, a late result with it
+            return await fetch  # the only place this task waits while watched: a cancel lands here
+        except asyncio.CancelledError:
+            if watched.error is None:  # cancelled by the run (cancel, timeout): as before
+                raise
+            uncancel = getattr(waiter, "uncancel", None)  # Python 3.11+: the cancel was ours, not the run's
+            if uncancel is not None:
+                uncancel()
+            try:  # the scheduler drops the task, and a late result with it (released anyway next)
                 await _ask(cluster.client, cluster.client._cancel([future], force=True))
-            except Exception:  # released next anyway: the scheduler forgets a task nobody wants
+            except Exception:
                 pass
-            fetching.cancel()
-            await asyncio.wait([fetching])
-            raise error
+            raise watched.error from None
         finally:
-            if not fetching.done():  # this attempt was cancelled: so is its wait
-                fetching.cancel()
-            watched.lost.cancel()
             del self._watched[key]
             if not self._watched and self._poller is not None:
                 self._poller.cancel()
@@ -158,8 +158,9 @@ class LivenessWatch:
         for worker, keys in processing.items():
             for key in keys:
                 watched = self._watched.get(str(key))
-                if watched is not None and not watched.lost.done():
-                    watched.lost.set_result(_silent_error(worker, silent.get(worker, bound), bound, watched.what))
+                if watched is not None and watched.error is None:
+                    watched.error = _silent_error(worker, silent.get(worker, bound), bound, watched.what)
+                    watched.waiter.cancel()
 
 
 def _silent_error(worker: str, silent_s: float, bound_s: float, what: str) -> WorkerLostError:
