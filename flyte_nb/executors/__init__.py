@@ -30,6 +30,7 @@ __all__ = [
     "SettingsSchema",
     "available_backends",
     "backend_settings",
+    "is_backend",
     "create_executor",
     "on_loop_end",
     "register_backend",
@@ -86,6 +87,15 @@ def available_backends() -> tuple[str, ...]:
     return tuple(sorted(_registry))
 
 
+def is_backend(name: object) -> bool:
+    """Whether ``name`` is a registered backend. A built-in or registered name is answered
+    without reading the installed packages' entry points (that costs tens of milliseconds)."""
+    if isinstance(name, str) and name in _registry:
+        return True
+    _load_entry_points()
+    return isinstance(name, str) and name in _registry
+
+
 def create_executor(name: str, settings: Mapping[str, Any] | None = None) -> Executor:
     """A new executor of backend ``name`` configured with ``settings``."""
     return _factory(name)(**dict(settings or {}))
@@ -96,7 +106,6 @@ def backend_settings(name: str) -> dict[str, Setting] | None:
     backend declares no section. A backend registered by dotted path (or entry point) is
     imported to read its ``settings_schema``. The built-in backends' sections are declared
     in the config schema, not here."""
-    _load_entry_points()
     if name in _declared_settings:
         return dict(_declared_settings[name])
     schema = getattr(_factory(name), "settings_schema", None)
@@ -105,7 +114,8 @@ def backend_settings(name: str) -> dict[str, Setting] | None:
 
 def _factory(name: str) -> Callable[..., Executor]:
     """The class or factory of backend ``name``, imported if registered by dotted path."""
-    _load_entry_points()
+    if name not in _registry:  # entry points never replace a name already registered
+        _load_entry_points()
     if name not in _registry:
         raise ConfigError(f"unknown backend {name!r}; available backends: {', '.join(sorted(_registry))}")
     target, extra = _registry[name]

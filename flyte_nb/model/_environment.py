@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ..errors import ConfigError
 from ._cluster_options import notice_cluster_only
-from ._image import Image
 from ._policies import Cache, Resources, ReusePolicy
 from ._secret import SecretRequest, check_secret_request
 from ._task import MAX_INLINE_IO_BYTES, TaskTemplate, check_task_function, inline_limit, task_settings
+
+if TYPE_CHECKING:
+    from ._image import Image
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +71,7 @@ class TaskEnvironment(Environment):
         policy = reuse_policy if reuse_policy is not None else reusable
         if policy is not None and not isinstance(policy, ReusePolicy):
             raise ConfigError(f"reuse_policy must be flyte.ReusePolicy(...), got {policy!r}")
-        if image is not None and not isinstance(image, str | Image):
+        if image is not None and not isinstance(image, str) and not _is_image(image):
             raise ConfigError(
                 f"image must be an image tag, 'auto' or flyte.Image.from_base(...)/.from_debian_base(), got {image!r}"
             )
@@ -284,3 +286,10 @@ class TaskEnvironment(Environment):
 
     def __repr__(self) -> str:
         return f"TaskEnvironment(name={self.name!r}, tasks={len(self.tasks)})"
+
+
+def _is_image(value: object) -> bool:
+    """Whether ``value`` is a :class:`flyte_nb.Image` (whose module loads only when images are used)."""
+    from ._image import Image
+
+    return isinstance(value, Image)

@@ -30,12 +30,14 @@ import hashlib
 import os
 import shlex
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from ..errors import ConfigError
+from . import _base_image
+from ._base_image import DEFAULT_BASE_IMAGE
 from ._image_sources import (
     IgnorePatterns,
     check_requires_python,
@@ -54,16 +56,6 @@ PROJECTS = "/opt/flyte_nb/projects"
 DEFAULT_REF_NAME = "default"
 ProjectInstallMode = Literal["dependencies_only", "install_project"]
 TAG_REPOSITORY = "flyte-nb"
-DEFAULT_BASE_IMAGE = os.environ.get("FLYTE_NB_BASE_IMAGE", "flyte-nb-base:bookworm")
-
-
-def _no_configured_base_image() -> str | None:
-    return None
-
-
-#: the docker ``base_image`` of the config in force, or None; the session (which holds the
-#: config, a floor above) replaces it when it loads
-configured_base_image: Callable[[], str | None] = _no_configured_base_image
 
 
 @dataclass(frozen=True)
@@ -630,7 +622,7 @@ class Image:
     @property
     def uri(self) -> str:
         """The tag, with the base image the config in force names."""
-        return self.tag(configured_base_image() or DEFAULT_BASE_IMAGE)
+        return self.tag(_base_image.configured_base_image() or DEFAULT_BASE_IMAGE)
 
     def render(self, default_base: str, ca_bundle: str | None = None) -> BuildContext:
         """The Dockerfile and files to build this image from (layers on a base; a

@@ -33,15 +33,15 @@ from typing import TYPE_CHECKING, Any
 from .._checks import is_int_at_least
 from .._paths import user_config_dir
 from ..errors import ConfigError
-from ..model import _image
+from ..model import _base_image
 from ..model._limits import DEFAULT_MAX_ACTIONS
-from ..model._storage_config import Storage as StorageConfig
 from ._config_schema import BACKEND_SCHEMAS, check_section, registered_sections, split_registered_sections
 from ._identity import remember_identity
 from ._remote_settings import remote_file_settings, remote_init_settings, warn_remote_settings_ignored
 
 if TYPE_CHECKING:
     from ..data._store import Store
+    from ..model._storage_config import Storage as StorageConfig
 
 #: Environment variable naming a config file; checked first.
 CONFIG_ENV_VAR = "FLYTE_NB_CONFIG"
@@ -112,13 +112,23 @@ def configured_store(config: Config | None = None) -> Store:
     return Store(config.storage, shared=config.storage_shared, sealer=sealer, **config.storage_options)
 
 
+def _is_cluster_storage(value: object) -> bool:
+    """Whether ``value`` is a ``flyte.storage.Storage`` (S3, GCS, ABFS): a Flyte cluster's
+    blob-store settings. Its module loads only when one is given."""
+    if value is None or isinstance(value, str):
+        return False
+    from ..model._storage_config import Storage
+
+    return isinstance(value, Storage)
+
+
 def _configured_base_image() -> str | None:
     return current_config().settings("docker").get("base_image")
 
 
 # Image.uri names the docker base image of the config in force; the config lives here, above
 # the model, so the model asks through this hook (a config can only be set through this module).
-_image.configured_base_image = _configured_base_image
+_base_image.configured_base_image = _configured_base_image
 
 
 def init(
@@ -149,7 +159,7 @@ def init(
     sections, flyte_options = split_registered_sections(flyte_options)
     _check_flyte_options(flyte_options, "flyte.init")
     ignored = remote_init_settings(flyte_options)
-    if isinstance(storage, StorageConfig):  # a Flyte cluster's blob-store settings, not flyte_nb's store
+    if _is_cluster_storage(storage):  # a Flyte cluster's blob-store settings, not flyte_nb's store
         ignored, storage = sorted([*ignored, f"storage={type(storage).__name__}(...)"]), None
     warn_remote_settings_ignored(ignored, "flyte.init()", stacklevel=2)
     remember_identity(flyte_options)
@@ -193,7 +203,7 @@ def init_from_config(path_or_config: str | os.PathLike[str] | None = None, **fly
     _check_flyte_options(flyte_options, "flyte.init_from_config")
     ignored = remote_init_settings(flyte_options)
     if cluster_storage is not None:
-        if not isinstance(cluster_storage, StorageConfig):
+        if not _is_cluster_storage(cluster_storage):
             raise TypeError(
                 f"flyte.init_from_config(storage=...) takes a flyte.storage.S3, GCS or ABFS, got {cluster_storage!r}; "
                 "set flyte_nb's own store in the config file (storage: s3://bucket/prefix)"
@@ -255,7 +265,7 @@ def load_config_file(path: Path) -> Config:
 
 def config_from_mapping(data: dict[str, Any], source: str) -> Config:
     """Validate a mapping shaped like the config file into a :class:`Config`."""
-    from ..executors import available_backends
+    from ..executors import available_backends, is_backend
 
     schemas = registered_sections(set(data) - TOP_LEVEL_KEYS - FLYTE_REMOTE_SECTIONS, source)
     unknown = set(data) - TOP_LEVEL_KEYS - FLYTE_REMOTE_SECTIONS - set(schemas)
@@ -265,7 +275,7 @@ def config_from_mapping(data: dict[str, Any], source: str) -> Config:
             f"allowed keys are {', '.join(sorted(TOP_LEVEL_KEYS))}"
         )
     backend = data.get("backend", "local")
-    if backend not in available_backends():
+    if not is_backend(backend):
         raise ConfigError(
             f"unknown backend {backend!r} in {source}; available backends: {', '.join(available_backends())}"
         )

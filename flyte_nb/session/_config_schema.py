@@ -17,7 +17,6 @@ from typing import Any
 from .._checks import is_finite_number, is_int_at_least
 from ..errors import ConfigError
 from ..executors import Setting, available_backends, backend_settings
-from ..executors.dask._given import is_dask_client, is_dask_cluster
 
 __all__ = ["BACKEND_SCHEMAS", "Setting", "check_section", "registered_sections", "split_registered_sections"]
 
@@ -50,6 +49,18 @@ def _positive_seconds(value: Any) -> bool:
     return is_finite_number(value) and value > 0
 
 
+def _dask_cluster(value: Any) -> bool:
+    from ..executors.dask._given import is_dask_cluster  # the dask backend loads only when a dask section is checked
+
+    return is_dask_cluster(value)
+
+
+def _dask_client(value: Any) -> bool:
+    from ..executors.dask._given import is_dask_client
+
+    return is_dask_client(value)
+
+
 def _one_of(*choices: str) -> Callable[[Any], bool]:
     return lambda value: isinstance(value, str) and value in choices
 
@@ -79,12 +90,12 @@ BACKEND_SCHEMAS: dict[str, dict[str, Setting]] = {
         "cluster": Setting(
             "a Dask cluster object (LocalCluster, KubeCluster, SLURMCluster, a dask-gateway or Coiled cluster: "
             "anything with a scheduler_address; a Client goes in dask: client, an address in dask: address)",
-            is_dask_cluster,
+            _dask_cluster,
             "KubeCluster(...)",
         ),
         "client": Setting(
             "a distributed.Client (a cluster object goes in dask: cluster, an address in dask: address)",
-            is_dask_client,
+            _dask_client,
             "Client(cluster)",
         ),
         "n_workers": Setting("an int >= 1", _at_least(1), "4"),
@@ -127,6 +138,9 @@ def registered_sections(keys: Iterable[str], source: str) -> dict[str, dict[str,
     """Which of ``keys`` (keys of a config that are not built-in) name a registered backend,
     and what each one's section accepts. A key naming a backend that declares no settings is
     a :class:`ConfigError` saying how to declare them; other keys are left to the caller."""
+    keys = [k for k in keys if k not in BACKEND_SCHEMAS]
+    if not keys:
+        return {}  # nothing to look up: the installed packages' entry points stay unread
     registered = set(available_backends())
     schemas: dict[str, dict[str, Setting]] = {}
     for key in sorted(k for k in keys if k in registered and k not in BACKEND_SCHEMAS):
@@ -145,6 +159,8 @@ def registered_sections(keys: Iterable[str], source: str) -> dict[str, dict[str,
 def split_registered_sections(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """``flyte.init``'s extra keyword arguments split into (sections of registered backends,
     the rest): ``flyte.init(mybackend={...})`` gives a registered backend its settings."""
+    if not options:
+        return {}, {}
     registered = set(available_backends()) - set(BACKEND_SCHEMAS)
     sections = {key: value for key, value in options.items() if key in registered}
     rest = {key: value for key, value in options.items() if key not in registered}

@@ -143,10 +143,10 @@ def _check_context_options(
 
 
 def _check_backend(backend: object) -> None:
-    from ..executors import available_backends
+    from ..executors import available_backends, is_backend
 
-    backends = available_backends()
-    if not isinstance(backend, str) or backend not in backends:
+    if not is_backend(backend):
+        backends = available_backends()
         raise TaskCallError(
             f"bad run option backend={backend!r}: unknown backend {backend!r}; "
             f"backend must be one of {', '.join(backends)}, e.g. 'local'"
