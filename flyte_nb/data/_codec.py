@@ -12,12 +12,11 @@ from __future__ import annotations
 import copyreg
 import hashlib
 import io
+import pickle
 import sys
 import time
 from dataclasses import dataclass
 from typing import Any
-
-import cloudpickle
 
 from ..errors import DataTooLargeError, FlyteNbError, SerializationError
 from ._store import Store
@@ -47,21 +46,67 @@ class Transfer:
 
 
 def dumps(value: Any) -> bytes:
+    if is_plain(value):  # builtin data only: cloudpickle's very bytes, without loading it
+        return pickle.dumps(value, protocol=PICKLE_PROTOCOL)
+    import cloudpickle
+
     if "tblib.pickling_support" not in sys.modules:
         return cloudpickle.dumps(value, protocol=PICKLE_PROTOCOL)
     # dask.distributed installs tblib's reducers for every exception class, process-wide:
     # its pickles of exceptions then need tblib to load, which a container may not have
     buffer = io.BytesIO()
-    _PortablePickler(buffer, protocol=PICKLE_PROTOCOL).dump(value)
+    _portable_pickler()(buffer, protocol=PICKLE_PROTOCOL).dump(value)
     return buffer.getvalue()
 
 
-class _PortablePickler(cloudpickle.Pickler):
-    """cloudpickle without tblib's reducers (the C pickler reads its table when made)."""
+#: exact types whose pickle is the same with or without cloudpickle (no class or function
+#: inside, so nothing cloudpickle would send by value)
+_ATOMS = frozenset({type(None), bool, int, float, complex, str, bytes})
+_CONTAINERS = frozenset({tuple, list, set, frozenset})
+#: objects looked at before a value counts as not plain (cloudpickle then pickles it)
+_PLAIN_BUDGET = 1000
 
-    @property
-    def dispatch_table(self) -> dict[Any, Any]:
-        return _dispatch_without_tblib()
+
+def is_plain(value: Any) -> bool:
+    """Whether ``value`` is builtin data only (None, bool, numbers, str, bytes, and tuples,
+    lists, sets and dicts of them, up to :data:`_PLAIN_BUDGET` objects): the standard pickler
+    writes it exactly as cloudpickle does."""
+    budget = _PLAIN_BUDGET
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        budget -= 1
+        if budget < 0:
+            return False
+        kind = type(item)
+        if kind in _ATOMS:
+            continue
+        if kind in _CONTAINERS:
+            pending.extend(item)
+        elif kind is dict:
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        else:
+            return False
+    return True
+
+
+_portable_class: type[Any] | None = None
+
+
+def _portable_pickler() -> type[Any]:
+    """cloudpickle's Pickler without tblib's reducers (the C pickler reads its table when made)."""
+    global _portable_class
+    if _portable_class is None:
+        import cloudpickle
+
+        class _PortablePickler(cloudpickle.Pickler):
+            @property
+            def dispatch_table(self) -> dict[Any, Any]:
+                return _dispatch_without_tblib()
+
+        _portable_class = _PortablePickler
+    return _portable_class
 
 
 _portable_dispatch: tuple[int, dict[Any, Any]] = (-1, {})
@@ -70,6 +115,8 @@ _portable_dispatch: tuple[int, dict[Any, Any]] = (-1, {})
 def _dispatch_without_tblib() -> dict[Any, Any]:
     """cloudpickle's reducers and copyreg's, less the ones tblib put there (cached while
     copyreg's table keeps its size)."""
+    import cloudpickle
+
     global _portable_dispatch
     size, table = _portable_dispatch
     if size != len(copyreg.dispatch_table):
@@ -100,7 +147,7 @@ def pickled(value: Any, what: str, task: str = "") -> bytes:
 
 
 def loads(data: bytes | memoryview) -> Any:
-    return cloudpickle.loads(data)
+    return pickle.loads(data)  # cloudpickle.loads is pickle.loads; a by-value pickle imports cloudpickle itself
 
 
 def digest(data: bytes) -> str:

@@ -28,6 +28,7 @@ NOT_FOR_A_LOCAL_RUN = (
     "pyarrow",
     "numpy",
     "fsspec",
+    "cloudpickle",  # entry inputs and outputs of builtin data pickle without it
     "certifi",
     "yaml",
     "importlib.metadata",  # reading the packages' entry points costs tens of milliseconds

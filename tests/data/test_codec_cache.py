@@ -25,7 +25,7 @@ from support import ended_run
 import flyte_nb as flyte
 from flyte_nb.data import DataTooLargeError, Payload, Store, decode, encode
 from flyte_nb.data._cache import CacheCorruptWarning
-from flyte_nb.data._codec import dumps, loads
+from flyte_nb.data._codec import PICKLE_PROTOCOL, dumps, is_plain, loads
 from flyte_nb.data._seal import HEADER_SIZE
 
 from .conftest import StoreSpec
@@ -99,6 +99,10 @@ class Point:
     y: int
 
 
+class _Text(str):
+    """A str subclass: pickled with its class, so not plain."""
+
+
 @pytest.mark.parametrize(
     "value",
     [42, "text", b"\x00bytes\xff", {"nested": [1, 2.5, None, ("t",)]}, Point(1, 2), list(range(1000))],
@@ -113,6 +117,46 @@ def test_inline_round_trip(store: Store, value: Any):
     assert down.bytes == payload.size
     assert up.seconds >= 0 and down.seconds >= 0
     assert not store.exists("v")  # nothing written for an inline value
+
+
+PLAIN_VALUES = [
+    None,
+    True,
+    -(2**70),
+    float("inf"),
+    1 + 2j,
+    "naïve",
+    b"\x00",
+    ((), [], {}, set(), frozenset({1})),
+    {"inputs": {"x": [1, 2.5, None]}, 3: ("t", b"b")},
+    list(range(900)),
+]
+
+
+@pytest.mark.parametrize("value", PLAIN_VALUES)
+def test_plain_values_pickle_to_the_very_bytes_cloudpickle_writes(value: Any):
+    cloudpickle = pytest.importorskip("cloudpickle")
+    assert is_plain(value)
+    assert dumps(value) == cloudpickle.dumps(value, protocol=PICKLE_PROTOCOL)
+    assert loads(dumps(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Point(1, 2), [Point(1, 2)], {"k": len}, collections.OrderedDict(a=1), list(range(2000)), _Text("subclass")],
+    ids=["dataclass", "nested", "function", "dict subclass", "over the budget", "str subclass"],
+)
+def test_other_values_go_through_cloudpickle(value: Any):
+    assert not is_plain(value)
+    assert loads(dumps(value)) == value
+
+
+def test_a_cycle_is_not_plain_and_still_pickles():
+    looped: list[Any] = [1]
+    looped.append(looped)
+    assert not is_plain(looped)
+    again = loads(dumps(looped))
+    assert again[1] is again
 
 
 def test_functions_and_local_classes_travel_by_value(store: Store):
