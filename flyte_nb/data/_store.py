@@ -21,7 +21,6 @@ import asyncio
 import os
 import posixpath
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
@@ -142,7 +141,7 @@ class Store:
             return
         folder, name = posixpath.split(path)
         self.make_folders(folder)
-        temp = posixpath.join(folder, f".{name}{_TEMP_MARK}{uuid.uuid4().hex}")
+        temp = posixpath.join(folder, f".{name}{_TEMP_MARK}{os.urandom(16).hex()}")
         try:
             descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.file_mode)
             with open(descriptor, "wb") as handle:

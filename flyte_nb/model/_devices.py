@@ -85,7 +85,7 @@ _CLASS_OF: dict[str, DeviceClass] = {
     **dict.fromkeys(get_args(HABANA_GAUDIType), "HABANA_GAUDI"),
     APPLE_SILICON_DEVICE: "APPLE_SILICON",
 }
-_ACCELERATOR = re.compile(r"([A-Za-z][A-Za-z0-9_. \-]*?)(?::([1-9][0-9]*))?")
+_ACCELERATOR = r"([A-Za-z][A-Za-z0-9_. \-]*?)(?::([1-9][0-9]*))?"  # compiled on first use (re caches it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,7 @@ def device_of(gpu: int | str | Device | None) -> Device | None:
         return gpu
     if isinstance(gpu, int) and not isinstance(gpu, bool) and gpu >= 0:
         return Device(gpu, "GPU") if gpu else None
-    match = _ACCELERATOR.fullmatch(gpu) if isinstance(gpu, str) else None
+    match = re.fullmatch(_ACCELERATOR, gpu) if isinstance(gpu, str) else None
     if match is None:
         raise ConfigError(
             f"Resources.gpu must be a count (int >= 0), a device string like 'T4:1' or 'A100:2', "

@@ -22,7 +22,8 @@ __all__ = ["Backoff", "Cache", "CachePolicy", "Resources", "RetryStrategy", "Reu
 
 Duration = int | float | timedelta
 
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T|KB|MB|GB|TB|B)?\s*$", re.IGNORECASE)
+#: a memory size; compiled on first use (re caches it), not when flyte_nb loads
+_MEMORY = r"^\s*(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T|KB|MB|GB|TB|B)?\s*$"
 _MEMORY_FACTORS = {
     None: 1,
     "b": 1,
@@ -65,7 +66,7 @@ def memory_bytes(value: str | int, what: str = "memory") -> int:
     if is_int(value):
         result = value
     else:
-        match = _MEMORY.match(value) if isinstance(value, str) else None
+        match = re.match(_MEMORY, value, re.IGNORECASE) if isinstance(value, str) else None
         if not match:
             raise ConfigError(
                 f"{what} must look like '512Mi', '2Gi' or '1G' (or be an int number of bytes), got {value!r}"

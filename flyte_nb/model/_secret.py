@@ -30,7 +30,7 @@ SECRETS_DIR_ENV = "FLYTE_SECRETS_DEFAULT_DIR"
 MASK = "[secret]"
 #: shorter values are not masked (masking "1" would garble every log)
 MASKED_MIN_LENGTH = 4
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"  # compiled on first use (re caches it)
 
 
 @dataclass
@@ -64,8 +64,8 @@ class Secret:
                         f"a mounted secret's key and group name a file and its folder: they cannot contain '/' "
                         f"or NUL or be '.' or '..', got {part!r}"
                     )
-        if self.as_env_var is not None and not _ENV_NAME.match(self.as_env_var):
-            raise ValueError(f"Invalid environment variable name: {self.as_env_var}, must match {_ENV_NAME.pattern}")
+        if self.as_env_var is not None and not re.match(_ENV_NAME, self.as_env_var):
+            raise ValueError(f"Invalid environment variable name: {self.as_env_var}, must match {_ENV_NAME}")
 
     @property
     def name(self) -> str:

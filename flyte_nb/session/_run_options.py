@@ -23,14 +23,14 @@ __all__ = ["RUN_NAME_EXAMPLE", "RUN_NAME_RULE", "RunOptions", "check_run_name"]
 #: it one safe path component (never '.', '..', '' or hidden) on every filesystem.
 RUN_NAME_RULE = "1 to 128 ASCII letters, digits, '-', '_' or '.', starting with a letter, digit or '_'"
 RUN_NAME_EXAMPLE = "nightly-2026.12.02"
-_RUN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}")
+_RUN_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}"  # compiled on first use (re caches it)
 #: What an environment variable's name may be (POSIX portable names).
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 
 
 def check_run_name(name: object) -> str:
     """``name`` if it follows :data:`RUN_NAME_RULE`, else :class:`TaskCallError` saying why."""
-    if isinstance(name, str) and _RUN_NAME.fullmatch(name):
+    if isinstance(name, str) and re.fullmatch(_RUN_NAME, name):
         return name
     raise TaskCallError(
         f"bad run name {name!r}: a run name must be {RUN_NAME_RULE}, e.g. {RUN_NAME_EXAMPLE!r} "
@@ -160,7 +160,7 @@ def _check_env_vars(env_vars: object) -> None:
             "e.g. {'LOG_LEVEL': 'debug'}"
         )
     for key, value in env_vars.items():
-        if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
+        if not isinstance(key, str) or not re.fullmatch(_ENV_NAME, key):
             raise TaskCallError(
                 f"bad run option env_vars: {key!r} is not an environment variable name "
                 "(letters, digits and '_', not starting with a digit), e.g. 'LOG_LEVEL'"

@@ -35,6 +35,8 @@ NOT_FOR_A_LOCAL_RUN = (
     "email",
     "http.client",
     "urllib.request",
+    "uuid",  # and platform with it: temporaries are named from os.urandom
+    "platform",
     "flyte_nb.notebook",
     "flyte_nb.executors.docker",
     "flyte_nb.executors.dask",
