@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from ..model._cluster_info import ClusterInfo
 from ..model._gauge import SemaphoreGauge
 from ..model._records import (
     STATES,
@@ -38,6 +37,7 @@ from ._run_data import RunData
 from ._store import Store
 
 if TYPE_CHECKING:
+    from ..model._cluster_info import ClusterInfo
     from ..model._task import TaskTemplate
 
 __all__ = [
@@ -268,7 +268,7 @@ def load_recorded_run(store: Store, record: Mapping[str, Any]) -> RecordedRun:
         semaphores=[_gauge(s) for s in record.get("semaphores") or ()],
         rejected=int(record.get("rejected") or 0),
         cancel_reason=record.get("cancel_reason"),
-        cluster=ClusterInfo.from_dict(record.get("cluster")),
+        cluster=_cluster(record.get("cluster")),
     )
     task_name = str(record.get("task") or "")
     root = actions[0].task if actions else None
@@ -353,6 +353,15 @@ def _group(g: Mapping[str, Any], origin: float) -> GroupRecord:
         overhead_sum=float(g.get("overhead_sum") or 0.0),
         runtime_sum=float(g.get("runtime_sum") or 0.0),
     )
+
+
+def _cluster(recorded: Any) -> ClusterInfo | None:
+    """The cluster a run's record names (runs on Dask); its module loads only then."""
+    if recorded is None:
+        return None
+    from ..model._cluster_info import ClusterInfo
+
+    return ClusterInfo.from_dict(recorded)
 
 
 def _gauge(s: Mapping[str, Any]) -> SemaphoreGauge:

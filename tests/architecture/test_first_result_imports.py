@@ -42,6 +42,7 @@ NOT_FOR_A_LOCAL_RUN = (
     "flyte_nb.executors.dask",
     "flyte_nb.model._image",  # the image spec: docker only
     "flyte_nb.model._storage_config",  # flyte.storage.S3 & co: only when given
+    "flyte_nb.model._cluster_info",  # a Dask cluster's info: only on dask
     "flyte_nb.remote",
     "flyte_nb.io",
 )
