@@ -53,7 +53,7 @@ run = flyte.run(noop)
 outputs = run.outputs()
 elapsed = time.perf_counter() - start
 import json
-print(json.dumps({{"first_result_s": elapsed, "version": flyte.__version__}}))
+print(json.dumps({{"first_result_s": elapsed, "version": flyte.__version__, "path": flyte.__file__}}))
 """
 
 
@@ -123,7 +123,7 @@ def measure(repeat: int, sdk_python: str | None, baseline: Path | None = None) -
                 samples[name]["cpu_s"].append(_cpu_children() - before)  # the child just reaped
                 if "first_result_s" in one:
                     samples[name]["first_result_s"].append(one["first_result_s"])
-                    versions[name] = one["version"]
+                    versions[name] = f"{one['version']} ({Path(one['path']).parent})"
     table = {name: {metric: _summary(values) for metric, values in got.items()} for name, got in samples.items()}
     bare = table["bare python"]
     for metrics in table.values():
