@@ -326,13 +326,13 @@ class DaskExecutor(ShippedJobExecutor):
         seal = store.sealer.for_run(data.run).to_env()  # the run's key travels in the job, never in a file
         waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job, seal), key, place.requests)
         try:
-            future = await waiter
+            future, result = await waiter
             self._live[spec.action.id] = (future, job_key)
             what = f"{task.name} #{spec.action.id}"
-            outcome = await self._liveness.outcome(cluster, future, _outcome_of(future, what), what)
+            outcome = await self._liveness.outcome(cluster, future, _outcome_of(result, what), what)
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():  # its Dask task exists: stop it
-                await asyncio.shield(self._stop([(waiter.result(), job_key)]))
+                await asyncio.shield(self._stop([(waiter.result()[0], job_key)]))
             raise
         finally:
             self._live.pop(spec.action.id, None)
@@ -374,13 +374,15 @@ class DaskExecutor(ShippedJobExecutor):
 
 class SubmitBatch:
     """Jobs submitted in one turn of the run's loop go to Dask as one graph per resource
-    request (``Client.map``): one scheduler message for a fanout's actions, not one each."""
+    request (``Client.map``): one scheduler message for a fanout's actions, not one each.
+    Their results come back in batches too (:class:`_Results`)."""
 
     def __init__(self) -> None:
         self._pending: list[tuple[Cluster, tuple[Any, ...], str, Any, asyncio.Future[Any]]] = []
 
     def add(self, cluster: Cluster, args: tuple[Any, ...], key: str, resources: Any) -> asyncio.Future[Any]:
-        """The Dask future of this job, once its batch is submitted (at the end of this turn)."""
+        """The Dask future of this job, once its batch is submitted (at the end of this turn),
+        and a future of its result on this loop (:class:`_Results`)."""
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[Any] = loop.create_future()
         if not self._pending:
@@ -413,8 +415,82 @@ class SubmitBatch:
                 for item in items:
                     item[4].set_exception(exc)
                 continue
-            for item, future in zip(items, futures, strict=True):
-                item[4].set_result(future)
+            loop = asyncio.get_running_loop()
+            results = [loop.create_future() for _ in futures]
+            for item, future, result in zip(items, futures, results, strict=True):
+                item[4].set_result((future, result))
+            _Results(loop, list(zip(futures, results, strict=True))).start(cluster.client)
+
+
+class _Results:
+    """The results of one submitted graph, fetched on the client's own loop and handed to
+    the run's loop in batches: the tasks finished by the time the client's loop gets to
+    them are fetched with one ``gather`` (one request per worker, not one per task) and
+    handed over in one call (not one thread hop per action). Each Dask future is released
+    once its result is fetched (the worker may drop the outcome then)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, entries: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+        self.loop, self.entries = loop, entries
+        self.ready: list[tuple[Any, asyncio.Future[Any]]] = []
+        self.wake: asyncio.Event | None = None
+
+    def start(self, client: Any) -> None:
+        # from an empty context, as every call into the client (see _outside_run)
+        contextvars.Context().run(asyncio.run_coroutine_threadsafe, self._collect(client), client.loop.asyncio_loop)
+
+    async def _collect(self, client: Any) -> None:  # on the client's loop
+        self.wake = asyncio.Event()
+        waits = [asyncio.ensure_future(self._done(future, result)) for future, result in self.entries]
+        left = len(self.entries)
+        try:
+            while left:
+                await self.wake.wait()
+                self.wake.clear()
+                ready, self.ready = self.ready, []
+                left -= len(ready)
+                await self._fetch(client, ready)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
+    async def _done(self, future: Any, result: asyncio.Future[Any]) -> None:
+        await future._state.wait()
+        self.ready.append((future, result))
+        assert self.wake is not None
+        self.wake.set()
+
+    async def _fetch(self, client: Any, ready: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+        finished = {future.key: future for future, _ in ready if future.status == "finished"}
+        values: dict[Any, Any] = {}
+        if finished:
+            try:
+                values = await client._gather(finished, errors="skip")
+            except Exception:  # each is asked for on its own below: its own error
+                values = {}
+        delivered: list[tuple[asyncio.Future[Any], bool, Any]] = []
+        for future, result in ready:
+            value = values.get(future.key)
+            if value is not None:
+                delivered.append((result, True, value))
+                continue
+            try:
+                delivered.append((result, True, await future._result()))
+            except BaseException as exc:  # a Dask failure (its worker died, it was cancelled)
+                delivered.append((result, False, exc))
+        for future, _ in ready:
+            future.release()
+        try:
+            self.loop.call_soon_threadsafe(_deliver, delivered)
+        except RuntimeError:  # the run's loop has closed: nobody waits for these
+            pass
+
+
+def _deliver(delivered: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    """Set the results of a batch on the run's loop (an attempt cancelled meanwhile is skipped)."""
+    for result, ok, value in delivered:
+        if not result.done():
+            # a Dask failure travels as a value: Dask's CancelledError must not cancel the attempt
+            result.set_result((ok, value))
 
 
 async def _outside_run(func: Callable[..., T], *args: Any) -> T:
@@ -426,19 +502,12 @@ async def _outside_run(func: Callable[..., T], *args: Any) -> T:
     )
 
 
-async def _outcome_of(future: Any, what: str) -> Outcome:
-    """Await a Dask future on this loop. The wait and the fetch of its result run as a
-    coroutine on the client's own loop, so many results come in at once (a done-callback
-    would fetch them one by one, in Dask's single callback thread)."""
-    fetch = asyncio.run_coroutine_threadsafe(future._result(), future.client.loop.asyncio_loop)
-    try:
-        return Outcome.from_dict(await asyncio.wrap_future(fetch))
-    except asyncio.CancelledError:
-        raise
-    except BaseException as exc:
-        raise _dask_failure(exc, what) from None
-    finally:
-        future.release()  # the worker may drop the outcome now, not when this object is collected
+async def _outcome_of(result: asyncio.Future[Any], what: str) -> Outcome:
+    """The outcome of a Dask task, once its batch of results reached this loop (:class:`_Results`)."""
+    ok, value = await result
+    if not ok:
+        raise _dask_failure(value, what) from None
+    return Outcome.from_dict(value)
 
 
 def _dask_failure(exc: BaseException, what: str) -> BaseException:
