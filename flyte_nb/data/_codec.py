@@ -183,6 +183,32 @@ def encode(
     return Payload(size, ref=key), Transfer(size, time.perf_counter() - start)
 
 
+#: values :func:`fits_inline` vouches for pickle to at most about this many bytes
+SMALL_BYTES = 4096
+_SCALARS = (type(None), bool, int, float, complex)
+
+
+def fits_inline(value: Any, inline_limit: int) -> bool:
+    """Whether ``value`` is plainly small (a number, a short string, a few of those in a
+    tuple, list or dict) so that it pickles in microseconds and inline under
+    ``inline_limit``: callers encode it on their event loop, not in a thread."""
+    if inline_limit < 2 * SMALL_BYTES:
+        return False
+    return _small(value, 2)
+
+
+def _small(value: Any, depth: int) -> bool:
+    if isinstance(value, _SCALARS):
+        return not isinstance(value, int) or value.bit_length() <= 256
+    if isinstance(value, (str, bytes)):
+        return len(value) <= SMALL_BYTES // 4
+    if depth and type(value) in (tuple, list) and len(value) <= 16:
+        return all(_small(item, depth - 1) for item in value)
+    if depth and type(value) is dict and len(value) <= 16:
+        return all(_small(k, 0) and _small(v, depth - 1) for k, v in value.items())
+    return False
+
+
 def decode(payload: Payload, store: Store | None) -> tuple[Any, Transfer]:
     """The value of a payload (fetching it from ``store`` when it was offloaded)."""
     start = time.perf_counter()

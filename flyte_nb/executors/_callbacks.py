@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import hashlib
 import itertools
 import os
 import secrets
@@ -43,7 +42,7 @@ from typing import Any
 
 from .._runtime._failures import failure
 from ..data import _layout as layout
-from ..data._codec import decode_inputs, encode, loads
+from ..data._codec import decode_inputs, encode, fits_inline, loads
 from ..model._context import ActionContext
 from ..model._gauge import SemaphoreGauge
 from ..model._records import CallSite
@@ -58,7 +57,7 @@ from ..wire._calls import (
     parse_call,
 )
 from ..wire._environment import SECRET_ENV, SOCKET_ENV, TOKEN_ENV
-from ..wire._framing import receive, send
+from ..wire._framing import frame, receive
 from ..wire._handshake import challenge
 from ..wire._job import CallbackAddress
 from ._loop_end import on_loop_end
@@ -88,10 +87,12 @@ class CallbackServer:
         self._secrets: dict[str, bytes] = {}  # run token -> that run's secret
         self._connections: dict[str, set[asyncio.StreamWriter]] = {}  # run token -> its peers
         self._controllers: dict[str, Any] = {}
-        self._tasks: dict[str, Any] = {}  # pickle hash -> task: one object per task, so groups match
+        self._tasks: dict[bytes, Any] = {}  # pickle -> task: one object per task, so groups match
         self._groups: dict[tuple[str, int, str], Any] = {}
         self._gauges: dict[tuple[str, int, int], SemaphoreGauge] = {}  # of semaphores in containers
         self._tokens = itertools.count()
+        self._nonce = uuid.uuid4().hex[:12]  # with a counter: the store keys of offloaded call outputs
+        self._outputs = itertools.count()
 
     @property
     def listening(self) -> bool:
@@ -221,10 +222,18 @@ class CallbackServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str) -> None:
         calls: set[asyncio.Task[None]] = set()
         lock = asyncio.Lock()
+        waiting: list[bytes] = []  # answers of this loop turn, written together
 
         async def reply(answer: CallAnswer) -> None:
+            waiting.append(frame(answer.to_dict()))
+            if len(waiting) > 1:
+                return  # the first answer of this turn writes it
+            await asyncio.sleep(0)  # the other answers of this turn join it: one write for a fanout's
+            frames = waiting.copy()
+            waiting.clear()
             async with lock:
-                await send(writer, answer.to_dict())
+                writer.write(b"".join(frames))
+                await writer.drain()
 
         try:
             while (message := await receive(reader)) is not None:
@@ -286,10 +295,13 @@ class CallbackServer:
             group = self._group(call.run, controller, parent, call.group)
             calling = ActionContext(controller, parent, group, call.custom_context)
             value = await controller.submit(task, args, kwargs, calling, None)
-            key = layout.callback_output_key(controller.name, uuid.uuid4().hex)
-            payload, _ = await asyncio.to_thread(
-                encode, value, store=store, key=key, inline_limit=task.max_inline_io_bytes, what="output"
-            )
+            key = layout.callback_output_key(controller.name, f"{self._nonce}-{next(self._outputs)}")
+            if fits_inline(value, task.max_inline_io_bytes):  # a few bytes: no thread hop, no store
+                payload, _ = encode(value, store=None, key=key, inline_limit=task.max_inline_io_bytes, what="output")
+            else:
+                payload, _ = await asyncio.to_thread(
+                    encode, value, store=store, key=key, inline_limit=task.max_inline_io_bytes, what="output"
+                )
             return CallAnswer(call.id, True, payload)
         except asyncio.CancelledError:
             raise
@@ -297,12 +309,13 @@ class CallbackServer:
             return CallAnswer(call.id, False, failure=failure(exc))
 
     def _task(self, blob: bytes) -> Any:
-        key = hashlib.sha256(blob).hexdigest()
-        task = self._tasks.get(key)
+        # the pickle itself is the key: a dict lookup hashes it in C, holding the GIL, where a
+        # sha256 of a few KB per call would let Dask's client thread in for its time slice
+        task = self._tasks.get(blob)
         if task is None:
             if len(self._tasks) >= MAX_TASKS:
                 self._tasks.pop(next(iter(self._tasks)))
-            task = self._tasks[key] = original_task(loads(blob))
+            task = self._tasks[blob] = original_task(loads(blob))
         return task
 
     def _group(self, token: str, controller: Any, parent: Any, spec: GroupSpec | None) -> Any:

@@ -18,9 +18,14 @@ from typing import Any
 MAX_FRAME_BYTES = 1 << 30
 
 
-async def send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
+def frame(message: dict[str, Any]) -> bytes:
+    """One message as it goes on the wire (several frames may go in one write)."""
     data = pickle.dumps(message)
-    writer.write(struct.pack("!I", len(data)) + data)
+    return struct.pack("!I", len(data)) + data
+
+
+async def send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
+    writer.write(frame(message))
     await writer.drain()
 
 
