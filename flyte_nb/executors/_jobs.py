@@ -17,7 +17,7 @@ import cloudpickle
 
 from .._runtime._failures import error_of
 from .._runtime._sites import file_table
-from ..data._codec import decode, dumps, loads, pickled
+from ..data._codec import SMALL_BYTES, decode, dumps, loads, pickled
 from ..model._context import RunInfo
 from ..wire._job import CallbackAddress, Job, JobContext
 from ..wire._outcome import Outcome
@@ -34,20 +34,36 @@ def write_job(spec: ActionSpec, ledger: transfer.Ledger, job_key: str, callback:
     spec.data.store.put_sealed(job_key, make_job(spec, ledger, callback))
 
 
+def pickled_function(task: Any) -> tuple[bytes, dict[str, str]]:
+    """The task's function by value (with the globals and closure it uses), and the file
+    names of its code (cloudpickle drops them: they travel beside)."""
+    with _by_value(task.func):
+        return pickled(task.func, "the function (with the globals and closure it uses)", task.name), file_table(
+            task.func
+        )
+
+
 def make_job(
-    spec: ActionSpec, ledger: transfer.Ledger, callback: CallbackAddress | None, *, with_secrets: bool = False
+    spec: ActionSpec,
+    ledger: transfer.Ledger,
+    callback: CallbackAddress | None,
+    *,
+    with_secrets: bool = False,
+    function: tuple[bytes, dict[str, str]] | None = None,
 ) -> bytes:
     """The job (function + input payloads), pickled; large inputs go to the store.
     ``with_secrets``: the job carries the action's secret values (only for a job that never
-    lands in the store: a Dask task's argument)."""
+    lands in the store: a Dask task's argument). ``function``: the task's
+    :func:`pickled_function`, when the caller made it already."""
     data, task = spec.data, spec.task
     assert data is not None
     with _by_value(task.func):
         shipment = transfer.ship_inputs(spec, data, ledger)
+        func, files = function if function is not None else pickled_function(task)
         job = Job(
-            func=pickled(task.func, "the function (with the globals and closure it uses)", task.name),
+            func=func,
             task=task.name,
-            files=file_table(task.func),  # cloudpickle drops file names: they travel beside
+            files=files,
             args=shipment.args,
             kwargs=shipment.kwargs,
             inline_limit=task.max_inline_io_bytes,
@@ -105,7 +121,11 @@ async def collect_outcome(spec: ActionSpec, outcome: Outcome, ledger: transfer.L
     if not outcome.ok:
         assert outcome.failure is not None
         raise error_of(outcome.failure, where)
-    value, received = await asyncio.to_thread(decode, outcome.payload, data.store)
+    payload = outcome.payload
+    if payload.inline is not None and payload.size <= SMALL_BYTES:  # a few bytes: no thread hop
+        value, received = decode(payload, data.store)
+    else:
+        value, received = await asyncio.to_thread(decode, payload, data.store)
     ledger.add_down(received)
     spec.timings = {**ledger.timings(), "t": t}
     return value

@@ -17,12 +17,13 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from ..data import _layout as layout
+from ..data._codec import fits_inline
 from ..errors import FlyteNbError
 from ..wire._job import CallbackAddress
 from ..wire._outcome import Outcome
 from . import _transfer as transfer
 from ._base import ActionSpec, Executor
-from ._jobs import collect_outcome, make_job
+from ._jobs import collect_outcome, make_job, pickled_function
 
 if TYPE_CHECKING:
     from ._callbacks import CallbackServer
@@ -42,6 +43,8 @@ class ShippedJobExecutor(Executor):
         self._callback_address = ""
         self._registering = asyncio.Lock()
         self._closed = False
+        #: id(task) -> (task, its function being pickled): once per run
+        self._functions: dict[int, tuple[Any, asyncio.Future[tuple[bytes, dict[str, str]]]]] = {}
 
     # ------------------------------------------------------------------ what a backend says
     async def _place(self, spec: ActionSpec) -> Any:
@@ -59,7 +62,32 @@ class ShippedJobExecutor(Executor):
         """Ship the inputs and make the job (in a thread); returns its bytes when they travel
         with the job's start (the default), None when the job went to the store. Such a job
         carries the action's secrets only when ``job_carries_secret`` (it never lands in a file)."""
-        return make_job(spec, ledger, callback, with_secrets=self.job_carries_secret)
+        known = self._functions.get(id(spec.task))
+        function = known[1].result() if known is not None and known[0] is spec.task and known[1].done() else None
+        return make_job(spec, ledger, callback, with_secrets=self.job_carries_secret, function=function)
+
+    async def _function(self, spec: ActionSpec) -> tuple[bytes, dict[str, str]] | None:
+        """The task's function pickled once per run, in a thread (a fanout's thousand actions
+        of one task ship the same bytes; the others wait for the first), or None when this
+        backend's jobs pickle it themselves (they go to the store)."""
+        if type(self)._write is not ShippedJobExecutor._write:
+            return None
+        known = self._functions.get(id(spec.task))
+        if known is None or known[0] is not spec.task:
+            pickling = asyncio.ensure_future(asyncio.to_thread(pickled_function, spec.task))
+            known = self._functions[id(spec.task)] = (spec.task, pickling)
+        return await known[1]
+
+    @staticmethod
+    def _job_is_quick(spec: ActionSpec, function: tuple[bytes, dict[str, str]] | None) -> bool:
+        """Whether making the job is a few microseconds of work on the loop, not a thread's:
+        the function is pickled already, the inputs are plainly small (no store write), and
+        no secret is looked up."""
+        return (
+            function is not None
+            and not spec.task.secrets
+            and all(fits_inline(v, spec.task.max_inline_io_bytes) for v in (*spec.args, *spec.kwargs.values()))
+        )
 
     async def _run(self, spec: ActionSpec, place: Any, job_key: str, job: bytes | None) -> tuple[Outcome, float]:
         """Run the job; returns its outcome and the seconds its start took (t)."""
@@ -79,7 +107,11 @@ class ShippedJobExecutor(Executor):
         callback = await self._callback_for(spec, place)
         ledger = transfer.Ledger()
         job_key = layout.job_key(data.run, spec.action.id, spec.attempt)
-        job = await asyncio.to_thread(self._write, spec, ledger, job_key, callback, place)
+        function = await self._function(spec)
+        if self._job_is_quick(spec, function):
+            job = self._write(spec, ledger, job_key, callback, place)
+        else:
+            job = await asyncio.to_thread(self._write, spec, ledger, job_key, callback, place)
         outcome, t = await self._run(spec, place, job_key, job)
         if outcome.logs:
             spec.action.append_log(spec.masked(outcome.logs))
