@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+import weakref
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from ._output import capture_job_output, job_buffer
+
+T = TypeVar("T")
 
 #: job key -> (its loop, its asyncio task), while it runs in this worker process
 _running: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
@@ -66,13 +70,70 @@ def run_job(
                 _running.pop(job_key, None)
 
     try:
-        outcome = asyncio.run(main())
+        outcome = _run_on_a_loop(main())
     except asyncio.CancelledError:
         outcome = Outcome.failed(Failure("CancelledError", ""), cancelled=True)
     except Exception as exc:  # the job could not even start (its store, its pickles)
         outcome = Outcome.failed(failure(exc))
     outcome.logs = "".join(logs)
     return outcome.to_dict()
+
+
+#: event loops of jobs that ended, ready for the next job of any thread (one per job running
+#: at once): a new loop per job (``asyncio.run``) costs a selector, a socket pair and a walk
+#: over every task of the process, more than a small job itself
+_idle_loops: list[asyncio.AbstractEventLoop] = []
+MAX_IDLE_LOOPS = 64
+
+
+def _run_on_a_loop(job: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(job)`` on a loop used before: the job's loop is this thread's current
+    one while it runs; tasks it leaves behind are cancelled and its async generators closed
+    when it ends, as ``asyncio.run`` does, then the loop waits for the next job."""
+    with _lock:
+        loop = _idle_loops.pop() if _idle_loops else None
+    if loop is None:
+        loop = asyncio.new_event_loop()
+        loop.set_task_factory(_tracked_task)
+        setattr(loop, _TASKS, weakref.WeakSet())
+    reusable = False
+    asyncio.set_event_loop(loop)
+    try:
+        result = loop.run_until_complete(job)
+        reusable = True
+        return result
+    finally:
+        try:
+            _end_job_tasks(loop)
+        except BaseException:
+            reusable = False
+        asyncio.set_event_loop(None)
+        with _lock:
+            if reusable and not loop.is_closed() and len(_idle_loops) < MAX_IDLE_LOOPS:
+                _idle_loops.append(loop)
+                loop = None
+        if loop is not None and not loop.is_closed():
+            loop.close()
+
+
+_TASKS = "_flyte_nb_tasks"
+
+
+def _tracked_task(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+    """Every task made on a job loop, noted on it (``asyncio.all_tasks`` walks the tasks of
+    every loop of the process: a worker's own and its other jobs')."""
+    task = asyncio.Task(coro, loop=loop, **kwargs)
+    getattr(loop, _TASKS).add(task)
+    return task
+
+
+def _end_job_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    left = [task for task in getattr(loop, _TASKS) if not task.done()]
+    for task in left:
+        task.cancel()
+    if left:
+        loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
 
 
 def cancel_jobs(job_keys: list[str]) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import hashlib
 import inspect
 import time
 from collections.abc import Callable
@@ -169,19 +168,20 @@ def _calls_to_kernel(
     return controller, context
 
 
-#: functions already unpickled in this process, by their pickle's hash: a reusable worker
+#: functions already unpickled in this process, by their pickle: a reusable worker
 #: keeps one copy of a function, so the module-level state its code builds survives
-_functions: dict[str, Any] = {}
+_functions: dict[bytes, Any] = {}
 MAX_FUNCTIONS = 128
 
 
 def function_of(blob: bytes, files: dict[str, str] | None = None) -> Any:
     """The job's function, unpickled once per process, its code's file names put back."""
-    key = hashlib.sha256(blob).hexdigest()
-    func = _functions.get(key)
+    # the pickle itself is the key: hashed in C without letting go of the GIL (a sha256 of a
+    # few KB per job lets the worker's other threads in for a time slice each time)
+    func = _functions.get(blob)
     if func is None:
         if len(_functions) >= MAX_FUNCTIONS:
             _functions.pop(next(iter(_functions)))
-        func = _functions[key] = loads(blob)
+        func = _functions[blob] = loads(blob)
         restore_files(func, files or {})
     return func
