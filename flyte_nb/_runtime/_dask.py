@@ -154,12 +154,34 @@ def cancel_jobs(job_keys: list[str]) -> int:
     return found
 
 
+#: keys of jobs that started in this process, waiting to be announced together
+_started: list[str] = []
+
+
 def _announce_start(job_key: str) -> None:
+    """Say on the started topic that this job started. The starts of a moment go as one
+    event, sent from the worker's loop: a wake-up of that loop (and a scheduler message) per
+    job cost more than a small job's own work."""
     try:
         from distributed import get_worker
 
-        get_worker().log_event(STARTED_TOPIC, job_key)
+        worker = get_worker()
     except Exception:  # not inside a Dask worker (run_job called directly): nobody to tell
+        return
+    with _lock:
+        _started.append(job_key)
+        if len(_started) > 1:
+            return  # the announcement of the first of them is on its way, with this one
+    worker.loop.add_callback(_announce_started, worker)
+
+
+def _announce_started(worker: Any) -> None:  # on the worker's loop
+    with _lock:
+        keys = _started.copy()
+        _started.clear()
+    try:
+        worker.log_event(STARTED_TOPIC, keys)
+    except Exception:  # the worker is closing: its jobs end with it
         pass
 
 

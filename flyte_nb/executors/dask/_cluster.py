@@ -47,8 +47,8 @@ class Cluster:
     #: the interface of this machine the scheduler is reached through
     own_address: str = "127.0.0.1"
     stores_checked: set[str] = field(default_factory=set)
-    #: job key -> what to call when a worker says the job started
-    starting: dict[str, Callable[[], object]] = field(default_factory=dict)
+    #: job key -> the run's loop, and what to call there when a worker says the job started
+    starting: dict[str, tuple[asyncio.AbstractEventLoop, Callable[[], object]]] = field(default_factory=dict)
     #: what the kernel heard of each worker lately (executors/dask/_liveness.py)
     silence: SilentWorkers = field(default_factory=SilentWorkers)
     #: when the workers' declared resources were last asked for, and their answer
@@ -70,10 +70,20 @@ class Cluster:
             self._calls = ScheduledCalls(self.client)
         return self._calls
 
-    def _job_started(self, event: tuple[float, str]) -> None:  # on the client's loop
-        callback = self.starting.pop(event[1], None)
-        if callback is not None:
-            callback()
+    def _job_started(self, event: tuple[float, str | list[str]]) -> None:  # on the client's loop
+        """Jobs started (a worker announces the starts of a moment together): each run's
+        loop hears of its jobs in one call, not one per job."""
+        keys = [event[1]] if isinstance(event[1], str) else event[1]
+        by_loop: dict[asyncio.AbstractEventLoop, list[Callable[[], object]]] = {}
+        for key in keys:
+            entry = self.starting.pop(key, None)
+            if entry is not None:
+                by_loop.setdefault(entry[0], []).append(entry[1])
+        for loop, callbacks in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_call_each, callbacks)
+            except RuntimeError:  # that run's loop has closed
+                pass
 
     def declared_resources(self, fresh: bool = False) -> dict[str, float]:
         """The largest amount of each resource one worker declares, by name (asked of the
@@ -248,3 +258,8 @@ def close_clusters() -> None:
             cluster.close()
         except Exception:  # the interpreter is going away; its processes with it
             pass
+
+
+def _call_each(callbacks: list[Callable[[], object]]) -> None:
+    for callback in callbacks:
+        callback()

@@ -321,8 +321,7 @@ class DaskExecutor(ShippedJobExecutor):
         key = f"flyte_nb-{task.name}-{data.run}-{spec.action.id}-{spec.attempt}-{self._nonce}"
         root = store.url if not store.is_local else store.root
         if spec.started is not None:  # before submitting: a fast worker's word may come at once
-            loop = asyncio.get_running_loop()
-            cluster.starting[job_key] = functools.partial(loop.call_soon_threadsafe, spec.started)
+            cluster.starting[job_key] = (asyncio.get_running_loop(), spec.started)
         seal = store.sealer.for_run(data.run).to_env()  # the run's key travels in the job, never in a file
         waiter = self._batch.add(cluster, (root, store.storage_options, job_key, job, seal), key, place.requests)
         try:
