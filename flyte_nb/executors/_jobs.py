@@ -144,18 +144,23 @@ def _by_value(func: Any) -> Iterator[None]:
         and not module.__name__.startswith("flyte_nb")
         and not path.startswith(INSTALLED)
     )
-    if not local:
+    if not local or module is None:
         yield
         return
+    # reentrant: make_job holds it while it ships inputs, and pickled_function takes it again;
+    # only the outermost holder registers and unregisters the module
     with _BY_VALUE_LOCK:
-        cloudpickle.register_pickle_by_value(module)
+        registered_here = module.__name__ not in cloudpickle.list_registry_pickle_by_value()
+        if registered_here:
+            cloudpickle.register_pickle_by_value(module)
         try:
             yield
         finally:
-            cloudpickle.unregister_pickle_by_value(module)
+            if registered_here:
+                cloudpickle.unregister_pickle_by_value(module)
 
 
-_BY_VALUE_LOCK = threading.Lock()
+_BY_VALUE_LOCK = threading.RLock()
 
 
 def pooled_callees(func: Any) -> list[Any]:
