@@ -60,7 +60,7 @@ from ._cluster import (
     workers_now,
 )
 from ._given import describe, is_dask_client, is_dask_cluster
-from ._liveness import LivenessWatch
+from ._liveness import LivenessWatch, ask_on_client_loop
 from ._resources import resource_requests
 from ._scheduled import Route
 
@@ -70,8 +70,6 @@ DEFAULT_THREADS_PER_WORKER = 16
 CALLBACK_MODES = ("auto", "unix", "tcp", "scheduler")
 T = TypeVar("T")
 STOP_TIMEOUT_S = 10.0
-#: seconds the scheduler has to say how its workers are (the widget shows the last answer meanwhile)
-ASK_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,19 +260,15 @@ class DaskExecutor(ShippedJobExecutor):
     async def refresh_cluster_info(self) -> ClusterInfo | None:
         """The cluster's workers, busy threads and dashboard, asked of the scheduler on the
         client's own loop (this loop only awaits the answer); the last answer when the
-        scheduler does not reply within ``ASK_TIMEOUT_S``. None before the first action
+        scheduler does not reply within ``_liveness.ASK_TIMEOUT_S``. None before the first action
         connected."""
         cluster = self._cluster
         if cluster is None:
             return None
         client = cluster.client
         if client.status == "running":
-            # an empty context, as for every call into Dask's client (see _outside_run)
-            asked = contextvars.Context().run(
-                asyncio.run_coroutine_threadsafe, workers_now(client), client.loop.asyncio_loop
-            )
             try:
-                workers, threads, busy = await asyncio.wait_for(asyncio.wrap_future(asked), ASK_TIMEOUT_S)
+                workers, threads, busy = await ask_on_client_loop(client, workers_now(client))
             except asyncio.CancelledError:
                 raise
             except Exception:  # a scheduler busy or gone: the run itself says what failed

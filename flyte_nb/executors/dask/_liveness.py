@@ -122,7 +122,7 @@ class LivenessWatch:
             if uncancel is not None:
                 uncancel()
             try:  # the scheduler drops the task, and a late result with it (released anyway next)
-                await _ask(cluster.client, cluster.client._cancel([future], force=True))
+                await ask_on_client_loop(cluster.client, cluster.client._cancel([future], force=True))
             except Exception:
                 pass
             raise watched.error from None
@@ -147,14 +147,14 @@ class LivenessWatch:
         client = cluster.client
         if client.status != "running":
             return
-        identity = await _ask(client, client.scheduler.identity(n_workers=-1))
+        identity = await ask_on_client_loop(client, client.scheduler.identity(n_workers=-1))
         workers = identity.get("workers") or {}
         seen = {address: float(info.get("last_seen") or 0.0) for address, info in workers.items()}
         bound = max(self.bound_s, HEARTBEATS * _heartbeat_s(len(seen)))
         silent = cluster.silence.update(seen, time.monotonic(), bound)
         if not silent:
             return
-        processing = await _ask(client, client.scheduler.processing(workers=sorted(silent)))
+        processing = await ask_on_client_loop(client, client.scheduler.processing(workers=sorted(silent)))
         for worker, keys in processing.items():
             for key in keys:
                 watched = self._watched.get(str(key))
@@ -182,7 +182,7 @@ def _heartbeat_s(n_workers: int) -> float:
     return float(heartbeat_interval(n_workers))
 
 
-async def _ask(client: Any, question: Coroutine[Any, Any, T]) -> T:
+async def ask_on_client_loop(client: Any, question: Coroutine[Any, Any, T]) -> T:
     """Await ``question`` on the client's own loop (from an empty context, as every call
     into Dask's client: see ``_executor._outside_run``), at most ``ASK_TIMEOUT_S``."""
     asked = contextvars.Context().run(asyncio.run_coroutine_threadsafe, question, client.loop.asyncio_loop)
